@@ -1,0 +1,71 @@
+// Command pinwheel keeps a Python project's pinned dependencies fresh on
+// GitLab. This package only wires flags to the packages that do the work.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pinwheel-dev/pinwheel/buildinfo"
+)
+
+// commands holds the constructors of the subcommands; each command's file
+// adds its own in an init function, so files don't edit one shared list.
+var commands []func() *cobra.Command
+
+// exitError carries a process exit code through cobra.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageError marks errors that exit 2 (bad flags, bad config).
+func usageError(err error) error { return &exitError{code: 2, err: err} }
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "pinwheel",
+		Short:         "Keep a Python project's pinned dependencies fresh on GitLab",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError(err) })
+	root.AddCommand(&cobra.Command{
+		Use:   "version",
+		Short: "Print pinwheel's version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, err := fmt.Fprintf(cmd.OutOrStdout(), "pinwheel %s\n", buildinfo.Version)
+			return err
+		},
+	})
+	for _, c := range commands {
+		root.AddCommand(c())
+	}
+	return root
+}
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+// run executes the command line and returns the process exit code.
+func run(args []string) int {
+	root := newRootCmd()
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return 0
+	}
+	fmt.Fprintln(os.Stderr, "pinwheel:", err)
+	var ee *exitError
+	if asExit(err, &ee) {
+		return ee.code
+	}
+	return 1
+}
