@@ -1,0 +1,267 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	"gopkg.in/yaml.v3"
+
+	"github.com/pinwheel-dev/pinwheel/pkgname"
+)
+
+// config reads the top-level mapping into cfg, which holds the defaults.
+func (d *decoder) config(n *yaml.Node, cfg *Config) {
+	jsonAPI := ""
+	d.mapping(n, "", map[string]field{
+		"index":  func(n *yaml.Node, path string) { d.index(n, path, &cfg.Index, &jsonAPI) },
+		"python": d.strs(&cfg.Python, checkPython),
+		"state":  d.str(&cfg.State, checkNonEmpty),
+		"packages": func(n *yaml.Node, path string) {
+			if !isNull(n) {
+				cfg.Packages = d.packages(n, path)
+			}
+		},
+		"gitlab": func(n *yaml.Node, path string) {
+			d.mapping(n, path, map[string]field{
+				"url":       d.str(&cfg.GitLab.URL, checkGitLabURL),
+				"token_env": d.str(&cfg.GitLab.TokenEnv, checkEnvName(false)),
+			})
+		},
+		"cron":               d.str(&cfg.Cron, checkCron),
+		"listen":             d.str(&cfg.Listen, checkListen),
+		"webhook_secret_env": d.str(&cfg.WebhookSecretEnv, checkEnvName(true)),
+		"log": func(n *yaml.Node, path string) {
+			d.mapping(n, path, map[string]field{
+				"format": d.str(&cfg.Log.Format, checkLogFormat),
+				"level": func(n *yaml.Node, path string) {
+					var s string
+					d.str(&s, checkLogLevel)(n, path)
+					if lvl, err := logrus.ParseLevel(s); s != "" && err == nil {
+						cfg.Log.Level = lvl
+					}
+				},
+			})
+		},
+		"projects": func(n *yaml.Node, path string) {
+			if !isNull(n) {
+				cfg.Projects = d.projects(n, path)
+			}
+		},
+	})
+
+	cfg.GitLab.URL = strings.TrimSuffix(cfg.GitLab.URL, "/")
+	switch jsonAPI {
+	case "":
+		cfg.Index.JSONAPIURL = deriveJSONAPI(cfg.Index.URL)
+	case off:
+		cfg.Index.JSONAPIURL = ""
+	default:
+		cfg.Index.JSONAPIURL = strings.TrimSuffix(jsonAPI, "/")
+	}
+	if len(cfg.Projects) > 0 && cfg.GitLab.URL == "" {
+		d.errorf(&yaml.Node{Line: d.lines["projects"]}, "gitlab.url", "required when projects are configured")
+	}
+}
+
+func (d *decoder) index(n *yaml.Node, path string, idx *Index, jsonAPI *string) {
+	d.mapping(n, path, map[string]field{
+		"url":          d.str(&idx.URL, checkHTTPURL("username_env and password_env")),
+		"json_api_url": d.str(jsonAPI, checkJSONAPIURL),
+		"concurrency":  d.integer(&idx.Concurrency, 1),
+		"timeout": func(n *yaml.Node, path string) {
+			d.duration(&idx.Timeout)(n, path)
+			if idx.Timeout == 0 {
+				d.errorf(n, path, "must be more than 0")
+			}
+		},
+		"retries":      d.integer(&idx.Retries, 0),
+		"username_env": d.str(&idx.UsernameEnv, checkEnvName(true)),
+		"password_env": d.str(&idx.PasswordEnv, checkEnvName(true)),
+	})
+}
+
+// deriveJSONAPI finds PyPI's JSON API next to its simple API: the JSON API
+// lives at /pypi where the simple API lives at /simple. Other indexes have
+// no JSON API pinwheel could guess, so they get none.
+func deriveJSONAPI(indexURL string) string {
+	base := strings.TrimSuffix(indexURL, "/")
+	if root, ok := strings.CutSuffix(base, "/simple"); ok {
+		return root + "/pypi"
+	}
+	return ""
+}
+
+func (d *decoder) packages(n *yaml.Node, path string) []PackageRule {
+	var rules []PackageRule
+	seen := map[string]string{} // normal name -> path of its first rule
+	d.list(n, path, func(n *yaml.Node, path string) {
+		var r PackageRule
+		d.mapping(n, path, map[string]field{
+			"name":                d.str(&r.Name, checkPackageName),
+			"allowed":             d.str(&r.Allowed, checkSpecifiers),
+			"minimum_release_age": d.duration(&r.MinimumReleaseAge),
+			"ignore":              d.boolean(&r.Ignore),
+		})
+		namePath := path + ".name"
+		switch {
+		case r.Name == "" && !d.reported(namePath):
+			d.errorf(n, namePath, "required")
+		case r.Name == "":
+		case seen[pkgname.Normalize(r.Name)] != "":
+			first := seen[pkgname.Normalize(r.Name)]
+			d.errorf(&yaml.Node{Line: d.lines[namePath]}, namePath,
+				"%q has a rule already at %s (line %d)", r.Name, first, d.lines[first])
+		default:
+			seen[pkgname.Normalize(r.Name)] = namePath
+		}
+		rules = append(rules, r)
+	})
+	return rules
+}
+
+func (d *decoder) projects(n *yaml.Node, path string) []Project {
+	var projects []Project
+	seen := map[string]string{} // lower-case path -> key path of its first entry
+	d.list(n, path, func(n *yaml.Node, path string) {
+		p := d.project(n, path)
+		pathKey := path + ".path"
+		switch {
+		case p.Path == "" && !d.reported(pathKey):
+			d.errorf(n, pathKey, "required")
+		case p.Path == "":
+		case seen[strings.ToLower(p.Path)] != "":
+			// GitLab paths are case-insensitive.
+			first := seen[strings.ToLower(p.Path)]
+			d.errorf(&yaml.Node{Line: d.lines[pathKey]}, pathKey,
+				"%q is listed already at %s (line %d)", p.Path, first, d.lines[first])
+		default:
+			seen[strings.ToLower(p.Path)] = pathKey
+		}
+		projects = append(projects, p)
+	})
+	return projects
+}
+
+func (d *decoder) project(n *yaml.Node, path string) Project {
+	p := defaultProject()
+	d.mapping(n, path, map[string]field{
+		"path":          d.str(&p.Path, checkProjectPath),
+		"branch":        d.str(&p.Branch, checkBranch(true)),
+		"constraints":   d.str(&p.Constraints, checkRepoPath),
+		"yaml":          d.str(&p.YAML, checkOptionalRepoPath),
+		"branch_prefix": d.str(&p.BranchPrefix, checkBranch(false)),
+		"labels":        d.strs(&p.Labels, checkLabel),
+		"dashboard": func(n *yaml.Node, path string) {
+			d.mapping(n, path, map[string]field{
+				"enabled": d.boolean(&p.Dashboard.Enabled),
+				"title":   d.str(&p.Dashboard.Title, checkNonEmpty),
+				"label":   d.str(&p.Dashboard.Label, checkOptionalLabel),
+			})
+		},
+		"schedule": func(n *yaml.Node, path string) { d.schedule(n, path, &p.Schedule) },
+		"limits": func(n *yaml.Node, path string) {
+			d.mapping(n, path, map[string]field{
+				"open_mrs":        d.integer(&p.Limits.OpenMRs, 0),
+				"new_mrs_per_run": d.integer(&p.Limits.NewMRsPerRun, 0),
+			})
+		},
+		"automerge": func(n *yaml.Node, path string) {
+			var types []string
+			d.strs(&types, checkUpdateType)(n, path)
+			if !isNull(n) {
+				p.Automerge = []UpdateType{}
+			}
+			for _, t := range types {
+				p.Automerge = append(p.Automerge, UpdateType(strings.ToLower(t)))
+			}
+		},
+	})
+	switch p.YAML {
+	case "":
+		p.YAML = DefaultYAML
+	case off:
+		p.YAML = ""
+	}
+	return p
+}
+
+func (d *decoder) schedule(n *yaml.Node, path string, s *Schedule) {
+	d.mapping(n, path, map[string]field{
+		"days": func(n *yaml.Node, path string) {
+			if isNull(n) {
+				return
+			}
+			var names []string
+			d.strs(&names, checkDay)(n, path)
+			if n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
+				d.errorf(n, path, "list at least one day")
+			}
+			s.Days = nil
+			for _, name := range names {
+				if day, ok := parseDay(name); ok {
+					s.Days = append(s.Days, day)
+				}
+			}
+		},
+		"timezone": func(n *yaml.Node, path string) {
+			var name string
+			d.str(&name, checkTimezone)(n, path)
+			if loc, err := time.LoadLocation(name); name != "" && err == nil {
+				s.Location = loc
+			}
+		},
+		"hours": func(n *yaml.Node, path string) {
+			var text string
+			d.str(&text, checkHours)(n, path)
+			if h, err := ParseHourRange(text); text != "" && err == nil {
+				s.Hours = h
+			}
+		},
+	})
+}
+
+func checkTimezone(name string) error {
+	if name == "" {
+		return fmt.Errorf("must name a time zone, like Europe/Prague or UTC")
+	}
+	if _, err := time.LoadLocation(name); err != nil {
+		return fmt.Errorf("unknown time zone %q (want an IANA name like Europe/Prague)", name)
+	}
+	return nil
+}
+
+func checkHours(text string) error {
+	_, err := ParseHourRange(text)
+	return err
+}
+
+func checkDay(name string) error {
+	if _, ok := parseDay(name); !ok {
+		return fmt.Errorf("unknown day %q (want mon, tue, wed, thu, fri, sat or sun)", name)
+	}
+	return nil
+}
+
+func checkUpdateType(t string) error {
+	switch UpdateType(strings.ToLower(t)) {
+	case Major, Minor, Patch:
+		return nil
+	}
+	return fmt.Errorf("unknown update type %q (want major, minor or patch)", t)
+}
+
+func checkLogFormat(f string) error {
+	if f != "json" && f != "text" {
+		return fmt.Errorf("unknown log format %q (want json or text)", f)
+	}
+	return nil
+}
+
+func checkLogLevel(l string) error {
+	if _, err := logrus.ParseLevel(l); err != nil {
+		return fmt.Errorf("unknown log level %q (want error, warn, info, debug or trace)", l)
+	}
+	return nil
+}

@@ -1,0 +1,103 @@
+package dashboard
+
+import (
+	"html"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Caps on text from outside, in runes, so one hostile value cannot fill
+// the description.
+const (
+	maxShort = 200  // names, versions, paths, titles
+	maxLong  = 1000 // error messages, unmanaged line text
+)
+
+// flatten makes s one line of at most limit runes: control characters,
+// line and paragraph separators and bidirectional overrides (which can
+// make text read differently from what it is) become spaces.
+func flatten(s string, limit int) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if n == limit {
+			b.WriteRune('…')
+			break
+		}
+		switch {
+		case unicode.IsControl(r), r == '\u2028', r == '\u2029',
+			r >= '\u202A' && r <= '\u202E', r >= '\u2066' && r <= '\u2069':
+			r = ' '
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}
+
+// mdSpecial are the ASCII characters escaped in plain text: markdown
+// syntax, HTML ("<", "&"), and GitLab references (@user, #issue, !mr,
+// ~label, %milestone, $snippet, &epic), which GitLab leaves alone when
+// backslash-escaped (gitlab-org/gitlab!45922, GitLab 14.0). "." and "-"
+// only matter at the start of a line, where outside text never goes.
+const mdSpecial = "\\`*_{}[]<>#!|~$%&@^"
+
+// text escapes s for use as plain markdown text on a line of its own
+// making.
+func text(s string, limit int) string {
+	s = flatten(s, limit)
+	var b strings.Builder
+	for _, r := range s {
+		if r < utf8.RuneSelf && strings.ContainsRune(mdSpecial, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// code puts s in a code span, where markdown, HTML and GitLab references
+// are not interpreted. The fence is one backtick longer than the longest
+// run of backticks in s (CommonMark §6.1).
+func code(s string, limit int) string {
+	s = flatten(s, limit)
+	if strings.TrimSpace(s) == "" {
+		return "` `"
+	}
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		s = " " + s + " " // CommonMark strips one space on each side
+	}
+	return fence + s + fence
+}
+
+// cell is code for a table cell. A pipe would end the cell even inside a
+// code span, and GFM's "\|" escape misreads a preceding backslash, so
+// pipes become "¦".
+func cell(s string, limit int) string {
+	return code(strings.ReplaceAll(s, "|", "¦"), limit)
+}
+
+// cellText is text for a table cell; see cell for the pipes.
+func cellText(s string, limit int) string {
+	return text(strings.ReplaceAll(s, "|", "¦"), limit)
+}
+
+// htmlText escapes s for use inside an HTML element such as <summary>,
+// where markdown escapes do not apply.
+func htmlText(s string, limit int) string {
+	return html.EscapeString(flatten(s, limit))
+}

@@ -1,0 +1,69 @@
+package dashboard
+
+import (
+	"fmt"
+	"strings"
+)
+
+func countRows(files []DependencyFile) int {
+	n := 0
+	for _, f := range files {
+		n += len(f.Pins) + len(f.Unmanaged)
+	}
+	return n
+}
+
+// writeDetected writes Detected Dependencies, one collapsed block per
+// file as Renovate does, showing at most limit rows (pins and unmanaged
+// lines) in all.
+func writeDetected(b *strings.Builder, files []DependencyFile, limit int) {
+	if len(files) == 0 {
+		return
+	}
+	b.WriteString("## Detected Dependencies\n\n")
+	total := countRows(files)
+	if limit == all || limit > total {
+		limit = total
+	}
+	if limit < total {
+		fmt.Fprintf(b, "> ℹ️ **Note**\n>\n> Detected dependencies section has been truncated to keep this description within GitLab's size limit: %d of %d lines are not shown.\n\n", total-limit, total)
+	}
+	left := limit
+	for _, f := range files {
+		fmt.Fprintf(b, "<details><summary>%s (%d)</summary>\n\n", htmlText(f.Path, maxShort), len(f.Pins))
+		pins, unmanaged := f.Pins, f.Unmanaged
+		pins = pins[:min(len(pins), left)]
+		left -= len(pins)
+		unmanaged = unmanaged[:min(len(unmanaged), left)]
+		left -= len(unmanaged)
+		if len(pins) > 0 {
+			b.WriteString("| Line | Package | Version | Status |\n|---:|---|---|---|\n")
+			for _, p := range pins {
+				status := "managed"
+				if p.Ignored {
+					status = "ignored"
+				}
+				if p.Note != "" {
+					status += ": " + cellText(p.Note, maxShort)
+				}
+				fmt.Fprintf(b, "| %d | %s | %s | %s |\n", p.Line, cell(p.Name, maxShort), cell(p.Version, maxShort), status)
+			}
+			b.WriteString("\n")
+		}
+		if len(unmanaged) > 0 {
+			b.WriteString("Lines pinwheel does not manage:\n\n")
+			for _, u := range unmanaged {
+				fmt.Fprintf(b, " - line %d: %s", u.Line, code(u.Text, maxLong))
+				if u.Reason != "" {
+					b.WriteString(" (" + text(u.Reason, maxShort) + ")")
+				}
+				b.WriteString("\n")
+			}
+			b.WriteString("\n")
+		}
+		if len(f.Pins) == 0 && len(f.Unmanaged) == 0 {
+			b.WriteString("No pins found.\n\n")
+		}
+		b.WriteString("</details>\n\n")
+	}
+}
