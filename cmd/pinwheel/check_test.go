@@ -1,0 +1,167 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/pinwheel-dev/pinwheel/indexsim"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file:\n--- got\n%s--- want\n%s", name, got, want)
+	}
+}
+
+var checkNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+// checkIndex serves a small index: requests has a minor and a major update
+// and a vulnerability, django is held back by the config, six is current.
+func checkIndex(t *testing.T) *indexsim.Server {
+	t.Helper()
+	sim := indexsim.New(indexsim.Options{Clock: func() time.Time { return checkNow }})
+	t.Cleanup(sim.Close)
+	for _, r := range []struct {
+		project, version string
+		days             int
+	}{
+		{"requests", "2.32.3", 100}, {"requests", "2.32.4", 30}, {"requests", "3.0.0", 1},
+		{"Django", "4.2.0", 300}, {"Django", "4.2.9", 20}, {"Django", "5.0", 10},
+		{"six", "1.16.0", 900},
+	} {
+		sim.AddRelease(r.project, r.version, indexsim.File{
+			Filename:   r.project + "-" + r.version + "-py3-none-any.whl",
+			UploadTime: checkNow.AddDate(0, 0, -r.days),
+		})
+	}
+	sim.AddVulnerability("requests", "2.32.3", indexsim.Vulnerability{
+		ID: "GHSA-9wx4-h78v-vm56", Summary: "Session verify=False persists", FixedIn: []string{"2.32.4"},
+	})
+	return sim
+}
+
+func runCheckCmd(t *testing.T, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	root := newRootCmd()
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	root.SetArgs(append([]string{"check", "--now", checkNow.Format(time.RFC3339)}, args...))
+	err = root.Execute()
+	return out.String(), errOut.String(), err
+}
+
+func checkConfig(t *testing.T, sim *indexsim.Server) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "pinwheel.yaml")
+	cfg := "index:\n  url: " + sim.IndexURL() + "\n" +
+		"packages:\n  - name: django\n    allowed: \"<5\"\n  - name: requests\n    minimum_release_age: 3d\n"
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+const checkFile = "requests==2.32.3\nDjango==4.2.0\nsix==1.16.0\nlocal-only==1.0  # pinwheel: ignore\nscipy>=1\n"
+
+func TestCheckText(t *testing.T) {
+	sim := checkIndex(t)
+	out, errOut, err := runCheckCmd(t, "--config", checkConfig(t, sim), writeConstraints(t, checkFile))
+	if err != nil {
+		t.Fatalf("check: %v\nstderr: %s", err, errOut)
+	}
+	golden(t, "check.txt", []byte(out))
+}
+
+func TestCheckJSON(t *testing.T) {
+	sim := checkIndex(t)
+	out, _, err := runCheckCmd(t, "--config", checkConfig(t, sim), "--format", "json", writeConstraints(t, checkFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatalf("output is not a JSON array: %v\n%s", err, out)
+	}
+	for _, row := range rows {
+		for _, key := range []string{"name", "current", "latest", "update_type", "error"} {
+			if _, ok := row[key]; !ok {
+				t.Errorf("row %v lacks key %q", row, key)
+			}
+		}
+	}
+	golden(t, "check.json", []byte(out))
+}
+
+func TestCheckFailedLookupExits1(t *testing.T) {
+	sim := checkIndex(t)
+	out, _, err := runCheckCmd(t, "--index-url", sim.IndexURL(), "--format", "json",
+		writeConstraints(t, "requests==2.32.3\nno-such-project==1.0\n"))
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 1 {
+		t.Fatalf("err = %v, want exit code 1", err)
+	}
+	var rows []checkRow
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || rows[2].Name != "no-such-project" || rows[2].Error == "" || rows[0].Error != "" {
+		t.Errorf("rows = %+v, want requests' two rows and an error row for no-such-project", rows)
+	}
+}
+
+func TestCheckUsageErrorsExit2(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(bad, []byte("index:\n  concurency: 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for name, args := range map[string][]string{
+		"no file":       {},
+		"bad format":    {"--format", "xml", "c.txt"},
+		"unknown key":   {"--config", bad, "c.txt"},
+		"bad index url": {"--index-url", "ftp://x", "c.txt"},
+		"unknown flag":  {"--frobnicate", "c.txt"},
+	} {
+		_, _, err := runCheckCmd(t, args...)
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != 2 {
+			t.Errorf("%s: err = %v, want exit code 2", name, err)
+		}
+	}
+}
+
+func TestCheckStateCacheAvoidsRequests(t *testing.T) {
+	sim := checkIndex(t)
+	db := filepath.Join(t.TempDir(), "state.db")
+	file := writeConstraints(t, "requests==2.32.3\nsix==1.16.0\n")
+	for i := 0; i < 2; i++ {
+		if _, _, err := runCheckCmd(t, "--index-url", sim.IndexURL(), "--state", db, file); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			sim.ResetCounters()
+		}
+	}
+	if n := sim.Requests(); n != 0 {
+		t.Errorf("second check within max-age made %d requests, want 0", n)
+	}
+}

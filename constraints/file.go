@@ -1,0 +1,165 @@
+package constraints
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+
+	"github.com/pinwheel-dev/pinwheel/pkgname"
+)
+
+// Pin is one "name==version" requirement.
+type Pin struct {
+	Name    string   // project name as written
+	Key     string   // pkgname.Normalize(Name), for lookups and comparison
+	Version string   // version as written, not checked against PEP 440
+	Extras  []string // extras as written, without brackets; nil when none
+	Marker  string   // environment marker after ";", trimmed; "" when none
+	Comment string   // trailing comment without the "#", trimmed
+	Hashes  []string // --hash values as written, e.g. "sha256:ab12…"
+	Ignored bool     // the comment says "pinwheel: ignore"; never rewritten
+	Line    int      // 1-based physical line where the pin's logical line starts
+}
+
+// Unmanaged is a requirement pinwheel reads past and never rewrites.
+type Unmanaged struct {
+	Line   int    // 1-based physical line where the logical line starts
+	Text   string // the requirement, continuation lines joined, without comment; URL credentials masked
+	Reason string // why it is not a pin, e.g. "version range"
+}
+
+// Reasons a requirement is Unmanaged.
+const (
+	ReasonRange     = "version range"
+	ReasonArbitrary = "arbitrary equality (===)"
+	ReasonWildcard  = "wildcard version"
+	ReasonNoVersion = "no version"
+	ReasonURL       = "URL or direct reference"
+	ReasonPath      = "local path"
+	ReasonEditable  = "editable install"
+	ReasonParens    = "parenthesized specifier"
+	ReasonSplit     = "version split across lines"
+)
+
+// Sentinel causes wrapped by ParseError.Err.
+var (
+	ErrMissingName    = errors.New("missing project name")
+	ErrInvalidName    = errors.New("invalid project name")
+	ErrMissingVersion = errors.New("missing version")
+	ErrSyntax         = errors.New("syntax error")
+)
+
+// ParseError is a line that could not be read. The line stays in the file
+// untouched; the error only reports it.
+type ParseError struct {
+	Path string // file name for messages; "" when unknown
+	Line int    // 1-based physical line where the logical line starts
+	Text string // the line, continuation lines joined, without comment; URL credentials masked
+	Err  error
+}
+
+func (e ParseError) Error() string {
+	if e.Path == "" {
+		return redact(fmt.Sprintf("line %d: %q: %v", e.Line, e.Text, e.Err))
+	}
+	return redact(fmt.Sprintf("%s:%d: %q: %v", e.Path, e.Line, e.Text, e.Err))
+}
+
+// userinfoRE finds the "user:token@" of a URL. Requirement URLs may carry
+// credentials for a private index; Unmanaged and ParseError text ends up in
+// logs and on the dashboard, so it never keeps them.
+var userinfoRE = regexp.MustCompile(`://[^/@\s]+@`)
+
+func redact(s string) string { return userinfoRE.ReplaceAllString(s, "://***@") }
+
+func (e ParseError) Unwrap() error { return e.Err }
+
+// File is a parsed constraints file. It keeps the bytes it was parsed from;
+// SetVersion edits them and parses the result again.
+type File struct {
+	name      string
+	data      []byte
+	pins      []Pin
+	spans     []pinSpans // spans[i] belongs to pins[i]
+	unmanaged []Unmanaged
+	errs      []ParseError
+}
+
+// pinSpans are the file offsets the rewriter edits for one pin.
+type pinSpans struct {
+	version span
+	hashes  []span // each from "--hash" to the end of its value
+	// hashBlock is true when only whitespace and line continuations lie
+	// between consecutive hash options, so they can be replaced as one.
+	hashBlock bool
+}
+
+type span struct{ start, end int }
+
+// Parse reads a constraints file. It never fails: lines it cannot read are
+// kept as they are and reported by Errors.
+func Parse(data []byte) *File { return ParseFile("", data) }
+
+// ParseFile is Parse with a file name to put in ParseError messages.
+func ParseFile(name string, data []byte) *File {
+	f := &File{name: name}
+	f.parse(slices.Clone(data))
+	return f
+}
+
+// Name returns the name given to ParseFile.
+func (f *File) Name() string { return f.name }
+
+// Bytes returns the file's current contents: the input, byte for byte,
+// unless SetVersion changed a pin.
+func (f *File) Bytes() []byte { return slices.Clone(f.data) }
+
+// Pins returns the pins in file order.
+func (f *File) Pins() []Pin {
+	out := make([]Pin, len(f.pins))
+	for i, p := range f.pins {
+		out[i] = p.clone()
+	}
+	return out
+}
+
+// clone copies p so a caller editing Extras or Hashes cannot reach the
+// File's own pins.
+func (p Pin) clone() Pin {
+	p.Extras = slices.Clone(p.Extras)
+	p.Hashes = slices.Clone(p.Hashes)
+	return p
+}
+
+// Unmanaged returns the requirements that are not pins, in file order.
+func (f *File) Unmanaged() []Unmanaged { return slices.Clone(f.unmanaged) }
+
+// Errors returns the lines that could not be read, in file order.
+func (f *File) Errors() []ParseError { return slices.Clone(f.errs) }
+
+// Lookup returns the pins of one project, in file order; key may be any
+// spelling of the name. A project pinned under several markers has several.
+func (f *File) Lookup(key string) []Pin {
+	key = pkgname.Normalize(key)
+	var out []Pin
+	for _, p := range f.pins {
+		if p.Key == key {
+			out = append(out, p.clone())
+		}
+	}
+	return out
+}
+
+func (f *File) parse(data []byte) {
+	f.data = data
+	f.pins, f.spans, f.unmanaged, f.errs = nil, nil, nil, nil
+	for _, l := range joinLines(data) {
+		f.parseLine(l)
+	}
+}
+
+// ignoreRE finds the opt-out marker anywhere in a pin's comment, so
+// "# pinwheel: ignore", "#Pinwheel:IGNORE" and "# via x; pinwheel: ignore
+// until 2.0 is fixed" all count.
+var ignoreRE = regexp.MustCompile(`(?i)\bpinwheel\s*:\s*ignore\b`)
