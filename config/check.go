@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"github.com/pinwheel-dev/pinwheel/pep440"
 	"net"
 	"net/url"
 	"path"
@@ -130,28 +131,15 @@ func checkPackageName(name string) error {
 	return nil
 }
 
-var specifierOperators = []string{"~=", "===", "==", "!=", "<=", ">=", "<", ">"}
-
-// checkSpecifiers does a shallow check of a PEP 440 specifier set: each
-// comma-separated clause starts with an operator and has a version after it.
-// The version package parses it for real.
+// checkSpecifiers parses a PEP 440 specifier set, so a bad "allowed" rule
+// fails at load time with its line rather than at the first look-up.
 // See https://peps.python.org/pep-0440/#version-specifiers.
 func checkSpecifiers(set string) error {
 	if strings.TrimSpace(set) == "" {
 		return errors.New(`must not be empty (a PEP 440 specifier set, like "<5" or ">=1.2,!=1.3.0")`)
 	}
-	for _, clause := range strings.Split(set, ",") {
-		clause = strings.TrimSpace(clause)
-		ok := false
-		for _, op := range specifierOperators {
-			if rest, found := strings.CutPrefix(clause, op); found {
-				ok = strings.TrimSpace(rest) != ""
-				break
-			}
-		}
-		if !ok {
-			return fmt.Errorf("%q is not a PEP 440 specifier (want an operator and a version, like \"<5\")", clause)
-		}
+	if _, err := pep440.ParseSpecifiers(set); err != nil {
+		return fmt.Errorf("%q is not a PEP 440 specifier set, like \"<5\" or \">=1.2,!=1.3.0\" (%w)", set, err)
 	}
 	return nil
 }

@@ -13,8 +13,8 @@
 // that hold them (token_env, password_env, ...), and reading those variables
 // is the caller's job.
 //
-// The package does not parse PEP 440 specifiers (the "allowed" rule is kept
-// as text for the version package) and does not talk to GitLab or the index.
+// It checks PEP 440 specifiers with package pep440 but keeps them as text;
+// it does not talk to GitLab or the index.
 package config
 
 import (
@@ -30,9 +30,9 @@ import (
 // Config is a whole configuration file, defaults applied.
 type Config struct {
 	Index Index
-	// Python lists the Python versions the project runs on ("3.11"); releases
-	// whose Requires-Python excludes all of them are skipped. Empty means no
-	// filter.
+	// Python lists the Python versions the project runs on ("3.11"); a
+	// release is offered only when its Requires-Python admits every one of
+	// them. Empty means no filter.
 	Python []string
 	// State is the path of the state file (see package state).
 	State    string

@@ -260,13 +260,13 @@ packages:
   - name: django_
   - name: DJANGO
     allowed: "5"
-  - allowed: ">1,"
+  - allowed: ">1="
   - name: ""
 `, []string{
 			`c.yaml:5: packages[1].name: "django_" is not a valid Python package name`,
 			`c.yaml:6: packages[2].name: "DJANGO" has a rule already at packages[0].name (line 3)`,
-			`c.yaml:7: packages[2].allowed: "5" is not a PEP 440 specifier (want an operator and a version, like "<5")`,
-			`c.yaml:8: packages[3].allowed: "" is not a PEP 440 specifier (want an operator and a version, like "<5")`,
+			`c.yaml:7: packages[2].allowed: "5" is not a PEP 440 specifier set, like "<5" or ">=1.2,!=1.3.0" (parse specifiers "5": parse specifier "5": no operator: invalid PEP 440 version specifier)`,
+			`c.yaml:8: packages[3].allowed: ">1=" is not a PEP 440 specifier set, like "<5" or ">=1.2,!=1.3.0" (parse specifiers ">1=": parse specifier ">1=": invalid PEP 440 version specifier: parse version "1=": invalid PEP 440 version)`,
 			`c.yaml:8: packages[3].name: required`,
 			`c.yaml:9: packages[4].name: "" is not a valid Python package name`,
 		}},
