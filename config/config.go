@@ -175,7 +175,7 @@ func Default() *Config {
 		Index: Index{
 			URL:         DefaultIndexURL,
 			JSONAPIURL:  deriveJSONAPI(DefaultIndexURL),
-			Concurrency: 16,
+			Concurrency: 64,
 			Timeout:     Duration(30 * time.Second),
 			Retries:     4,
 			UsernameEnv: "PINWHEEL_INDEX_USERNAME",

@@ -73,6 +73,10 @@ type Project struct {
 	// (for example "Changelog", "Source", "Homepage"), empty when the index
 	// serves no JSON API.
 	Links map[string]string
+	// Vulnerabilities are the known, not withdrawn, vulnerabilities of the
+	// version looked up (Client.Lookup's version argument), from the JSON
+	// API; empty when there is none, no pin, or no JSON API.
+	Vulnerabilities []Vulnerability
 }
 
 // Vulnerability is one known vulnerability of a release, from the PyPI JSON
@@ -81,6 +85,8 @@ type Vulnerability struct {
 	ID      string
 	Aliases []string
 	Summary string
+	// Details is the advisory's longer description, "" when none.
+	Details string
 	Link    string
 	// FixedIn lists the versions (as the index spells them) that fix it.
 	FixedIn []string

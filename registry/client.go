@@ -1,0 +1,218 @@
+// Package registry is pinwheel's client for a Python package index: given a
+// pinned project it returns the releases the index lists (files, hashes,
+// yanked marks, Requires-Python, upload times), plus the project's links and
+// the pinned version's known vulnerabilities when the index also serves
+// PyPI's JSON API.
+//
+// It speaks the simple repository API
+// (https://packaging.python.org/specifications/simple-repository-api/),
+// preferring PEP 691 JSON and falling back to PEP 503 HTML, and PyPI's JSON
+// API (https://docs.pypi.org/api/json/). It bounds concurrent requests,
+// retries throttling and server errors with backoff, and keeps an HTTP cache
+// (ETag, Last-Modified, max-age) in a caller-supplied Cache.
+//
+// It decides nothing: which release to offer, and whether a yanked or too
+// new release counts, is the update policy's business.
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/pinwheel-dev/pinwheel/pkgname"
+)
+
+// DefaultIndexURL is PyPI's simple API, pip's default --index-url.
+const DefaultIndexURL = "https://pypi.org/simple"
+
+// NoJSONAPI, as Options.JSONAPIURL, turns the JSON API off.
+const NoJSONAPI = "-"
+
+// ErrNotFound means the index has no such project.
+var ErrNotFound = errors.New("project not found on the index")
+
+// ErrResponseTooLarge means a response exceeded Options.MaxResponseBytes.
+var ErrResponseTooLarge = errors.New("response too large")
+
+// Options configure a Client. The zero value talks to PyPI.
+type Options struct {
+	// IndexURL is the simple API's base, like pip's --index-url.
+	IndexURL string
+	// JSONAPIURL is the PyPI JSON API's base. Empty derives it from
+	// IndexURL by replacing a trailing "/simple" with "/pypi" (and no JSON
+	// API when IndexURL does not end so); NoJSONAPI turns it off.
+	JSONAPIURL string
+	// Concurrency bounds requests in flight across all lookups; default
+	// 64. Look-ups are latency-bound: 300 pins take 600 requests, about
+	// 1 s at 100 ms each with 64 in flight and 4 s with 16.
+	Concurrency int
+	// Timeout bounds each request attempt, body included; default 30s.
+	Timeout time.Duration
+	// MaxRetries is how many times a request is retried after a 429, a 5xx
+	// or a network error; default 3, negative for none.
+	MaxRetries int
+	// MaxRetryWait caps one wait between attempts, Retry-After included;
+	// default 30s.
+	MaxRetryWait time.Duration
+	// MaxResponseBytes caps a response body; default 64 MiB.
+	MaxResponseBytes int64
+	// Cache keeps responses between runs; nil means no caching.
+	Cache Cache
+	// Clock is the time source for cache freshness; default time.Now.
+	Clock func() time.Time
+	// Sleep waits between retries; default a timer that respects ctx.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// HTTPClient sends the requests; default one with a connection pool
+	// sized to Concurrency.
+	HTTPClient *http.Client
+	// Username and Password are HTTP Basic credentials for the index. They
+	// never appear in errors or logs.
+	Username string
+	Password string
+	// Logger receives retries and cache failures; default discards.
+	Logger *logrus.Entry
+}
+
+// Client looks projects up on one index. It is safe for concurrent use.
+type Client struct {
+	opts     Options
+	jsonAPI  string
+	authHost string // credentials go to the index's host only
+	slots    chan struct{}
+	log      *logrus.Entry
+}
+
+// New checks opts and fills in defaults.
+func New(opts Options) (*Client, error) {
+	if opts.IndexURL == "" {
+		opts.IndexURL = DefaultIndexURL
+	}
+	opts.IndexURL = strings.TrimRight(opts.IndexURL, "/")
+	index, err := url.Parse(opts.IndexURL)
+	if err != nil || (index.Scheme != "http" && index.Scheme != "https") || index.Host == "" {
+		return nil, fmt.Errorf("index URL %q: not an http(s) URL", redactURL(opts.IndexURL))
+	}
+	jsonAPI := opts.JSONAPIURL
+	switch {
+	case jsonAPI == NoJSONAPI:
+		jsonAPI = ""
+	case jsonAPI == "":
+		if base, ok := strings.CutSuffix(opts.IndexURL, "/simple"); ok {
+			jsonAPI = base + "/pypi"
+		}
+	default:
+		jsonAPI = strings.TrimRight(jsonAPI, "/")
+	}
+	if opts.Concurrency <= 0 {
+		opts.Concurrency = 64
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	if opts.MaxRetries == 0 {
+		opts.MaxRetries = 3
+	} else if opts.MaxRetries < 0 {
+		opts.MaxRetries = 0
+	}
+	if opts.MaxRetryWait <= 0 {
+		opts.MaxRetryWait = 30 * time.Second
+	}
+	if opts.MaxResponseBytes <= 0 {
+		opts.MaxResponseBytes = 64 << 20
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.Sleep == nil {
+		opts.Sleep = sleep
+	}
+	if opts.HTTPClient == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = opts.Concurrency
+		opts.HTTPClient = &http.Client{Transport: t}
+	}
+	log := opts.Logger
+	if log == nil {
+		l := logrus.New()
+		l.SetOutput(io.Discard)
+		log = logrus.NewEntry(l)
+	}
+	return &Client{
+		opts:     opts,
+		jsonAPI:  jsonAPI,
+		authHost: index.Host,
+		slots:    make(chan struct{}, opts.Concurrency),
+		log:      log,
+	}, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Lookup returns what the index knows about project name. version is the
+// pinned version: its vulnerabilities fill Project.Vulnerabilities, and it
+// may be "" when there is no pin. A project the index does not have is
+// ErrNotFound.
+//
+// The simple API request and the JSON API request for the pinned version
+// run in parallel. A JSON API 404 is not an error (the index may not know
+// the version, or serve no JSON API): the project just has no links or
+// vulnerabilities.
+func (c *Client) Lookup(ctx context.Context, name, version string) (*Project, error) {
+	if !pkgname.Valid(name) {
+		return nil, fmt.Errorf("look up %q: not a valid project name", name)
+	}
+	norm := pkgname.Normalize(name)
+	var (
+		wg      sync.WaitGroup
+		info    *releaseJSON
+		infoErr error
+	)
+	if c.jsonAPI != "" && version != "" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			info, infoErr = c.releaseJSON(ctx, norm, version)
+		}()
+	}
+	p, err := c.simple(ctx, norm)
+	wg.Wait()
+	if err != nil {
+		return nil, fmt.Errorf("look up %s: %w", name, err)
+	}
+	if infoErr != nil {
+		return nil, fmt.Errorf("look up %s %s in the JSON API: %w", name, version, infoErr)
+	}
+	if info != nil {
+		p.Links = info.links
+		p.Vulnerabilities = info.vulns
+	}
+	// When the version endpoint 404s, the index most likely serves no JSON
+	// API at all (devpi, Artifactory): don't ask it for the project too.
+	jsonAPIAnswered := version == "" || info != nil
+	if c.jsonAPI != "" && jsonAPIAnswered && !hasUploadTimes(p) {
+		times, err := c.uploadTimes(ctx, norm)
+		if err != nil {
+			return nil, fmt.Errorf("look up %s upload times in the JSON API: %w", name, err)
+		}
+		applyUploadTimes(p, times)
+	}
+	return p, nil
+}

@@ -1,0 +1,245 @@
+package registry
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/pinwheel-dev/pinwheel/buildinfo"
+)
+
+// StatusError is an HTTP response the client could not use.
+type StatusError struct {
+	URL        string // without credentials
+	StatusCode int
+	Attempts   int // requests made, retries included
+}
+
+func (e *StatusError) Error() string {
+	msg := fmt.Sprintf("GET %s: %d %s", e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Attempts > 1 {
+		msg += fmt.Sprintf(" (gave up after %d attempts)", e.Attempts)
+	}
+	return msg
+}
+
+// Is makes a 404 match ErrNotFound.
+func (e *StatusError) Is(target error) bool {
+	return target == ErrNotFound && e.StatusCode == http.StatusNotFound
+}
+
+// response is a usable answer, fresh from the server or from the cache.
+type response struct {
+	url         string // final URL, after redirects
+	contentType string
+	body        []byte
+}
+
+// attemptResult is what one request got back.
+type attemptResult struct {
+	status int
+	header http.Header
+	body   []byte
+	url    string
+}
+
+const backoffBase = 500 * time.Millisecond
+
+// get fetches rawURL through the cache, retrying what is worth retrying.
+func (c *Client) get(ctx context.Context, rawURL, accept string) (*response, error) {
+	safeURL := redactURL(rawURL)
+	key := cacheKey(accept, safeURL)
+	cached := c.cacheGet(key)
+	if cached != nil && c.opts.Clock().Before(cached.Expires) {
+		return &response{url: cached.URL, contentType: cached.ContentType, body: cached.body}, nil
+	}
+	for attempt := 1; ; attempt++ {
+		res, err := c.attempt(ctx, rawURL, accept, cached)
+		var wait time.Duration
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return nil, ctx.Err()
+		case err != nil && errors.Is(err, ErrResponseTooLarge):
+			return nil, err
+		case err != nil:
+			if attempt > c.opts.MaxRetries {
+				return nil, fmt.Errorf("%w (gave up after %d attempts)", err, attempt)
+			}
+			wait = c.backoff(attempt)
+		case res.status == http.StatusNotModified && cached != nil:
+			return c.revalidated(key, cached, res), nil
+		case res.status == http.StatusOK:
+			return c.fresh(key, res), nil
+		case retryable(res.status):
+			if attempt > c.opts.MaxRetries {
+				return nil, &StatusError{URL: safeURL, StatusCode: res.status, Attempts: attempt}
+			}
+			wait = c.backoff(attempt)
+			if ra, ok := retryAfter(res.header.Get("Retry-After"), c.opts.Clock()); ok {
+				wait = min(ra, c.opts.MaxRetryWait)
+			}
+		default:
+			return nil, &StatusError{URL: safeURL, StatusCode: res.status, Attempts: attempt}
+		}
+		fields := logrus.Fields{"url": safeURL, "attempt": attempt, "wait": wait}
+		if err != nil {
+			c.log.WithFields(fields).WithError(err).Debug("index request failed; retrying")
+		} else {
+			c.log.WithFields(fields).WithField("status", res.status).Debug("index request failed; retrying")
+		}
+		if err := c.opts.Sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// attempt makes one request, holding a concurrency slot for it.
+func (c *Client) attempt(ctx context.Context, rawURL, accept string, cached *cacheEntry) (*attemptResult, error) {
+	select {
+	case c.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-c.slots }()
+	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: %w", redactURL(rawURL), redactErr(err))
+	}
+	req.Header.Set("Accept", accept)
+	req.Header.Set("User-Agent", buildinfo.UserAgent())
+	if cached != nil {
+		if cached.ETag != "" {
+			req.Header.Set("If-None-Match", cached.ETag)
+		}
+		if cached.LastModified != "" {
+			req.Header.Set("If-Modified-Since", cached.LastModified)
+		}
+	}
+	if (c.opts.Username != "" || c.opts.Password != "") && req.URL.Host == c.authHost {
+		req.SetBasicAuth(c.opts.Username, c.opts.Password)
+	}
+	resp, err := c.opts.HTTPClient.Do(req)
+	if err != nil {
+		return nil, redactErr(err)
+	}
+	defer resp.Body.Close()
+	res := &attemptResult{status: resp.StatusCode, header: resp.Header, url: resp.Request.URL.String()}
+	if resp.StatusCode != http.StatusOK {
+		// Drain a little so the connection can be reused.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return res, nil
+	}
+	limit := c.opts.MaxResponseBytes
+	if resp.ContentLength > limit {
+		return nil, fmt.Errorf("GET %s: %w: %d bytes, limit %d", redactURL(rawURL), ErrResponseTooLarge, resp.ContentLength, limit)
+	}
+	var buf bytes.Buffer
+	if resp.ContentLength > 0 {
+		buf.Grow(int(resp.ContentLength) + 1) // +1: the read that sees EOF
+	}
+	_, err = buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	body := buf.Bytes()
+	if err != nil {
+		return nil, fmt.Errorf("GET %s: read body: %w", redactURL(rawURL), redactErr(err))
+	}
+	if int64(len(body)) > limit {
+		return nil, fmt.Errorf("GET %s: %w: over %d bytes", redactURL(rawURL), ErrResponseTooLarge, limit)
+	}
+	res.body = body
+	return res, nil
+}
+
+func (c *Client) fresh(key string, res *attemptResult) *response {
+	out := &response{url: res.url, contentType: res.header.Get("Content-Type"), body: res.body}
+	store, expires := cachePolicy(res.header, c.opts.Clock())
+	e := &cacheEntry{
+		URL: redactURL(res.url), ContentType: out.contentType, Expires: expires,
+		ETag: res.header.Get("ETag"), LastModified: res.header.Get("Last-Modified"), body: res.body,
+	}
+	if store && (e.ETag != "" || e.LastModified != "" || expires.After(c.opts.Clock())) {
+		c.cachePut(key, e)
+	}
+	return out
+}
+
+// revalidated refreshes a cached entry after a 304 (RFC 9111 §4.3.4).
+func (c *Client) revalidated(key string, e *cacheEntry, res *attemptResult) *response {
+	store, expires := cachePolicy(res.header, c.opts.Clock())
+	e.Expires = expires
+	if v := res.header.Get("ETag"); v != "" {
+		e.ETag = v
+	}
+	if v := res.header.Get("Last-Modified"); v != "" {
+		e.LastModified = v
+	}
+	if store {
+		c.cachePut(key, e)
+	}
+	return &response{url: e.URL, contentType: e.ContentType, body: e.body}
+}
+
+func retryable(status int) bool {
+	return status == http.StatusTooManyRequests ||
+		(status >= 500 && status != http.StatusNotImplemented && status != http.StatusHTTPVersionNotSupported)
+}
+
+// backoff is exponential backoff with full jitter: a uniform wait up to
+// base·2^(attempt-1), capped at MaxRetryWait.
+// https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
+func (c *Client) backoff(attempt int) time.Duration {
+	ceil := c.opts.MaxRetryWait
+	if attempt < 30 {
+		ceil = min(ceil, backoffBase<<(attempt-1))
+	}
+	return rand.N(ceil + 1)
+}
+
+// retryAfter reads Retry-After as delay-seconds or an HTTP date
+// (RFC 9110 §10.2.3).
+func retryAfter(v string, now time.Time) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		return max(time.Duration(n)*time.Second, 0), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0), true
+	}
+	return 0, false
+}
+
+var userinfo = regexp.MustCompile(`//[^/?#@]*@`)
+
+// redactURL drops the userinfo (credentials) from a URL for errors, logs
+// and cache keys.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return userinfo.ReplaceAllString(s, "//")
+	}
+	u.User = nil
+	return u.String()
+}
+
+// redactErr rewrites net/http's *url.Error, whose text carries the URL
+// (with the user name even when net/http masks the password).
+func redactErr(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s %s: %w", ue.Op, redactURL(ue.URL), ue.Err)
+	}
+	return err
+}

@@ -1,0 +1,108 @@
+package registry
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"time"
+
+	"github.com/sirupsen/logrus"
+)
+
+// releaseJSON is what the client takes from the PyPI JSON API's release
+// endpoint.
+type releaseJSON struct {
+	links map[string]string
+	vulns []Vulnerability
+}
+
+type jsonAPIFile struct {
+	Filename          string `json:"filename"`
+	UploadTimeISO8601 string `json:"upload_time_iso_8601"`
+	UploadTime        string `json:"upload_time"`
+}
+
+type jsonAPIDoc struct {
+	Info struct {
+		ProjectURLs map[string]string `json:"project_urls"`
+	} `json:"info"`
+	URLs            []jsonAPIFile            `json:"urls"`
+	Releases        map[string][]jsonAPIFile `json:"releases"`
+	Vulnerabilities []struct {
+		ID        string   `json:"id"`
+		Aliases   []string `json:"aliases"`
+		Summary   string   `json:"summary"`
+		Details   string   `json:"details"`
+		Link      string   `json:"link"`
+		FixedIn   []string `json:"fixed_in"`
+		Withdrawn *string  `json:"withdrawn"`
+	} `json:"vulnerabilities"`
+}
+
+const jsonAccept = "application/json"
+
+// releaseJSON fetches /pypi/<name>/<version>/json; a 404 gives nil, nil.
+func (c *Client) releaseJSON(ctx context.Context, norm, version string) (*releaseJSON, error) {
+	doc, err := c.jsonAPIDoc(ctx, c.jsonAPI+"/"+url.PathEscape(norm)+"/"+url.PathEscape(version)+"/json")
+	if doc == nil || err != nil {
+		return nil, err
+	}
+	out := &releaseJSON{links: doc.Info.ProjectURLs}
+	for _, v := range doc.Vulnerabilities {
+		if v.Withdrawn != nil {
+			continue // a withdrawn advisory no longer claims anything
+		}
+		out.vulns = append(out.vulns, Vulnerability{
+			ID: v.ID, Aliases: v.Aliases, Summary: v.Summary, Details: v.Details,
+			Link: v.Link, FixedIn: v.FixedIn,
+		})
+	}
+	return out, nil
+}
+
+// uploadTimes fetches /pypi/<name>/json for the upload time of every file
+// (the deprecated "releases" map is the only place that lists them all);
+// a 404 gives nil, nil.
+func (c *Client) uploadTimes(ctx context.Context, norm string) (map[string]time.Time, error) {
+	doc, err := c.jsonAPIDoc(ctx, c.jsonAPI+"/"+url.PathEscape(norm)+"/json")
+	if doc == nil || err != nil {
+		return nil, err
+	}
+	times := map[string]time.Time{}
+	add := func(f jsonAPIFile) {
+		if t, err := time.Parse(time.RFC3339Nano, f.UploadTimeISO8601); err == nil {
+			times[f.Filename] = t
+		} else if t, err := time.Parse("2006-01-02T15:04:05", f.UploadTime); err == nil {
+			times[f.Filename] = t
+		}
+	}
+	for _, f := range doc.URLs {
+		add(f)
+	}
+	for _, files := range doc.Releases {
+		for _, f := range files {
+			add(f)
+		}
+	}
+	return times, nil
+}
+
+func (c *Client) jsonAPIDoc(ctx context.Context, u string) (*jsonAPIDoc, error) {
+	resp, err := c.get(ctx, u, jsonAccept)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var doc jsonAPIDoc
+	if err := json.Unmarshal(resp.body, &doc); err != nil {
+		// Some indexes answer any path with an HTML page; the JSON API only
+		// adds links, vulnerabilities and upload times, so carry on without.
+		c.log.WithFields(logrus.Fields{"url": redactURL(resp.url), "content_type": resp.contentType}).
+			WithError(err).Warn("JSON API answered with something other than JSON; ignoring it")
+		return nil, nil
+	}
+	return &doc, nil
+}
