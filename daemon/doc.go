@@ -1,0 +1,34 @@
+// Package daemon keeps pinwheel running unattended: it runs every
+// configured project once at start and then on a cron schedule, runs a
+// project early when a GitLab webhook says its dashboard issue was edited,
+// and serves /healthz, /metrics and /hooks/gitlab over HTTP.
+//
+// It owns when runs happen, never what a run does: a run is a RunFunc the
+// caller supplies (cmd wraps the scheduler package's Runner), so this
+// package imports no GitLab or index code. It does not enforce one daemon
+// per state file either; the state package's lock does.
+//
+// # Runs
+//
+// Each project has one worker goroutine, so two runs of the same project
+// never overlap; LoopConfig.Parallel bounds how many projects run at once.
+// Trigger marks a project pending and the worker starts a run after
+// LoopConfig.Debounce, so a burst of webhook calls becomes one run. A
+// trigger that arrives while the project runs is kept and causes exactly
+// one follow-up run; a schedule tick that passes during a run is dropped,
+// since the run that just ended covers it.
+//
+// # Stopping
+//
+// When the context given to Loop.Run (or Serve) is cancelled, no new run
+// starts, and a run in flight goes on with a context that the stop does
+// not cancel: it is cancelled only LoopConfig.Grace later. The run learns
+// of the stop through Stopping(ctx), a channel closed at the stop, and
+// should return at its next safe point (between two GitLab writes, say),
+// so no branch is left half-written. Serve then shuts the HTTP server down
+// and returns. A process supervisor's kill timeout (systemd's
+// TimeoutStopSec, Kubernetes' terminationGracePeriodSeconds) should exceed
+// Grace.
+//
+// All timing goes through a Clock, so tests move time by hand.
+package daemon

@@ -1,0 +1,296 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"github.com/sirupsen/logrus"
+
+	"github.com/pinwheel-dev/pinwheel/metrics"
+)
+
+// Defaults of LoopConfig's zero values.
+const (
+	DefaultCron     = "@hourly"
+	DefaultDebounce = 5 * time.Second
+	DefaultGrace    = time.Minute
+)
+
+// Result is what one run did, for metrics and logs.
+type Result struct {
+	UpdatesFound int
+	MRsOpened    int
+	MRsUpdated   int
+}
+
+// RunFunc runs one project once. ctx outlives the daemon's stop by
+// LoopConfig.Grace; see Stopping. A returned error counts the run as
+// failed; the loop logs it and goes on with the other projects.
+type RunFunc func(ctx context.Context, project string) (Result, error)
+
+// LoopConfig configures a Loop. Projects and Run are required.
+type LoopConfig struct {
+	// Projects are the keys runs and triggers use: the project paths (or
+	// IDs) as configured. Each must be unique.
+	Projects []string
+	// Cron is a robfig/cron standard spec or descriptor ("@hourly",
+	// "0 */2 * * *", "TZ=Europe/Prague 0 6 * * 1-5"); "" = DefaultCron.
+	Cron string
+	Run  RunFunc
+
+	Clock   Clock              // nil = SystemClock
+	Metrics *metrics.Metrics   // nil = no metrics
+	Log     logrus.FieldLogger // nil = logrus.StandardLogger()
+
+	// Debounce is how long a trigger waits for more triggers before its
+	// run starts; 0 = DefaultDebounce.
+	Debounce time.Duration
+	// Grace is how long a run in flight may go on after the stop before
+	// its context is cancelled; 0 = DefaultGrace.
+	Grace time.Duration
+	// Parallel is how many projects may run at once; 0 = 1, which keeps
+	// the load on GitLab and the index gentle.
+	Parallel int
+}
+
+// Errors of Trigger.
+var (
+	ErrUnknownProject = errors.New("unknown project")
+	ErrStopped        = errors.New("daemon is stopping")
+)
+
+// Loop runs the configured projects: once at start, then on the schedule
+// and on Trigger. Create it with NewLoop and start it with Run.
+type Loop struct {
+	run      RunFunc
+	sched    cron.Schedule
+	clock    Clock
+	metrics  *metrics.Metrics
+	log      logrus.FieldLogger
+	debounce time.Duration
+	grace    time.Duration
+	sem      chan struct{}
+
+	projects map[string]*project
+	order    []*project
+
+	mu    sync.Mutex
+	state State
+}
+
+// NewLoop checks cfg and returns a Loop ready to Run.
+func NewLoop(cfg LoopConfig) (*Loop, error) {
+	if cfg.Run == nil {
+		return nil, errors.New("daemon: no RunFunc")
+	}
+	if len(cfg.Projects) == 0 {
+		return nil, errors.New("daemon: no projects configured")
+	}
+	spec := cfg.Cron
+	if spec == "" {
+		spec = DefaultCron
+	}
+	sched, err := parseCron(spec)
+	if err != nil {
+		return nil, err
+	}
+	l := &Loop{
+		run:      cfg.Run,
+		sched:    sched,
+		clock:    cfg.Clock,
+		metrics:  cfg.Metrics,
+		log:      cfg.Log,
+		debounce: cfg.Debounce,
+		grace:    cfg.Grace,
+		sem:      make(chan struct{}, max(cfg.Parallel, 1)),
+		projects: make(map[string]*project, len(cfg.Projects)),
+	}
+	if l.clock == nil {
+		l.clock = SystemClock
+	}
+	if l.log == nil {
+		l.log = logrus.StandardLogger()
+	}
+	if l.debounce <= 0 {
+		l.debounce = DefaultDebounce
+	}
+	if l.grace <= 0 {
+		l.grace = DefaultGrace
+	}
+	for _, name := range cfg.Projects {
+		if name == "" {
+			return nil, errors.New("daemon: empty project name")
+		}
+		if _, dup := l.projects[name]; dup {
+			return nil, fmt.Errorf("daemon: project %q listed twice", name)
+		}
+		p := &project{name: name, kick: make(chan struct{}, 1)}
+		l.projects[name] = p
+		l.order = append(l.order, p)
+	}
+	return l, nil
+}
+
+// parseCron parses spec like the config package does. robfig/cron v3.0.1
+// panics on a "TZ=Zone" prefix with nothing after it.
+func parseCron(spec string) (s cron.Schedule, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, fmt.Errorf("daemon: invalid cron expression %q", spec)
+		}
+	}()
+	s, err = cron.ParseStandard(spec)
+	if err != nil {
+		return nil, fmt.Errorf("daemon: invalid cron expression %q: %w", spec, err)
+	}
+	return s, nil
+}
+
+// Run runs the projects until ctx is cancelled, then waits for runs in
+// flight as the package doc describes, and returns nil. It may be called
+// once.
+func (l *Loop) Run(ctx context.Context) error {
+	l.mu.Lock()
+	if l.state != StateNew {
+		l.mu.Unlock()
+		return errors.New("daemon: Loop.Run called twice")
+	}
+	l.state = StateRunning
+	l.mu.Unlock()
+
+	stopping := make(chan struct{})
+	runCtx, cancelRuns := context.WithCancel(withStopping(context.WithoutCancel(ctx), stopping))
+	defer cancelRuns()
+
+	l.log.WithField("projects", len(l.order)).Info("daemon started")
+	var wg sync.WaitGroup
+	for _, p := range l.order {
+		wg.Go(func() { l.work(ctx, runCtx, p) })
+	}
+
+	<-ctx.Done()
+	l.setState(StateStopping)
+	close(stopping)
+	l.log.Info("daemon stopping: no new runs; waiting for runs in flight")
+
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-l.clock.After(l.grace):
+		l.log.WithField("grace", l.grace.String()).Warn("grace period over: cancelling runs in flight")
+		cancelRuns()
+		<-done
+	}
+	l.setState(StateStopped)
+	l.log.Info("daemon stopped")
+	return nil
+}
+
+// Trigger asks for a run of project soon (after the debounce), instead of
+// at the next scheduled time. Triggers before that run starts, or while
+// one is in flight, fold into one run.
+func (l *Loop) Trigger(project string) error {
+	p, ok := l.projects[project]
+	if !ok {
+		return fmt.Errorf("trigger %q: %w", project, ErrUnknownProject)
+	}
+	if s := l.State(); s == StateStopping || s == StateStopped {
+		return fmt.Errorf("trigger %q: %w", project, ErrStopped)
+	}
+	p.mu.Lock()
+	p.status.Pending = true
+	p.mu.Unlock()
+	select {
+	case p.kick <- struct{}{}:
+	default: // the worker has a wake-up queued already
+	}
+	return nil
+}
+
+// Now is the loop's clock's time.
+func (l *Loop) Now() time.Time { return l.clock.Now() }
+
+func (l *Loop) setState(s State) {
+	l.mu.Lock()
+	l.state = s
+	l.mu.Unlock()
+}
+
+// State is where the loop is in its life.
+func (l *Loop) State() State {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.state
+}
+
+// State is a Loop's stage of life.
+type State int
+
+// States of a Loop, in order.
+const (
+	StateNew State = iota
+	StateRunning
+	StateStopping
+	StateStopped
+)
+
+func (s State) String() string {
+	switch s {
+	case StateNew:
+		return "new"
+	case StateRunning:
+		return "running"
+	case StateStopping:
+		return "stopping"
+	case StateStopped:
+		return "stopped"
+	}
+	return fmt.Sprintf("State(%d)", int(s))
+}
+
+// ProjectStatus is what the loop knows about one project.
+type ProjectStatus struct {
+	Project     string
+	Running     bool      // a run is in flight
+	Pending     bool      // a trigger waits for its run
+	Runs        int       // runs finished
+	NextRun     time.Time // next scheduled run; zero before the first run ends
+	LastRun     time.Time // when the last run finished
+	LastSuccess time.Time // when the last successful run finished
+	LastErr     error     // the last run's error; nil if it succeeded
+}
+
+// Status reports every project, in configured order.
+func (l *Loop) Status() []ProjectStatus {
+	out := make([]ProjectStatus, 0, len(l.order))
+	for _, p := range l.order {
+		out = append(out, p.snapshot())
+	}
+	return out
+}
+
+// ProjectStatus reports one project.
+func (l *Loop) ProjectStatus(project string) (ProjectStatus, bool) {
+	p, ok := l.projects[project]
+	if !ok {
+		return ProjectStatus{}, false
+	}
+	return p.snapshot(), true
+}
+
+// Projects lists the configured project keys.
+func (l *Loop) Projects() []string {
+	out := make([]string, 0, len(l.order))
+	for _, p := range l.order {
+		out = append(out, p.name)
+	}
+	return out
+}

@@ -1,0 +1,153 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/pinwheel-dev/pinwheel/metrics"
+)
+
+// project is one configured project and its worker's state.
+type project struct {
+	name string
+	// kick wakes the worker after Trigger; one queued wake-up is enough
+	// because Pending carries the request itself.
+	kick chan struct{}
+
+	mu     sync.Mutex
+	status ProjectStatus
+}
+
+func (p *project) snapshot() ProjectStatus {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.status
+	s.Project = p.name
+	return s
+}
+
+func (p *project) pending() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.status.Pending
+}
+
+// work is a project's worker: the only goroutine that runs it, which is
+// what keeps two runs of one project from overlapping.
+func (l *Loop) work(stop, runCtx context.Context, p *project) {
+	l.runOnce(stop, runCtx, p, "start")
+	tick := l.arm(p)
+	var debounce <-chan time.Time
+	for {
+		var reason string
+		select {
+		case <-stop.Done():
+			return
+		case <-p.kick:
+			if debounce == nil {
+				debounce = l.clock.After(l.debounce)
+			}
+			continue
+		case <-debounce:
+			debounce = nil
+			if !p.pending() { // a scheduled run took the trigger along
+				continue
+			}
+			reason = "trigger"
+		case <-tick:
+			reason = "schedule"
+		}
+		l.runOnce(stop, runCtx, p, reason)
+		// Re-arming drops a tick that passed during the run.
+		tick = l.arm(p)
+		if debounce == nil && p.pending() {
+			debounce = l.clock.After(l.debounce)
+		}
+	}
+}
+
+// arm returns a channel that fires at the project's next scheduled time,
+// or nil if the schedule never fires again.
+func (l *Loop) arm(p *project) <-chan time.Time {
+	now := l.clock.Now()
+	next := l.sched.Next(now)
+	p.mu.Lock()
+	p.status.NextRun = next
+	p.mu.Unlock()
+	if next.IsZero() {
+		return nil
+	}
+	return l.clock.After(next.Sub(now))
+}
+
+// runOnce runs p once, unless the daemon stops while it waits for a slot.
+func (l *Loop) runOnce(stop, runCtx context.Context, p *project, reason string) {
+	select {
+	case l.sem <- struct{}{}:
+	case <-stop.Done():
+		return
+	}
+	defer func() { <-l.sem }()
+	if stop.Err() != nil {
+		return
+	}
+
+	log := l.log.WithFields(logrus.Fields{"project": p.name, "reason": reason})
+	start := l.clock.Now()
+	p.mu.Lock()
+	p.status.Running = true
+	p.status.Pending = false // this run covers every trigger so far
+	p.mu.Unlock()
+	log.Debug("run started")
+
+	res, err := l.call(runCtx, p.name, log)
+
+	end := l.clock.Now()
+	p.mu.Lock()
+	p.status.Running = false
+	p.status.Runs++
+	p.status.LastRun = end
+	p.status.LastErr = err
+	if err == nil {
+		p.status.LastSuccess = end
+	}
+	p.mu.Unlock()
+
+	l.metrics.ObserveRun(metrics.Run{
+		Project:      p.name,
+		Duration:     end.Sub(start),
+		Finished:     end,
+		UpdatesFound: res.UpdatesFound,
+		MRsOpened:    res.MRsOpened,
+		MRsUpdated:   res.MRsUpdated,
+		Err:          err,
+	})
+	log = log.WithFields(logrus.Fields{
+		"duration":      end.Sub(start).Round(time.Millisecond).String(),
+		"updates_found": res.UpdatesFound,
+		"mrs_opened":    res.MRsOpened,
+		"mrs_updated":   res.MRsUpdated,
+	})
+	if err != nil {
+		log.WithError(err).Error("run failed")
+		return
+	}
+	log.Info("run finished")
+}
+
+// call runs the RunFunc, turning a panic into an error so one bad run
+// does not take the daemon down.
+func (l *Loop) call(ctx context.Context, name string, log logrus.FieldLogger) (res Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			log.WithField("stack", string(debug.Stack())).Error("run panicked")
+			res, err = Result{}, fmt.Errorf("run of %s panicked: %v", name, r)
+		}
+	}()
+	return l.run(ctx, name)
+}
