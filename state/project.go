@@ -24,6 +24,44 @@ type ProjectRecord struct {
 	// without merging, so pinwheel does not reopen it; the fallback when
 	// GitLab's merge request history says nothing.
 	ClosedUpdates map[string]string `json:"closed_updates,omitempty"`
+
+	// The fields below are the scheduler's cache of GitLab; GitLab stays the
+	// source of truth, and a record without them is rebuilt from it.
+
+	// UserID is pinwheel's own GitLab user (GET /user), 0 when unknown.
+	UserID int64 `json:"user_id,omitempty"`
+	// DefaultBranch is the project's default branch, "" when unknown.
+	DefaultBranch string `json:"default_branch,omitempty"`
+	// MRsSeenUntil is the newest updated_at among pinwheel's merge requests
+	// seen so far; the next listing asks only for later changes.
+	MRsSeenUntil time.Time `json:"mrs_seen_until,omitzero"`
+	// PipelinesSeenUntil is the same for pipelines.
+	PipelinesSeenUntil time.Time `json:"pipelines_seen_until,omitzero"`
+	// MergeRequests maps an update branch to its latest merge request.
+	MergeRequests map[string]MergeRequestRecord `json:"merge_requests,omitempty"`
+}
+
+// MergeRequestRecord is what the scheduler remembers of an update branch's
+// latest merge request.
+type MergeRequestRecord struct {
+	IID    int64  `json:"iid"`
+	Title  string `json:"title"`
+	State  string `json:"state"` // opened, closed, merged, locked
+	SHA    string `json:"sha,omitempty"`
+	WebURL string `json:"web_url,omitempty"`
+	// UpdatedAt is GitLab's updated_at of the merge request.
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	// PipelineID and Pipeline are the newest pipeline seen for SHA.
+	PipelineID int64  `json:"pipeline_id,omitempty"`
+	Pipeline   string `json:"pipeline,omitempty"`
+	// BuiltSHA is the commit pinwheel last wrote to the branch, Parent its
+	// parent (the target branch head it was built on) and Blob the git blob
+	// id of the constraints file in it; empty when pinwheel does not know.
+	BuiltSHA string `json:"built_sha,omitempty"`
+	Parent   string `json:"parent,omitempty"`
+	Blob     string `json:"blob,omitempty"`
+	// Noted is true once pinwheel posted its "closed without merging" note.
+	Noted bool `json:"noted,omitempty"`
 }
 
 // Project returns the record stored for the GitLab project at path (for

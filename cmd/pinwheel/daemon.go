@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/hashicorp/go-cleanhttp"
+	"github.com/sirupsen/logrus"
+	"github.com/spf13/cobra"
+
+	"github.com/pinwheel-dev/pinwheel/config"
+	"github.com/pinwheel-dev/pinwheel/daemon"
+	"github.com/pinwheel-dev/pinwheel/metrics"
+)
+
+func init() { commands = append(commands, newDaemonCmd) }
+
+func newDaemonCmd() *cobra.Command {
+	var configPath string
+	cmd := &cobra.Command{
+		Use:   "daemon --config FILE",
+		Short: "Run pinwheel as a service: at start, then on the cron schedule",
+		Long: `Run every configured project at start, then on the config's cron schedule
+(default @hourly). The HTTP listener (config "listen") serves /healthz,
+/metrics (Prometheus) and POST /hooks/gitlab: an edit of a dependency
+dashboard issue, signed with the secret in the variable webhook_secret_env
+names, runs that project within seconds.
+
+SIGTERM or SIGINT stops starting runs, lets the run in flight finish (it is
+cancelled after a grace minute; every run is safe to interrupt between two
+GitLab calls), and exits. The state file's lock allows one daemon per state
+file.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if err := cobra.NoArgs(cmd, args); err != nil {
+				return usageError(err)
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if configPath == "" {
+				return usageError(errors.New("--config is required"))
+			}
+			cfg, err := config.Load(configPath)
+			if err != nil {
+				return usageError(err)
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, os.Interrupt)
+			defer stop()
+			return runDaemon(ctx, cfg, newLogger(cfg.Log, cmd), os.Getenv)
+		},
+	}
+	cmd.Flags().StringVar(&configPath, "config", "", "config `FILE` (required)")
+	return cmd
+}
+
+// newLogger builds the daemon's logger from the config's log section.
+func newLogger(lc config.Log, cmd *cobra.Command) *logrus.Entry {
+	l := logrus.New()
+	l.SetOutput(cmd.ErrOrStderr())
+	l.SetLevel(lc.Level)
+	if lc.Format == "text" {
+		l.SetFormatter(&logrus.TextFormatter{FullTimestamp: true})
+	} else {
+		l.SetFormatter(&logrus.JSONFormatter{})
+	}
+	return logrus.NewEntry(l)
+}
+
+func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, getenv func(string) string) error {
+	m := metrics.New()
+	runner, closeState, err := buildRunner(cfg, runnerOpts{
+		Log:        log,
+		Getenv:     getenv,
+		HTTPClient: &http.Client{Transport: metrics.Transport(cleanhttp.DefaultPooledTransport(), m)},
+	})
+	if err != nil {
+		return err
+	}
+	defer closeState()
+
+	var projects []string
+	var dashboards []daemon.Dashboard
+	for _, p := range cfg.Projects {
+		projects = append(projects, p.Path)
+		if p.Dashboard.Enabled {
+			dashboards = append(dashboards, daemon.Dashboard{Project: p.Path, Title: p.Dashboard.Title, Label: p.Dashboard.Label})
+		}
+	}
+	loop, err := daemon.NewLoop(daemon.LoopConfig{
+		Projects: projects,
+		Cron:     cfg.Cron,
+		Metrics:  m,
+		Log:      log,
+		Run: func(ctx context.Context, project string) (daemon.Result, error) {
+			rep, err := runner.RunProject(ctx, project)
+			return daemon.Result{UpdatesFound: rep.UpdatesFound, MRsOpened: rep.MRsOpened, MRsUpdated: rep.MRsUpdated}, err
+		},
+	})
+	if err != nil {
+		return usageError(err)
+	}
+	var srv *daemon.Server
+	if cfg.Listen != "" {
+		secret := ""
+		if cfg.WebhookSecretEnv != "" {
+			secret = getenv(cfg.WebhookSecretEnv)
+			if secret == "" {
+				log.Warnf("webhook disabled: environment variable %s is not set", cfg.WebhookSecretEnv)
+			}
+		}
+		bot, err := runner.BotUsername(ctx)
+		if err != nil {
+			return err
+		}
+		srv = daemon.NewServer(daemon.ServerConfig{
+			Addr:          cfg.Listen,
+			Loop:          loop,
+			Metrics:       m,
+			WebhookSecret: secret,
+			MatchIssue:    daemon.DashboardMatcher(dashboards, bot),
+			Log:           log,
+		})
+	}
+	log.WithField("projects", len(projects)).Info("pinwheel daemon started")
+	return daemon.Serve(ctx, loop, srv)
+}

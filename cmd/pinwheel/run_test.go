@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pinwheel-dev/pinwheel/gitlabsim"
+	"github.com/pinwheel-dev/pinwheel/indexsim"
+)
+
+var runSaturday = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+
+// runFixture is a GitLab with group/app pinning requests 2.31.0, an index
+// with 2.32.4, and a config naming both plus group/missing when asked.
+func runFixture(t *testing.T, projects ...string) (*gitlabsim.Server, string) {
+	t.Helper()
+	clock := func() time.Time { return runSaturday }
+	gl := gitlabsim.New(gitlabsim.Options{Clock: clock})
+	t.Cleanup(gl.Close)
+	idx := indexsim.New(indexsim.Options{Clock: clock})
+	t.Cleanup(idx.Close)
+	idx.AddRelease("requests", "2.31.0", indexsim.File{Filename: "requests-2.31.0.tar.gz", UploadTime: runSaturday.AddDate(-1, 0, 0)})
+	idx.AddRelease("requests", "2.32.4", indexsim.File{Filename: "requests-2.32.4.tar.gz", UploadTime: runSaturday.AddDate(0, 0, -20)})
+	_, token := gl.AddUser("pinwheel")
+	t.Setenv("RUN_TEST_TOKEN", token)
+	p := gl.CreateProject("group/app", "main")
+	gl.Commit(p, "main", "Initial", map[string]string{"constraints.txt": "requests==2.31.0\n"})
+
+	dir := t.TempDir()
+	cfg := fmt.Sprintf("index: {url: %s}\nstate: %s\ngitlab: {url: %s, token_env: RUN_TEST_TOKEN}\nlog: {level: error}\nprojects:\n",
+		idx.IndexURL(), filepath.Join(dir, "state.db"), gl.URL())
+	for _, path := range append([]string{"group/app"}, projects...) {
+		cfg += "  - path: " + path + "\n"
+	}
+	path := filepath.Join(dir, "pinwheel.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return gl, path
+}
+
+func runRunCmd(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	root := newRootCmd()
+	root.SetOut(&out)
+	root.SetErr(&errOut)
+	root.SetArgs(append([]string{"run"}, args...))
+	err := root.Execute()
+	return out.String() + errOut.String(), err
+}
+
+func exitCode(err error) int {
+	var ee *exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.code
+	}
+	return 1
+}
+
+func TestRunCommand(t *testing.T) {
+	gl, cfg := runFixture(t)
+	now := "--now=" + runSaturday.Format(time.RFC3339)
+
+	out, err := runRunCmd(t, "--config", cfg, "--dry-run", now)
+	if err != nil {
+		t.Fatalf("dry run: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		`group/app: would open MR "Update requests to 2.32.4" from pinwheel/requests-2.x`,
+		`group/app: would create dashboard issue "Dependency Dashboard"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, out)
+		}
+	}
+	if st := gl.Stats(); st.Writes != 0 {
+		t.Fatalf("dry run wrote: %v", st.ByEndpoint)
+	}
+
+	out, err = runRunCmd(t, "--config", cfg, "--project", "group/app", now)
+	if err != nil {
+		t.Fatalf("run: %v\n%s", err, out)
+	}
+	p, _ := gl.Project("group/app")
+	if mrs := gl.MergeRequests(p); len(mrs) != 1 || mrs[0].Title != "Update requests to 2.32.4" {
+		t.Errorf("MRs: %+v", mrs)
+	}
+	if !strings.Contains(out, "group/app: 1 update(s), 1 MR(s) opened") {
+		t.Errorf("summary:\n%s", out)
+	}
+	if strings.Contains(out, os.Getenv("RUN_TEST_TOKEN")) {
+		t.Errorf("the token was printed")
+	}
+}
+
+func TestRunCommandExitCodes(t *testing.T) {
+	_, cfg := runFixture(t, "group/missing")
+	tests := []struct {
+		name string
+		args []string
+		env  string
+		code int
+	}{
+		{"one project fails, the other runs", []string{"--config", cfg}, "", 1},
+		{"no config", nil, "", 2},
+		{"unknown project", []string{"--config", cfg, "--project", "group/nope"}, "", 2},
+		{"bad --now", []string{"--config", cfg, "--now", "saturday"}, "", 2},
+		{"no token", []string{"--config", cfg}, "unset", 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.env == "unset" {
+				t.Setenv("RUN_TEST_TOKEN", "")
+			}
+			out, err := runRunCmd(t, tc.args...)
+			if got := exitCode(err); got != tc.code {
+				t.Errorf("exit %d, want %d: %v\n%s", got, tc.code, err, out)
+			}
+		})
+	}
+}

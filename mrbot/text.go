@@ -1,0 +1,185 @@
+package mrbot
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pinwheel-dev/pinwheel/registry"
+)
+
+// Title is an update merge request's title, Renovate's wording with the
+// package name as the constraints file writes it.
+func Title(name, version string) string {
+	return "Update " + oneLine(name, 100) + " to " + oneLine(version, 100)
+}
+
+// Update is what a merge request description says about one update.
+type Update struct {
+	Name, From, To string
+	// Type is "major", "minor" or "patch".
+	Type string
+	// Released is the release's upload time; zero when the index did not
+	// say.
+	Released time.Time
+	// Links are the project's URLs from the index (Changelog, Source, ...).
+	Links map[string]string
+	// Fixes are the vulnerabilities of From that To fixes.
+	Fixes []registry.Vulnerability
+	// Files are the files the commit changes.
+	Files []string
+}
+
+// closedMarker identifies pinwheel's note on a closed merge request.
+const closedMarker = "<!-- pinwheel:closed-without-merging -->"
+
+func containsMarker(body string) bool { return strings.Contains(body, closedMarker) }
+
+// ClosedNote is the note pinwheel leaves on an update merge request closed
+// without merging (Renovate's "Renovate Ignore Notification").
+func ClosedNote(name, version string, major bool) string {
+	what := "this update (" + code(name) + " " + code(version) + ")"
+	later := "it proposes a newer version when one is released"
+	if major {
+		later = "it proposes the next major version when one is released"
+	}
+	return closedMarker + "\n### pinwheel Ignore Notification\n\n" +
+		"Because you closed this MR without merging, pinwheel will ignore " + what + "; " + later + ". " +
+		"To get this update after all, tick its box under \"Closed / Ignored\" on the dependency dashboard.\n"
+}
+
+// Description is the merge request description for u, measuring the
+// release's age at now.
+func Description(u Update, now time.Time) string {
+	var b strings.Builder
+	b.WriteString("This MR updates " + code(u.Name) + " from " + code(u.From) + " to " + code(u.To) + ".\n\n")
+	b.WriteString("| Package | From | To | Update type | Released | Age |\n")
+	b.WriteString("|---|---|---|---|---|---|\n")
+	released, age := "unknown", "unknown"
+	if !u.Released.IsZero() {
+		released = u.Released.UTC().Format(time.DateOnly)
+		age = ageText(now.Sub(u.Released))
+	}
+	fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", cell(u.Name), code(u.From), code(u.To), cell(u.Type), released, age)
+
+	if links := linkLines(u.Links); len(links) > 0 {
+		b.WriteString("\n### Links\n\n")
+		for _, l := range links {
+			b.WriteString("- " + l + "\n")
+		}
+	}
+	if len(u.Fixes) > 0 {
+		b.WriteString("\n### Vulnerabilities fixed\n\n")
+		for _, v := range u.Fixes {
+			line := "- " + code(v.ID)
+			if s := oneLine(v.Summary, 300); s != "" {
+				line += ": " + escape(s)
+			}
+			if safeURL(v.Link) {
+				line += " ([advisory](" + v.Link + "))"
+			}
+			b.WriteString(line + "\n")
+		}
+	}
+	if len(u.Files) > 0 {
+		b.WriteString("\n### Files changed\n\n")
+		for _, f := range u.Files {
+			b.WriteString("- " + code(f) + "\n")
+		}
+	}
+	b.WriteString("\n---\n\nThe project's pipeline tests this change; merge this MR once it passes. " +
+		"pinwheel rebuilds the branch when a newer release comes out or the constraints file changes on the target branch, " +
+		"and rewrites this description when it does.\n")
+	return b.String()
+}
+
+func ageText(d time.Duration) string {
+	switch days := int(d / (24 * time.Hour)); {
+	case d < 0:
+		return "unknown"
+	case days == 0:
+		return "less than a day"
+	case days == 1:
+		return "1 day"
+	default:
+		return fmt.Sprintf("%d days", days)
+	}
+}
+
+// linkLines lists the index's links that are safe to show, sorted by
+// label.
+func linkLines(links map[string]string) []string {
+	labels := make([]string, 0, len(links))
+	for l := range links {
+		labels = append(labels, l)
+	}
+	slices.Sort(labels)
+	var out []string
+	for _, l := range labels {
+		if u := links[l]; safeURL(u) {
+			out = append(out, "["+escape(oneLine(l, 60))+"]("+u+")")
+		}
+	}
+	return out
+}
+
+// safeURL reports whether u can go into a markdown link unchanged: an
+// absolute http(s) URL with nothing that ends or bends the link.
+func safeURL(u string) bool {
+	if u == "" || len(u) > 2000 || strings.ContainsAny(u, " <>()[]\"'`\\") {
+		return false
+	}
+	for _, r := range u {
+		if r < 0x21 || r == 0x7f {
+			return false
+		}
+	}
+	p, err := url.Parse(u)
+	return err == nil && (p.Scheme == "https" || p.Scheme == "http") && p.Host != ""
+}
+
+// oneLine flattens s to one line of at most limit runes: the texts come
+// from the constraints file and the index, which other people write.
+func oneLine(s string, limit int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > limit {
+		s = string(r[:limit-1]) + "…"
+	}
+	return s
+}
+
+const mdSpecial = "\\`*_{}[]<>#!|~$%&@^"
+
+// escape backslash-escapes markdown and HTML characters, so text cannot
+// add links, mentions, references or markup.
+func escape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(mdSpecial, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// code renders s as inline code that s cannot end early.
+func code(s string) string {
+	s = oneLine(s, 100)
+	if s == "" {
+		return "``"
+	}
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	pad := ""
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		pad = " "
+	}
+	return fence + pad + s + pad + fence
+}
+
+func cell(s string) string { return escape(oneLine(s, 100)) }

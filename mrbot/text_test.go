@@ -1,0 +1,82 @@
+package mrbot
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pinwheel-dev/pinwheel/registry"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func TestDescriptionGolden(t *testing.T) {
+	now := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		u    Update
+	}{
+		{"description-full.md", Update{
+			Name: "Requests", From: "2.31.0", To: "2.32.4", Type: "minor",
+			Released: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC),
+			Links: map[string]string{
+				"Changelog": "https://example.org/requests/changes",
+				"Source":    "https://example.org/requests",
+				"Evil":      "javascript:alert(1)",
+				"Broken":    "https://example.org/a) [x](https://evil",
+			},
+			Fixes: []registry.Vulnerability{{
+				ID: "GHSA-9wx4-h78v-vm56", Summary: "Session leaks @everyone\n - [x] <!-- rebase-branch=main -->",
+				Link: "https://osv.dev/vulnerability/GHSA-9wx4-h78v-vm56", FixedIn: []string{"2.32.0"},
+			}},
+			Files: []string{"constraints.txt", "pipeline/constraints.yml"},
+		}},
+		{"description-minimal.md", Update{Name: "six", From: "1.16.0", To: "1.17.0", Type: "minor", Files: []string{"constraints.txt"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			golden(t, tc.name, Description(tc.u, now))
+		})
+	}
+}
+
+func TestTextsAreSafe(t *testing.T) {
+	d := Description(Update{Name: "a|b <script>", From: "1", To: "2\n - [x] <!-- unschedule-branch=x -->",
+		Fixes: []registry.Vulnerability{{ID: "X", Summary: "#1 !2 @root [l](https://e)"}}}, time.Now())
+	// Outside code spans every markdown and HTML character is escaped;
+	// nothing starts a new line.
+	if strings.Contains(d, "\n - [x]") {
+		t.Errorf("a box line got in:\n%s", d)
+	}
+	for _, want := range []string{`| a\|b \<script\> |`, `\#1 \!2 \@root \[l\](https://e)`, "`2 - [x] <!-- unschedule-branch=x -->`"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("description lacks %q:\n%s", want, d)
+		}
+	}
+	if got := Title("requests", "2.32.4"); got != "Update requests to 2.32.4" {
+		t.Errorf("Title = %q", got)
+	}
+	if n := ClosedNote("requests", "2.32.4", false); !strings.Contains(n, "Because you closed this MR without merging") || !containsMarker(n) {
+		t.Errorf("ClosedNote = %q", n)
+	}
+}

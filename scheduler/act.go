@@ -1,0 +1,382 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/pinwheel-dev/pinwheel/config"
+	"github.com/pinwheel-dev/pinwheel/constraints"
+	"github.com/pinwheel-dev/pinwheel/dashboard"
+	"github.com/pinwheel-dev/pinwheel/mrbot"
+	"github.com/pinwheel-dev/pinwheel/plan"
+	"github.com/pinwheel-dev/pinwheel/state"
+)
+
+// ticked holds, per kind, the run's own branches whose box is ticked: a
+// marker only selects among branches the run computed.
+type ticked map[dashboard.Kind]map[string]bool
+
+func (run *projectRun) selectTicks(slots []*slot) ticked {
+	branches := make([]string, len(slots))
+	for i, s := range slots {
+		branches[i] = s.branch
+	}
+	t := ticked{}
+	for _, k := range []dashboard.Kind{dashboard.KindUnschedule, dashboard.KindApprove, dashboard.KindUnlimit,
+		dashboard.KindRebase, dashboard.KindRecreate, dashboard.KindRetry} {
+		t[k] = map[string]bool{}
+		for _, b := range run.ticks.Selected(k, branches) {
+			t[k][b] = true
+		}
+	}
+	return t
+}
+
+// consume marks a box as acted on, with the bulk box that may have ticked
+// it, so the dashboard write unticks them.
+func (run *projectRun) consume(kind dashboard.Kind, branch string) {
+	run.consumed[dashboard.Box{Kind: kind, Branch: branch}] = true
+	for bulk, k := range map[dashboard.Kind]dashboard.Kind{
+		dashboard.KindCreateAllAwaitingSchedule: dashboard.KindUnschedule,
+		dashboard.KindCreateAllRateLimited:      dashboard.KindUnlimit,
+		dashboard.KindRebaseAllOpen:             dashboard.KindRebase,
+	} {
+		if k == kind && run.ticks.Has(bulk, "") {
+			run.consumed[dashboard.Box{Kind: bulk}] = true
+		}
+	}
+}
+
+// act decides, branch by branch in file order, what the run does, does it
+// through mrbot and fills the dashboard model. A failed action is an error
+// for that update and the run goes on, unless GitLab itself is failing.
+func (run *projectRun) act(ctx context.Context, slots []*slot) error {
+	t := run.selectTicks(slots)
+	computed := map[string]bool{}
+	for _, mr := range run.rec.MergeRequests {
+		if mr.State == "opened" {
+			run.openCount++
+		}
+	}
+	inWindow := run.p.Schedule.Contains(run.now)
+	for _, s := range slots {
+		computed[s.branch] = true
+		err := run.actOn(ctx, s, t, inWindow)
+		if err == nil {
+			continue
+		}
+		if fatal(err) {
+			return err
+		}
+		run.log.WithField("branch", s.branch).WithError(err).Warn("update failed")
+		run.problems = append(run.problems, dashboard.Problem{
+			Kind: dashboard.ProblemAPI, Subject: s.branch, Message: err.Error(), RetryBranch: s.branch,
+		})
+	}
+	// Open merge requests of branches the run computed nothing for (the
+	// pin moved on the target, or its look-up failed) stay as they are.
+	for branch, mr := range run.rec.MergeRequests {
+		if mr.State == "opened" && !computed[branch] {
+			run.model.Open = append(run.model.Open, dashboard.Entry{Branch: branch, Title: mr.Title, MR: mrEntry(mr)})
+		}
+	}
+	return nil
+}
+
+func (run *projectRun) actOn(ctx context.Context, s *slot, t ticked, inWindow bool) error {
+	approved := s.pending != nil && t[dashboard.KindApprove][s.branch]
+	want := s.want(approved)
+	if s.pending != nil && want != s.pending {
+		run.model.PendingReleaseAge = append(run.model.PendingReleaseAge, entry(s, s.pending))
+	}
+	if want == nil {
+		if mr, ok := run.rec.MergeRequests[s.branch]; ok && mr.State == "opened" {
+			run.model.Open = append(run.model.Open, dashboard.Entry{Branch: s.branch, Title: mr.Title, MR: mrEntry(mr)})
+		}
+		return nil
+	}
+	title := mrbot.Title(s.name, want.To)
+	mr, hasMR := run.rec.MergeRequests[s.branch]
+	// A closed MR is matched by title, like Renovate does; the version
+	// remembered in state covers a retitled or vanished one.
+	closedBefore := run.rec.ClosedUpdates[s.branch] == want.To
+	switch {
+	case hasMR && mr.State == "opened":
+		return run.keepCurrent(ctx, s, want, mr, t, inWindow, approved)
+	case hasMR && mr.State == "merged" && mr.Title == title:
+		return nil
+	case hasMR && mr.State != "merged" && (mr.Title == title || closedBefore):
+		return run.closed(ctx, s, want, mr, t, approved)
+	case !hasMR && closedBefore:
+		return run.closed(ctx, s, want, state.MergeRequestRecord{}, t, approved)
+	}
+
+	retry := t[dashboard.KindRetry][s.branch]
+	bypass := t[dashboard.KindUnschedule][s.branch] || t[dashboard.KindUnlimit][s.branch] || approved || retry
+	limited := run.limited()
+	if !bypass && (!inWindow || limited) {
+		e := entry(s, want)
+		if !inWindow {
+			run.model.AwaitingSchedule = append(run.model.AwaitingSchedule, e)
+		} else {
+			run.model.RateLimited = append(run.model.RateLimited, e)
+		}
+		return nil
+	}
+	if err := run.create(ctx, s, want); err != nil {
+		if !inWindow {
+			e := entry(s, want)
+			e.Ticked = t[dashboard.KindUnschedule][s.branch]
+			run.model.AwaitingSchedule = append(run.model.AwaitingSchedule, e)
+		}
+		return err
+	}
+	for _, k := range []dashboard.Kind{dashboard.KindUnschedule, dashboard.KindUnlimit, dashboard.KindRetry} {
+		if t[k][s.branch] {
+			run.consume(k, s.branch)
+		}
+	}
+	if approved {
+		run.consume(dashboard.KindApprove, s.branch)
+	}
+	return nil
+}
+
+// limited reports whether the rate limits hold back a new merge request.
+func (run *projectRun) limited() bool {
+	l := run.p.Limits
+	return l.OpenMRs > 0 && run.openCount >= l.OpenMRs ||
+		l.NewMRsPerRun > 0 && run.createdThis >= l.NewMRsPerRun
+}
+
+// closed handles an update whose merge request was closed without
+// merging: it is not proposed again (a newer version is) unless its
+// recreate box is ticked. The first run that sees it says so on the merge
+// request, once.
+func (run *projectRun) closed(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord, t ticked, approved bool) error {
+	if run.rec.ClosedUpdates == nil {
+		run.rec.ClosedUpdates = map[string]string{}
+	}
+	if !run.r.deps.DryRun {
+		run.rec.ClosedUpdates[s.branch] = want.To
+	}
+	if mr.IID != 0 && !mr.Noted {
+		if err := run.bot.NoteClosed(ctx, mr.IID, s.name, want.To, want.Major); err != nil {
+			return err
+		}
+		if !run.r.deps.DryRun {
+			mr.Noted = true
+			run.rec.MergeRequests[s.branch] = mr
+		}
+	}
+	if !t[dashboard.KindRecreate][s.branch] {
+		e := entry(s, want)
+		if e.MR = mrEntry(mr); e.MR != nil {
+			e.MR.Pipeline = "" // a closed MR's pipeline tells nothing
+		}
+		run.model.Closed = append(run.model.Closed, e)
+		return nil
+	}
+	if err := run.create(ctx, s, want); err != nil {
+		return err
+	}
+	delete(run.rec.ClosedUpdates, s.branch)
+	run.consume(dashboard.KindRecreate, s.branch)
+	if approved {
+		run.consume(dashboard.KindApprove, s.branch)
+	}
+	return nil
+}
+
+// create builds the branch and opens its merge request.
+func (run *projectRun) create(ctx context.Context, s *slot, want *plan.Update) error {
+	build, err := run.build(ctx, s, want, state.MergeRequestRecord{})
+	if err != nil {
+		return err
+	}
+	title := mrbot.Title(s.name, want.To)
+	mr, err := run.bot.Open(ctx, s.branch, title, run.description(s, want), run.p.Labels)
+	if err != nil {
+		return err
+	}
+	run.openCount++
+	run.createdThis++
+	run.report.MRsOpened++
+	rec := run.record(s.branch, mr, build)
+	if err := run.autoMerge(ctx, want, rec, true); err != nil {
+		return err
+	}
+	e := entry(s, want)
+	e.MR = mrEntry(rec)
+	run.model.Open = append(run.model.Open, e)
+	return nil
+}
+
+// keepCurrent keeps an open merge request current: rebuilt from the
+// target when a newer release arrived or the target's constraints changed
+// (inside the window), or when its rebase box is ticked (any time).
+func (run *projectRun) keepCurrent(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord, t ticked, inWindow, approved bool) error {
+	rebase := t[dashboard.KindRebase][s.branch] || t[dashboard.KindRetry][s.branch] || approved
+	title := mrbot.Title(s.name, want.To)
+	content, err := run.contents(s, want)
+	if err != nil {
+		return err
+	}
+	// A branch someone else pushed to is theirs until they tick rebase;
+	// one pinwheel knows nothing about (a lost state file) gets a look.
+	edited := mr.BuiltSHA != "" && mr.SHA != "" && mr.SHA != mr.BuiltSHA
+	stale := !edited && (mr.Title != title || mr.BuiltSHA == "" || mr.Blob != mrbot.BlobID(content))
+	e := entry(s, want)
+	if !(rebase || stale && inWindow) {
+		e.Title, e.MR = mr.Title, mrEntry(mr)
+		run.model.Open = append(run.model.Open, e)
+		return nil
+	}
+	build, err := run.build(ctx, s, want, mr)
+	if err != nil {
+		return err
+	}
+	updated := build.Wrote
+	if mr.Title != title || build.Wrote {
+		m, err := run.bot.Update(ctx, mr.IID, title, run.description(s, want))
+		if err != nil {
+			return err
+		}
+		mr.Title, mr.WebURL = m.Title, firstNonEmpty(m.WebURL, mr.WebURL)
+		updated = true
+	}
+	if updated {
+		run.report.MRsUpdated++
+	}
+	rec := run.record(s.branch, mrbot.MergeRequest{
+		IID: mr.IID, Title: mr.Title, State: mr.State, SHA: mr.SHA, WebURL: mr.WebURL, UpdatedAt: mr.UpdatedAt,
+	}, build)
+	if err := run.autoMerge(ctx, want, rec, build.Wrote); err != nil {
+		return err
+	}
+	for _, k := range []dashboard.Kind{dashboard.KindRebase, dashboard.KindRetry, dashboard.KindApprove} {
+		if t[k][s.branch] {
+			run.consume(k, s.branch)
+		}
+	}
+	e.MR = mrEntry(rec)
+	run.model.Open = append(run.model.Open, e)
+	return nil
+}
+
+// built is a branch build and the blob of the constraints file in it.
+type built struct {
+	mrbot.Built
+	blob string
+}
+
+// build makes the branch carry want, on the target head read this run.
+func (run *projectRun) build(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord) (built, error) {
+	content, err := run.contents(s, want)
+	if err != nil {
+		return built{}, err
+	}
+	blob := mrbot.BlobID(content)
+	files := []mrbot.File{{Path: run.p.Constraints, Content: content, OnTarget: true}}
+	if run.p.YAML != "" {
+		onTarget, err := run.yamlOnTarget(ctx)
+		if err != nil {
+			return built{}, err
+		}
+		f := constraints.ParseFile(run.p.Constraints, content)
+		files = append(files, mrbot.File{Path: run.p.YAML, Content: constraints.YAML(f, run.p.Constraints), OnTarget: onTarget})
+	}
+	known := ""
+	if mr.BuiltSHA != "" && mr.Parent == run.head && mr.Blob == blob {
+		known = mr.BuiltSHA
+	}
+	b, err := run.bot.Build(ctx, mrbot.Build{
+		Branch:  s.branch,
+		Message: mrbot.Title(s.name, want.To) + "\n\nFrom " + want.From + " to " + want.To + ".\n",
+		Base:    run.head,
+		Files:   files,
+		Known:   known,
+	})
+	if err != nil && b.SHA == "" {
+		return built{}, err
+	}
+	// ErrTargetMoved still built the branch; the next run rebuilds it.
+	return built{Built: b, blob: blob}, nil
+}
+
+// contents is the constraints file on the target with want applied.
+func (run *projectRun) contents(s *slot, want *plan.Update) ([]byte, error) {
+	f := constraints.ParseFile(run.p.Constraints, run.file.Bytes())
+	if _, err := f.SetVersion(s.key, want.To, want.Release.SHA256()); err != nil {
+		return nil, fmt.Errorf("update %s in %s: %w", s.name, run.p.Constraints, err)
+	}
+	return f.Bytes(), nil
+}
+
+// record stores what the run knows of the branch's merge request now.
+func (run *projectRun) record(branch string, mr mrbot.MergeRequest, b built) state.MergeRequestRecord {
+	if run.r.deps.DryRun {
+		rec := run.rec.MergeRequests[branch]
+		rec.Title, rec.State = mr.Title, "opened"
+		return rec
+	}
+	rec := run.remember(branch, mr)
+	if b.SHA != "" {
+		if rec.SHA != b.SHA || b.PipelineID > rec.PipelineID {
+			rec.PipelineID, rec.Pipeline = b.PipelineID, b.Pipeline
+		}
+		rec.SHA, rec.BuiltSHA, rec.Parent, rec.Blob = b.SHA, b.SHA, run.head, b.blob
+	}
+	run.rec.MergeRequests[branch] = rec
+	return rec
+}
+
+// autoMerge turns on merge-when-pipeline-succeeds for update types the
+// config lists, after the branch was (re)built.
+func (run *projectRun) autoMerge(ctx context.Context, want *plan.Update, mr state.MergeRequestRecord, wrote bool) error {
+	if !wrote || !run.p.Automerges(config.UpdateType(want.Type)) || mr.IID == 0 {
+		return nil
+	}
+	return run.bot.AutoMerge(ctx, mr.IID, mr.SHA)
+}
+
+func entry(s *slot, u *plan.Update) dashboard.Entry {
+	e := dashboard.Entry{
+		Branch: s.branch, Title: mrbot.Title(s.name, u.To), From: u.From, To: u.To,
+		UpdateType: string(u.Type), Released: u.ReleaseDate,
+	}
+	if u.Pending {
+		e.Eligible = u.EligibleAt
+	}
+	return e
+}
+
+func mrEntry(mr state.MergeRequestRecord) *dashboard.MergeRequest {
+	if mr.IID == 0 {
+		return nil
+	}
+	return &dashboard.MergeRequest{IID: int(mr.IID), WebURL: mr.WebURL, Pipeline: mr.Pipeline}
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// description is the merge request description for want.
+func (run *projectRun) description(s *slot, want *plan.Update) string {
+	u := mrbot.Update{
+		Name: s.name, From: want.From, To: want.To, Type: string(want.Type),
+		Released: want.ReleaseDate, Fixes: s.res.Fixes(*want),
+		Files: []string{run.p.Constraints},
+	}
+	if s.res.Project != nil {
+		u.Links = s.res.Project.Links
+	}
+	if run.p.YAML != "" {
+		u.Files = append(u.Files, run.p.YAML)
+	}
+	return mrbot.Description(u, run.now)
+}

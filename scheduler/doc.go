@@ -1,0 +1,18 @@
+// Package scheduler runs pinwheel for GitLab projects: one run reads a
+// project's constraints file through the API, looks its pins up on the
+// package index, finds (or creates) the dependency dashboard issue, reads
+// the boxes people ticked, decides per update branch what to do inside the
+// schedule window and the rate limits, has package mrbot write branches,
+// commits and merge requests, and writes the dashboard back only when its
+// text changed.
+//
+// GitLab is the source of truth; the state file (package state) only
+// caches what a run learnt (pinwheel's user id, the default branch, the
+// latest merge request per update branch, listing cursors), so a run with
+// nothing new costs a handful of GET requests and no write, and a lost
+// state file costs one full listing.
+//
+// The package owns one run's orchestration and the window. It does not own
+// the cron loop or webhooks (the daemon command), rendering (package
+// dashboard) or the GitLab writes themselves (package mrbot).
+package scheduler

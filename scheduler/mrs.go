@@ -1,0 +1,143 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
+
+	"github.com/pinwheel-dev/pinwheel/mrbot"
+	"github.com/pinwheel-dev/pinwheel/state"
+)
+
+// listMargin is subtracted from the listing cursors: GitLab's clock, its
+// replicas and the transaction that bumps updated_at may lag, and a
+// listing that repeats a few items costs nothing.
+const listMargin = 10 * time.Minute
+
+// syncMergeRequests refreshes the record of each update branch's latest
+// merge request from GitLab: pinwheel's merge requests into the target
+// updated since the cursor, or all of them when the state has none (a new
+// or lost state file: GitLab is the source of truth).
+func (run *projectRun) syncMergeRequests(ctx context.Context) error {
+	opts := &gitlab.ListProjectMergeRequestsOptions{
+		ListOptions:  gitlab.ListOptions{PerPage: 100},
+		State:        gitlab.Ptr("all"),
+		AuthorID:     gitlab.Ptr(run.rec.UserID),
+		TargetBranch: gitlab.Ptr(run.target),
+		OrderBy:      gitlab.Ptr("updated_at"),
+		Sort:         gitlab.Ptr("asc"),
+	}
+	if run.rec.MergeRequests == nil {
+		run.rec.MergeRequests = map[string]state.MergeRequestRecord{}
+	}
+	if !run.rec.MRsSeenUntil.IsZero() {
+		opts.UpdatedAfter = gitlab.Ptr(run.rec.MRsSeenUntil.Add(-listMargin))
+	}
+	for {
+		list, resp, err := run.gl.MergeRequests.ListProjectMergeRequests(run.p.Path, opts, gitlab.WithContext(ctx))
+		if err != nil {
+			return fmt.Errorf("list merge requests: %w", err)
+		}
+		for _, mr := range list {
+			if !strings.HasPrefix(mr.SourceBranch, run.p.BranchPrefix) {
+				continue
+			}
+			run.remember(mr.SourceBranch, fromList(mr))
+			if mr.UpdatedAt != nil && mr.UpdatedAt.After(run.rec.MRsSeenUntil) {
+				run.rec.MRsSeenUntil = *mr.UpdatedAt
+			}
+		}
+		if resp == nil || resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	return nil
+}
+
+func fromList(mr *gitlab.BasicMergeRequest) mrbot.MergeRequest {
+	out := mrbot.MergeRequest{IID: mr.IID, Title: mr.Title, State: mr.State, SHA: mr.SHA, WebURL: mr.WebURL}
+	if mr.UpdatedAt != nil {
+		out.UpdatedAt = *mr.UpdatedAt
+	}
+	return out
+}
+
+// remember stores mr as the branch's latest merge request, unless the
+// record already holds a newer one. What pinwheel knows of its own build
+// (and its note) stays with the same merge request.
+func (run *projectRun) remember(branch string, mr mrbot.MergeRequest) state.MergeRequestRecord {
+	old, ok := run.rec.MergeRequests[branch]
+	if ok && old.IID > mr.IID {
+		return old
+	}
+	rec := state.MergeRequestRecord{
+		IID: mr.IID, Title: mr.Title, State: mr.State, SHA: mr.SHA, WebURL: mr.WebURL, UpdatedAt: mr.UpdatedAt,
+	}
+	if ok && old.IID == mr.IID {
+		rec.Noted = old.Noted
+		rec.BuiltSHA, rec.Parent, rec.Blob = old.BuiltSHA, old.Parent, old.Blob
+		if old.SHA == mr.SHA || mr.SHA == "" {
+			rec.SHA, rec.PipelineID, rec.Pipeline = old.SHA, old.PipelineID, old.Pipeline
+		}
+		if rec.WebURL == "" {
+			rec.WebURL = old.WebURL
+		}
+	}
+	run.rec.MergeRequests[branch] = rec
+	return rec
+}
+
+// syncPipelines learns the pipeline status of open update merge requests'
+// heads from the pipelines updated since the cursor; it asks nothing when
+// no update merge request is open.
+func (run *projectRun) syncPipelines(ctx context.Context) error {
+	heads := map[string]string{} // sha -> branch
+	for branch, mr := range run.rec.MergeRequests {
+		if mr.State == "opened" && mr.SHA != "" {
+			heads[mr.SHA] = branch
+		}
+	}
+	if len(heads) == 0 {
+		return nil
+	}
+	opts := &gitlab.ListProjectPipelinesOptions{
+		ListOptions: gitlab.ListOptions{PerPage: 100},
+		OrderBy:     gitlab.Ptr("id"),
+		Sort:        gitlab.Ptr("desc"),
+	}
+	full := run.rec.PipelinesSeenUntil.IsZero()
+	if !full {
+		opts.UpdatedAfter = gitlab.Ptr(run.rec.PipelinesSeenUntil.Add(-listMargin))
+	}
+	for {
+		list, resp, err := run.gl.Pipelines.ListProjectPipelines(run.p.Path, opts, gitlab.WithContext(ctx))
+		if err != nil {
+			return fmt.Errorf("list pipelines: %w", err)
+		}
+		for _, pl := range list {
+			if pl.UpdatedAt != nil && pl.UpdatedAt.After(run.rec.PipelinesSeenUntil) {
+				run.rec.PipelinesSeenUntil = *pl.UpdatedAt
+			}
+			branch, ok := heads[pl.SHA]
+			if !ok {
+				continue
+			}
+			mr := run.rec.MergeRequests[branch]
+			if pl.ID >= mr.PipelineID {
+				mr.PipelineID, mr.Pipeline = pl.ID, pl.Status
+				run.rec.MergeRequests[branch] = mr
+			}
+		}
+		// Without a cursor the newest page is enough: older pipelines
+		// belong to heads long gone.
+		if full || resp == nil || resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	return nil
+}

@@ -1,0 +1,238 @@
+package scheduler
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
+
+	"github.com/pinwheel-dev/pinwheel/check"
+	"github.com/pinwheel-dev/pinwheel/config"
+	"github.com/pinwheel-dev/pinwheel/constraints"
+	"github.com/pinwheel-dev/pinwheel/dashboard"
+	"github.com/pinwheel-dev/pinwheel/mrbot"
+	"github.com/pinwheel-dev/pinwheel/state"
+)
+
+// projectRun is one run for one project: what it read, and what it did.
+type projectRun struct {
+	r   *Runner
+	gl  *gitlab.Client
+	p   config.Project
+	now time.Time
+	log *logrus.Entry
+
+	rec    state.ProjectRecord
+	report Report
+	bot    *mrbot.Bot
+
+	target string
+	// head is the target branch's head commit when the constraints file
+	// was read; updates are built on it.
+	head        string
+	file        *constraints.File
+	yamlOnTgt   *bool
+	results     *check.Report
+	issue       *gitlab.Issue // nil: none yet (or dashboard disabled)
+	ticks       dashboard.Ticks
+	consumed    map[dashboard.Box]bool
+	problems    []dashboard.Problem
+	model       dashboard.Dashboard
+	openCount   int
+	createdThis int
+}
+
+func newProjectRun(r *Runner, p config.Project) *projectRun {
+	now := r.deps.Clock()
+	run := &projectRun{
+		r: r, gl: r.deps.GitLab, p: p, now: now,
+		log:      r.deps.Log.WithField("project", p.Path),
+		report:   Report{Project: p.Path},
+		consumed: map[dashboard.Box]bool{},
+	}
+	return run
+}
+
+// action records one GitLab write (done, or in a dry run not done).
+func (run *projectRun) action(what string) {
+	run.report.Actions = append(run.report.Actions, what)
+	if !run.r.deps.DryRun {
+		run.report.Writes++
+	}
+	run.log.WithField("action", what).Info("gitlab write")
+	if out := run.r.deps.Out; out != nil {
+		prefix := ""
+		if run.r.deps.DryRun {
+			prefix = "would "
+		}
+		fmt.Fprintf(out, "%s: %s%s\n", run.p.Path, prefix, what)
+	}
+}
+
+// run does the whole run. Whatever happens, the state learnt so far is
+// saved: it only caches GitLab, so a partial record is still right.
+func (run *projectRun) run(ctx context.Context) (err error) {
+	db := run.r.deps.State
+	if run.rec, err = db.Project(run.p.Path); err != nil {
+		return err
+	}
+	lastError := run.rec.LastError
+	defer func() {
+		run.rec.LastRun = run.r.deps.Clock()
+		switch {
+		case err == nil:
+			run.rec.LastError = ""
+		case ctx.Err() != nil:
+			// Stopped from outside (shutdown), not a failure of GitLab.
+		default:
+			run.rec.LastError = err.Error()
+		}
+		if run.r.deps.DryRun {
+			return
+		}
+		if serr := db.PutProject(run.p.Path, run.rec); serr != nil {
+			err = errors.Join(err, serr)
+		}
+	}()
+	if lastError != "" {
+		run.problems = append(run.problems, dashboard.Problem{
+			Kind: dashboard.ProblemAPI, Subject: "previous run", Message: lastError,
+		})
+	}
+
+	if err := run.readTarget(ctx); err != nil {
+		return err
+	}
+	run.bot = mrbot.New(run.gl, mrbot.Options{
+		Project: run.p.Path, Target: run.target, DryRun: run.r.deps.DryRun, Action: run.action,
+	})
+	opts := run.r.check
+	opts.Now = run.now
+	run.results = check.Run(ctx, run.r.deps.Index, run.file, opts)
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err := run.findIssue(ctx); err != nil {
+		return err
+	}
+	if err := run.syncMergeRequests(ctx); err != nil {
+		return err
+	}
+	if err := run.syncPipelines(ctx); err != nil {
+		return err
+	}
+	slots := computeSlots(run.results, run.p.BranchPrefix)
+	run.report.UpdatesFound = len(slots)
+	if err := run.act(ctx, slots); err != nil {
+		return err
+	}
+	run.addFileProblems()
+	run.report.Problems = len(run.problems)
+	run.model.ManualRunBox = run.r.deps.ManualRunBox
+	if run.ticks.RunRequested() {
+		// This run is the one asked for.
+		run.consumed[dashboard.Box{Kind: dashboard.KindManualRun}] = true
+	}
+	run.model.Problems = run.problems
+	run.model.Files = []dashboard.DependencyFile{detected(run.p.Constraints, run.file, run.results)}
+	return run.writeDashboard(ctx)
+}
+
+// readTarget learns pinwheel's user and the target branch (both cached in
+// state) and reads the constraints file from the target through the files
+// API: no clone.
+func (run *projectRun) readTarget(ctx context.Context) error {
+	if run.rec.UserID == 0 {
+		u, _, err := run.gl.Users.CurrentUser(gitlab.WithContext(ctx))
+		if err != nil {
+			return fmt.Errorf("read the current user: %w", err)
+		}
+		run.rec.UserID = u.ID
+	}
+	run.target = run.p.Branch
+	if run.target == "" {
+		run.target = run.rec.DefaultBranch
+	}
+	if run.target == "" {
+		proj, _, err := run.gl.Projects.GetProject(run.p.Path, nil, gitlab.WithContext(ctx))
+		if err != nil {
+			return fmt.Errorf("read project: %w", err)
+		}
+		if proj.DefaultBranch == "" {
+			return errors.New("read project: it has no default branch (empty repository?)")
+		}
+		run.target, run.rec.DefaultBranch = proj.DefaultBranch, proj.DefaultBranch
+	}
+	f, _, err := run.gl.RepositoryFiles.GetFile(run.p.Path, run.p.Constraints,
+		&gitlab.GetFileOptions{Ref: gitlab.Ptr(run.target)}, gitlab.WithContext(ctx))
+	if err != nil {
+		if errors.Is(err, gitlab.ErrNotFound) && run.p.Branch == "" {
+			// The default branch may have been renamed.
+			run.rec.DefaultBranch = ""
+		}
+		return fmt.Errorf("read %s on %s: %w", run.p.Constraints, run.target, err)
+	}
+	data, err := base64.StdEncoding.DecodeString(f.Content)
+	if err != nil {
+		return fmt.Errorf("read %s on %s: decode: %w", run.p.Constraints, run.target, err)
+	}
+	run.head = f.CommitID
+	run.file = constraints.ParseFile(run.p.Constraints, data)
+	return nil
+}
+
+// yamlOnTarget reports whether the YAML copy exists on the target, so an
+// update commit creates or updates it. It is asked at most once a run,
+// and only by runs that build a branch.
+func (run *projectRun) yamlOnTarget(ctx context.Context) (bool, error) {
+	if run.yamlOnTgt != nil {
+		return *run.yamlOnTgt, nil
+	}
+	_, _, err := run.gl.RepositoryFiles.GetFileMetaData(run.p.Path, run.p.YAML,
+		&gitlab.GetFileMetaDataOptions{Ref: gitlab.Ptr(run.head)}, gitlab.WithContext(ctx))
+	exists := err == nil
+	if err != nil && !errors.Is(err, gitlab.ErrNotFound) {
+		return false, fmt.Errorf("read %s on %s: %w", run.p.YAML, run.target, err)
+	}
+	run.yamlOnTgt = &exists
+	return exists, nil
+}
+
+// addFileProblems lists failed look-ups and unparsable lines.
+func (run *projectRun) addFileProblems() {
+	for _, res := range run.results.Results {
+		if res.Err != nil {
+			run.problems = append(run.problems, dashboard.Problem{
+				Kind: dashboard.ProblemLookup, Subject: res.Pin.Name, Message: res.Err.Error(),
+			})
+		}
+	}
+	for _, e := range run.file.Errors() {
+		run.problems = append(run.problems, dashboard.Problem{
+			Kind: dashboard.ProblemConstraint, Subject: run.p.Constraints, Line: e.Line, Message: e.Err.Error(),
+		})
+	}
+}
+
+// detected is the dashboard's list of everything in the constraints file.
+func detected(path string, f *constraints.File, rep *check.Report) dashboard.DependencyFile {
+	df := dashboard.DependencyFile{Path: path}
+	for _, res := range rep.Results {
+		pin := dashboard.Pin{Line: res.Pin.Line, Name: res.Pin.Name, Version: res.Pin.Version}
+		switch {
+		case res.Pin.Ignored:
+			pin.Ignored, pin.Note = true, "pinwheel: ignore comment"
+		case res.Plan.Ignored:
+			pin.Ignored, pin.Note = true, "ignored by configuration"
+		}
+		df.Pins = append(df.Pins, pin)
+	}
+	for _, u := range f.Unmanaged() {
+		df.Unmanaged = append(df.Unmanaged, dashboard.UnmanagedLine{Line: u.Line, Text: u.Text, Reason: u.Reason})
+	}
+	return df
+}

@@ -1,0 +1,166 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
+
+	"github.com/pinwheel-dev/pinwheel/check"
+	"github.com/pinwheel-dev/pinwheel/config"
+	"github.com/pinwheel-dev/pinwheel/registry"
+	"github.com/pinwheel-dev/pinwheel/state"
+)
+
+// Deps are the parts a Runner works with.
+type Deps struct {
+	GitLab *gitlab.Client
+	Index  *registry.Client
+	State  *state.DB
+	// Clock is the time runs are measured at (schedule window, release
+	// age); default time.Now.
+	Clock func() time.Time
+	// Log receives one entry per action and failure; default discards.
+	Log *logrus.Entry
+	// DryRun reads GitLab and the index and writes nothing to GitLab; the
+	// actions it would take go to Out.
+	DryRun bool
+	// Out, when set, receives one line per action (done or, in a dry run,
+	// not done).
+	Out io.Writer
+	// ManualRunBox adds the "run pinwheel again" box to dashboards; set it
+	// only when a webhook on issue events triggers runs.
+	ManualRunBox bool
+}
+
+// Runner runs pinwheel for the projects of one configuration.
+type Runner struct {
+	cfg   *config.Config
+	deps  Deps
+	check check.Options
+
+	mu          sync.Mutex
+	botUsername string
+	running     map[string]*sync.Mutex // project path -> held while it runs
+}
+
+// Report is the outcome of one project's run.
+type Report struct {
+	Project string
+	// UpdatesFound counts the update branches the run computed, pending
+	// ones included.
+	UpdatesFound int
+	MRsOpened    int
+	MRsUpdated   int
+	// Actions lists every GitLab write, done or (in a dry run) not.
+	Actions []string
+	// Writes counts the GitLab write requests sent (0 in a dry run).
+	Writes int
+	// Problems counts the dashboard's Errors entries: failed look-ups,
+	// unparsable lines, failed actions.
+	Problems int
+	// Err is why the run stopped early; nil when it ran to the end.
+	Err error
+}
+
+// ErrUnknownProject means RunProject was given a path the configuration
+// does not list.
+var ErrUnknownProject = errors.New("project is not configured")
+
+// New returns a Runner for cfg.
+func New(cfg *config.Config, deps Deps) (*Runner, error) {
+	if deps.GitLab == nil || deps.Index == nil || deps.State == nil {
+		return nil, errors.New("scheduler: GitLab client, index client and state are required")
+	}
+	if deps.Clock == nil {
+		deps.Clock = time.Now
+	}
+	if deps.Log == nil {
+		l := logrus.New()
+		l.SetOutput(io.Discard)
+		deps.Log = logrus.NewEntry(l)
+	}
+	opts, err := check.OptionsFromConfig(cfg, time.Time{})
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: %w", err)
+	}
+	return &Runner{cfg: cfg, deps: deps, check: opts}, nil
+}
+
+// RunAll runs every configured project in turn; a project that fails does
+// not stop the others.
+func (r *Runner) RunAll(ctx context.Context) []Report {
+	reports := make([]Report, 0, len(r.cfg.Projects))
+	for _, p := range r.cfg.Projects {
+		if ctx.Err() != nil {
+			reports = append(reports, Report{Project: p.Path, Err: ctx.Err()})
+			continue
+		}
+		rep, _ := r.RunProject(ctx, p.Path)
+		reports = append(reports, rep)
+	}
+	return reports
+}
+
+// RunProject runs one configured project. The error is Report.Err. It is
+// safe to call concurrently; runs of the same project wait for each other.
+func (r *Runner) RunProject(ctx context.Context, path string) (Report, error) {
+	var proj *config.Project
+	for i := range r.cfg.Projects {
+		if strings.EqualFold(r.cfg.Projects[i].Path, path) {
+			proj = &r.cfg.Projects[i]
+		}
+	}
+	if proj == nil {
+		err := fmt.Errorf("run %s: %w", path, ErrUnknownProject)
+		return Report{Project: path, Err: err}, err
+	}
+	// Two runs of one project at once (the cron and a webhook) could
+	// both create what is missing; different projects run in parallel.
+	lock := r.projectLock(proj.Path)
+	lock.Lock()
+	defer lock.Unlock()
+	run := newProjectRun(r, *proj)
+	err := run.run(ctx)
+	rep := run.report
+	if err != nil {
+		rep.Err = fmt.Errorf("run %s: %w", proj.Path, err)
+	}
+	return rep, rep.Err
+}
+
+// BotUsername returns the username of pinwheel's own GitLab user (the
+// token's), e.g. for a webhook handler to tell pinwheel's edits of the
+// dashboard from people's. It asks GitLab once and remembers it.
+func (r *Runner) BotUsername(ctx context.Context) (string, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.botUsername != "" {
+		return r.botUsername, nil
+	}
+	u, _, err := r.deps.GitLab.Users.CurrentUser(gitlab.WithContext(ctx))
+	if err != nil {
+		return "", fmt.Errorf("read the current user: %w", err)
+	}
+	r.botUsername = u.Username
+	return u.Username, nil
+}
+
+func (r *Runner) projectLock(path string) *sync.Mutex {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.running == nil {
+		r.running = map[string]*sync.Mutex{}
+	}
+	key := strings.ToLower(path)
+	if r.running[key] == nil {
+		r.running[key] = &sync.Mutex{}
+	}
+	return r.running[key]
+}
