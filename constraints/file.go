@@ -1,6 +1,7 @@
 package constraints
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"regexp"
@@ -48,6 +49,7 @@ var (
 	ErrInvalidName    = errors.New("invalid project name")
 	ErrMissingVersion = errors.New("missing version")
 	ErrSyntax         = errors.New("syntax error")
+	ErrEncoding       = errors.New("unsupported encoding")
 )
 
 // ParseError is a line that could not be read. The line stays in the file
@@ -60,10 +62,14 @@ type ParseError struct {
 }
 
 func (e ParseError) Error() string {
-	if e.Path == "" {
-		return redact(fmt.Sprintf("line %d: %q: %v", e.Line, e.Text, e.Err))
+	where := fmt.Sprintf("line %d", e.Line)
+	if e.Path != "" {
+		where = fmt.Sprintf("%s:%d", e.Path, e.Line)
 	}
-	return redact(fmt.Sprintf("%s:%d: %q: %v", e.Path, e.Line, e.Text, e.Err))
+	if e.Text == "" {
+		return redact(fmt.Sprintf("%s: %v", where, e.Err))
+	}
+	return redact(fmt.Sprintf("%s: %q: %v", where, e.Text, e.Err))
 }
 
 // userinfoRE finds the "user:token@" of a URL. Requirement URLs may carry
@@ -154,6 +160,12 @@ func (f *File) Lookup(key string) []Pin {
 func (f *File) parse(data []byte) {
 	f.data = data
 	f.pins, f.spans, f.unmanaged, f.errs = nil, nil, nil, nil
+	if enc := wideEncoding(data); enc != "" {
+		// pip decodes these, but every byte offset here is a UTF-8 one:
+		// one clear error beats a parse error on every line.
+		f.errs = append(f.errs, ParseError{Path: f.name, Line: 1, Err: fmt.Errorf("%w: the file is %s; save it as UTF-8", ErrEncoding, enc)})
+		return
+	}
 	for _, l := range joinLines(data) {
 		f.parseLine(l)
 	}
@@ -163,3 +175,16 @@ func (f *File) parse(data []byte) {
 // "# pinwheel: ignore", "#Pinwheel:IGNORE" and "# via x; pinwheel: ignore
 // until 2.0 is fixed" all count.
 var ignoreRE = regexp.MustCompile(`(?i)\bpinwheel\s*:\s*ignore\b`)
+
+// wideEncoding names the UTF-16 or UTF-32 encoding a byte order mark at the
+// start of data announces (PowerShell 5's "pip freeze > file" writes
+// UTF-16LE), or returns "".
+func wideEncoding(data []byte) string {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe, 0, 0}), bytes.HasPrefix(data, []byte{0, 0, 0xfe, 0xff}):
+		return "UTF-32"
+	case bytes.HasPrefix(data, []byte{0xff, 0xfe}), bytes.HasPrefix(data, []byte{0xfe, 0xff}):
+		return "UTF-16"
+	}
+	return ""
+}

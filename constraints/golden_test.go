@@ -129,6 +129,10 @@ func TestGoldenRewrite(t *testing.T) {
 		{"mixed-endings.txt", "crlf-one-hash-to-two", "six", "1.17.0", digests, 1, []string{"idna", "certifi"}},
 		{"duplicates.txt", "twice", "numpy", "2.1.0", nil, 3, []string{"zope.interface"}},
 		{"errors.txt", "next-to-errors", "urllib3", "2.3.0", nil, 1, nil},
+		{"nasty.txt", "bom-first-line", "django", "4.2.16", nil, 1, []string{"foo", "bar"}},
+		{"nasty.txt", "continued-mixed-hash-forms", "bar", "2.1", digests[:1], 1, []string{"pyyaml", "six"}},
+		{"nasty.txt", "same-line-mixed-hash-forms", "pyyaml", "6.0.2", digests, 1, []string{"typing-extensions"}},
+		{"nasty.txt", "no-final-newline", "six", "1.17.0", nil, 1, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

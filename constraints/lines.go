@@ -1,6 +1,11 @@
 package constraints
 
-import "slices"
+import (
+	"bytes"
+	"slices"
+)
+
+var utf8BOM = []byte("\xef\xbb\xbf")
 
 // logicalLine is one line as pip sees it: physical lines ending in a
 // backslash joined to the next, with the backslashes and line endings
@@ -20,9 +25,15 @@ type physicalLine struct {
 
 // splitPhysical cuts data into lines the way Python's str.splitlines does
 // for the endings a text file can carry: "\r\n", "\n" and a lone "\r".
+//
+// A UTF-8 byte order mark (Notepad writes one) is not part of the first
+// line, as pip's auto_decode drops it; it stays in the file's bytes.
 func splitPhysical(data []byte) []physicalLine {
 	var lines []physicalLine
 	start := 0
+	if bytes.HasPrefix(data, utf8BOM) {
+		start = len(utf8BOM)
+	}
 	for i := 0; i < len(data); i++ {
 		switch data[i] {
 		case '\n':

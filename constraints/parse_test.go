@@ -1,6 +1,7 @@
 package constraints
 
 import (
+	"bytes"
 	"errors"
 	"reflect"
 	"strconv"
@@ -26,6 +27,8 @@ func TestParsePins(t *testing.T) {
 		{"empty extras", "foo[]==1", Pin{Name: "foo", Key: "foo", Version: "1", Line: 1}},
 		{"marker", `foo==1.0; python_version < "3.10"`, Pin{Name: "foo", Key: "foo", Version: "1.0", Marker: `python_version < "3.10"`, Line: 1}},
 		{"marker tight", `foo==1.0 ;sys_platform=="win32"`, Pin{Name: "foo", Key: "foo", Version: "1.0", Marker: `sys_platform=="win32"`, Line: 1}},
+		{"marker with quotes and a comment", `foo==1; python_version=="3.8" and os_name == 'a"b' # c "d`, Pin{Name: "foo", Key: "foo", Version: "1", Marker: `python_version=="3.8" and os_name == 'a"b'`, Comment: `c "d`, Line: 1}},
+		{"marker with a hash inside a word", `foo==1; sys_platform == "linux#x"`, Pin{Name: "foo", Key: "foo", Version: "1", Marker: `sys_platform == "linux#x"`, Line: 1}},
 		{"marker no space", `foo==1.0;os_name=="nt"`, Pin{Name: "foo", Key: "foo", Version: "1.0", Marker: `os_name=="nt"`, Line: 1}},
 		{"comment", "foo==1.0  # via bar", Pin{Name: "foo", Key: "foo", Version: "1.0", Comment: "via bar", Line: 1}},
 		{"ignore", "foo==1.0 # pinwheel: ignore", Pin{Name: "foo", Key: "foo", Version: "1.0", Comment: "pinwheel: ignore", Ignored: true, Line: 1}},
@@ -127,6 +130,8 @@ func TestParseErrors(t *testing.T) {
 		{"broken[extra==1.0", ErrSyntax},
 		{"broken[a b]==1.0", ErrSyntax},
 		{"foo==1.0;", ErrSyntax},
+		{`foo==1.0; os_name == "a #b"`, ErrSyntax},
+		{`foo==1.0; os_name == 'nt`, ErrSyntax},
 		{"foo==1.0 and more", ErrSyntax},
 		{"foo==1.0,", ErrSyntax},
 		{"foo=1.0", ErrSyntax},
@@ -198,5 +203,39 @@ func TestLookup(t *testing.T) {
 	}
 	if got := f.Lookup("flask"); got != nil {
 		t.Errorf("Lookup(flask) = %+v, want nil", got)
+	}
+}
+
+func TestParseEncodings(t *testing.T) {
+	utf16 := []byte{0xff, 0xfe, 'a', 0, '=', 0, '=', 0, '1', 0, '\n', 0}
+	tests := []struct {
+		name     string
+		in       []byte
+		wantPins int
+		wantErr  error
+	}{
+		{"UTF-8 byte order mark", []byte("\xef\xbb\xbfa==1\nb==2\n"), 2, nil},
+		{"byte order mark alone", []byte("\xef\xbb\xbf"), 0, nil},
+		{"UTF-16LE", utf16, 0, ErrEncoding},
+		{"UTF-16BE", []byte{0xfe, 0xff, 0, 'a', 0, '=', 0, '=', 0, '1'}, 0, ErrEncoding},
+		{"UTF-32LE", []byte{0xff, 0xfe, 0, 0, 'a', 0, 0, 0}, 0, ErrEncoding},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := ParseFile("c.txt", tt.in)
+			if got := len(f.Pins()); got != tt.wantPins {
+				t.Errorf("%d pins, want %d", got, tt.wantPins)
+			}
+			errs := f.Errors()
+			switch {
+			case tt.wantErr == nil && len(errs) > 0:
+				t.Errorf("Errors() = %v, want none", errs)
+			case tt.wantErr != nil && (len(errs) != 1 || !errors.Is(errs[0], tt.wantErr) || errs[0].Line != 1):
+				t.Errorf("Errors() = %v, want one on line 1 wrapping %v", errs, tt.wantErr)
+			}
+			if !bytes.Equal(f.Bytes(), tt.in) {
+				t.Errorf("Bytes() = %q, want the input", f.Bytes())
+			}
+		})
 	}
 }

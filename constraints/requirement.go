@@ -81,6 +81,11 @@ func parseRequirement(req []byte) (requirement, string, error) {
 		if r.marker == "" {
 			return r, "", fmt.Errorf("%w: empty environment marker after \";\"", ErrSyntax)
 		}
+		if unterminatedQuote(r.marker) {
+			// pip cuts the comment before it reads the marker, and a "#"
+			// after a blank starts one even inside quotes.
+			return r, "", fmt.Errorf("%w: unterminated string in environment marker (a \" #\" starts a comment, even inside quotes)", ErrSyntax)
+		}
 	}
 	spec := strings.TrimSpace(s[i:specEnd])
 	switch {
@@ -188,4 +193,19 @@ func skipSpace(s string, i int) int {
 		i++
 	}
 	return i
+}
+
+// unterminatedQuote reports whether a PEP 508 marker opens a '…' or "…"
+// string it never closes.
+func unterminatedQuote(marker string) bool {
+	var open byte
+	for i := 0; i < len(marker); i++ {
+		switch c := marker[i]; {
+		case open == 0 && (c == '"' || c == '\''):
+			open = c
+		case c == open:
+			open = 0
+		}
+	}
+	return open != 0
 }

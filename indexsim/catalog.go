@@ -77,7 +77,7 @@ var separators = regexp.MustCompile(`[-_.]+`)
 // AddRelease publishes version of project (spelled as its author spells it)
 // with files; with no files it publishes a synthesised sdist and a
 // py3-none-any wheel. Adding a version that exists appends its files.
-// File URLs are URL()+"/files/<filename>".
+// File URLs are URL()+"/files/"+url.PathEscape(filename).
 func (s *Server) AddRelease(projectName, version string, files ...File) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -112,11 +112,7 @@ func (s *Server) AddRelease(projectName, version string, files ...File) {
 func (s *Server) Yank(projectName, version, reason string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.projects[pkgname.Normalize(projectName)]
-	if p == nil {
-		return
-	}
-	r := p.release(version)
+	p, r := s.releaseLocked(projectName, version)
 	if r == nil {
 		return
 	}
@@ -144,16 +140,22 @@ func (s *Server) SetProjectURLs(projectName string, urls map[string]string) {
 func (s *Server) AddVulnerability(projectName, version string, v Vulnerability) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p := s.projects[pkgname.Normalize(projectName)]
-	if p == nil {
-		return
-	}
-	r := p.release(version)
+	p, r := s.releaseLocked(projectName, version)
 	if r == nil {
 		return
 	}
 	r.vulns = append(r.vulns, v)
 	s.touchLocked(p, s.now())
+}
+
+// releaseLocked finds a published release; r is nil when the project or
+// the version is unknown.
+func (s *Server) releaseLocked(projectName, version string) (p *project, r *release) {
+	p = s.projects[pkgname.Normalize(projectName)]
+	if p == nil {
+		return nil, nil
+	}
+	return p, p.release(version)
 }
 
 func (s *Server) projectLocked(name string) *project {

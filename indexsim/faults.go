@@ -1,6 +1,7 @@
 package indexsim
 
 import (
+	"context"
 	"crypto/subtle"
 	"net/http"
 	"strings"
@@ -102,12 +103,20 @@ func (s *Server) wait(r *http.Request) bool {
 	if d <= 0 {
 		return true
 	}
+	sleep := s.opts.Sleep
+	if sleep == nil {
+		sleep = realSleep
+	}
+	return sleep(r.Context(), d) == nil
+}
+
+func realSleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }

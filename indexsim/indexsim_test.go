@@ -2,15 +2,18 @@ package indexsim
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -198,6 +201,8 @@ func TestCachingHeaders(t *testing.T) {
 
 func TestFilesMatchTheirHashes(t *testing.T) {
 	s := newServer(t, Options{})
+	// A name with characters a URL path must escape still links to itself.
+	s.AddRelease("foo.bar", "3.0+local", File{Filename: "foo_bar-3.0+local #1?.tar.gz", Content: []byte("odd")})
 	_, page := get(t, s.URL()+"/simple/foo-bar/", "Accept", TypeJSON)
 	var doc struct {
 		Files []struct {
@@ -206,7 +211,7 @@ func TestFilesMatchTheirHashes(t *testing.T) {
 			Size   int               `json:"size"`
 		} `json:"files"`
 	}
-	if err := json.Unmarshal(page, &doc); err != nil || len(doc.Files) != 4 {
+	if err := json.Unmarshal(page, &doc); err != nil || len(doc.Files) != 5 {
 		t.Fatalf("files: %v, %v", doc.Files, err)
 	}
 	for _, f := range doc.Files {
@@ -262,11 +267,36 @@ func TestFaultsAuthAndCounters(t *testing.T) {
 }
 
 func TestLatencyIsAdded(t *testing.T) {
-	s := newServer(t, Options{})
+	var (
+		mu    sync.Mutex
+		waits []time.Duration
+	)
+	s := newServer(t, Options{Sleep: func(ctx context.Context, d time.Duration) error {
+		mu.Lock()
+		defer mu.Unlock()
+		waits = append(waits, d)
+		if len(waits) == 2 {
+			return context.Canceled // the client gave up during the wait
+		}
+		return nil
+	}})
+	if resp, _ := get(t, s.URL()+"/simple/"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d before any latency", resp.StatusCode)
+	}
 	s.SetLatency(30 * time.Millisecond)
-	start := time.Now()
+	if resp, _ := get(t, s.URL()+"/simple/"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d with latency", resp.StatusCode)
+	}
+	// A request whose wait ends early is not answered: the handler returns
+	// without writing, which net/http turns into an empty 200.
+	before := s.BytesServed()
 	get(t, s.URL()+"/simple/")
-	if d := time.Since(start); d < 30*time.Millisecond {
-		t.Errorf("request took %v, want at least the latency", d)
+	mu.Lock()
+	defer mu.Unlock()
+	if fmt.Sprint(waits) != "[30ms 30ms]" {
+		t.Errorf("waits = %v, want one of 30ms per request after SetLatency", waits)
+	}
+	if s.BytesServed() != before {
+		t.Errorf("served %d bytes after an abandoned wait", s.BytesServed()-before)
 	}
 }

@@ -18,6 +18,7 @@
 package indexsim
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -46,6 +47,11 @@ type Options struct {
 	NoETag bool
 	// Clock is the server's time source; nil means time.Now.
 	Clock func() time.Time
+	// Sleep waits out the latency set with SetLatency before a request is
+	// answered, returning an error when ctx (the request's) ends first.
+	// nil means a real timer. Tests inject one to see the waits, or to hold
+	// requests until enough of them are in flight, without real time.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Server is a running simulated index. All methods are safe for concurrent use.
@@ -115,7 +121,8 @@ func (s *Server) now() time.Time {
 }
 
 // SetLatency adds d to every request before it is answered. It really
-// waits (it simulates the network), but stops early when the client goes away.
+// waits (it simulates the network) unless Options.Sleep says otherwise,
+// and stops early when the client goes away.
 func (s *Server) SetLatency(d time.Duration) {
 	s.mu.Lock()
 	s.latency = d

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -118,7 +119,7 @@ func (s *Server) serveSimpleRoot(w http.ResponseWriter, r *http.Request) {
 	s.reply(w, r, ctype, buf.Bytes(), simpleMaxAge, serial, modified)
 }
 
-func (s *Server) fileURL(f *file) string { return s.URL() + "/files/" + f.Filename }
+func (s *Server) fileURL(f *file) string { return s.URL() + "/files/" + url.PathEscape(f.Filename) }
 
 // pep700Time is PEP 700's upload-time format: yyyy-mm-ddThh:mm:ss.ffffffZ.
 const pep700Time = "2006-01-02T15:04:05.000000Z"

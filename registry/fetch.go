@@ -6,11 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -162,10 +163,12 @@ func (c *Client) attempt(ctx context.Context, rawURL, accept string, cached *cac
 }
 
 func (c *Client) fresh(key string, res *attemptResult) *response {
-	out := &response{url: res.url, contentType: res.header.Get("Content-Type"), body: res.body}
+	// The final URL is the base for relative file links, so it must not
+	// carry the index URL's userinfo into File.URL.
+	out := &response{url: redactURL(res.url), contentType: res.header.Get("Content-Type"), body: res.body}
 	store, expires := cachePolicy(res.header, c.opts.Clock())
 	e := &cacheEntry{
-		URL: redactURL(res.url), ContentType: out.contentType, Expires: expires,
+		URL: out.url, ContentType: out.contentType, Expires: expires,
 		ETag: res.header.Get("ETag"), LastModified: res.header.Get("Last-Modified"), body: res.body,
 	}
 	if store && (e.ETag != "" || e.LastModified != "" || expires.After(c.opts.Clock())) {
@@ -213,7 +216,10 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	if n, err := strconv.Atoi(v); err == nil {
-		return max(time.Duration(n)*time.Second, 0), true
+		// Clamp before multiplying: a huge value would overflow to a
+		// negative wait and retry at once.
+		const maxSeconds = int(math.MaxInt64 / int64(time.Second))
+		return time.Duration(min(max(n, 0), maxSeconds)) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		return max(t.Sub(now), 0), true
@@ -221,17 +227,31 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-var userinfo = regexp.MustCompile(`//[^/?#@]*@`)
-
-// redactURL drops the userinfo (credentials) from a URL for errors, logs
-// and cache keys.
+// redactURL drops the userinfo (credentials) from a URL for errors, logs,
+// cache keys and the file URLs a lookup returns. A password with a raw
+// "/", "?" or "#" in it (pip wants those percent-encoded; people paste
+// tokens as they are) does not parse as userinfo, so a URL with an "@"
+// that url.Parse did not read as userinfo loses everything from the scheme
+// to its last "@" (before the query, when the URL parsed): an over-trimmed
+// URL in a message is better than a token.
 func redactURL(s string) string {
 	u, err := url.Parse(s)
-	if err != nil {
-		return userinfo.ReplaceAllString(s, "//")
+	if err == nil && (u.User != nil || !strings.Contains(s, "@")) {
+		u.User = nil
+		return u.String()
 	}
-	u.User = nil
-	return u.String()
+	start := 0
+	if i := strings.Index(s, "://"); i >= 0 {
+		start = i + len("://")
+	}
+	end := len(s)
+	if i := strings.IndexAny(s[start:], "?#"); i >= 0 && err == nil {
+		end = start + i // a parsed URL may carry "@" in its query
+	}
+	if at := strings.LastIndexByte(s[start:end], '@'); at >= 0 {
+		return s[:start] + s[start+at+1:]
+	}
+	return s
 }
 
 // redactErr rewrites net/http's *url.Error, whose text carries the URL

@@ -120,3 +120,30 @@ func publishFixture(sim *indexsim.Server) {
 		indexsim.File{Filename: "zope_interface-2.1.tar.gz", Yanked: true, UploadTime: t0.Add(96 * time.Hour)},
 		indexsim.File{Filename: "zope_interface-2.1-py3-none-any.whl", UploadTime: t0.Add(96 * time.Hour)})
 }
+
+// gate is an indexsim Sleep that holds the first n delayed requests until
+// all n are in flight, then lets every request through: a test that
+// needs requests to overlap gets the overlap without relying on real time.
+type gate struct {
+	n       int
+	mu      sync.Mutex
+	waiting int
+	open    chan struct{}
+}
+
+func newGate(n int) *gate { return &gate{n: n, open: make(chan struct{})} }
+
+func (g *gate) Sleep(ctx context.Context, _ time.Duration) error {
+	g.mu.Lock()
+	g.waiting++
+	if g.waiting == g.n {
+		close(g.open)
+	}
+	g.mu.Unlock()
+	select {
+	case <-g.open:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

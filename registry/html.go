@@ -44,11 +44,18 @@ func parseSimpleHTML(body []byte, base *url.URL) (*page, error) {
 			if !ok {
 				continue
 			}
+			// The file name is the anchor's text up to the next tag, which
+			// should be "</a>". Looking no further than the next "<" keeps a
+			// hostile page of unclosed anchors linear, not quadratic.
 			text := ""
-			if k := strings.Index(low[i:], "</a"); k >= 0 {
-				text = strings.TrimSpace(html.UnescapeString(doc[i : i+k]))
-				i += k
+			k := strings.IndexByte(low[i:], '<')
+			if k < 0 {
+				k = len(low) - i
 			}
+			if strings.HasPrefix(low[i+k:], "</a") {
+				text = strings.TrimSpace(html.UnescapeString(doc[i : i+k]))
+			}
+			i += k
 			pg.files = append(pg.files, anchorFile(base, href, text, attrs))
 		}
 	}

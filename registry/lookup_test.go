@@ -189,14 +189,14 @@ func TestLookupFollowsRedirects(t *testing.T) {
 }
 
 func TestLookupLinksAndVulnerabilities(t *testing.T) {
-	sim := newSim(t, indexsim.Options{})
+	sim := newSim(t, indexsim.Options{Sleep: newGate(2).Sleep}) // the simple and JSON requests must overlap
 	publishFixture(sim)
 	sim.SetProjectURLs("zope.interface", map[string]string{"Changelog": "https://example.org/changes", "Source": "https://example.org/src"})
 	vuln := indexsim.Vulnerability{ID: "PYSEC-2025-1", Aliases: []string{"CVE-2025-1"}, Summary: "bad", Details: "very bad", Link: "https://osv.dev/PYSEC-2025-1", FixedIn: []string{"1.1"}}
 	sim.AddVulnerability("zope.interface", "1.0", vuln)
 	sim.AddVulnerability("zope.interface", "1.0", indexsim.Vulnerability{ID: "GHSA-gone", Withdrawn: t0})
 	sim.AddVulnerability("zope.interface", "1.1", indexsim.Vulnerability{ID: "PYSEC-other"})
-	sim.SetLatency(20 * time.Millisecond) // to see the two requests overlap
+	sim.SetLatency(time.Millisecond)
 	c, _ := newClient(t, sim, nil)
 
 	p, err := c.Lookup(context.Background(), "zope.interface", "1.0")

@@ -43,8 +43,15 @@ func (c *Client) simple(ctx context.Context, norm string) (*Project, error) {
 	mt, _, _ := mime.ParseMediaType(resp.contentType)
 	switch {
 	case mt == "application/vnd.pypi.simple.v1+json", mt == "application/json",
+		mt == "application/vnd.pypi.simple.latest+json", // an alias PEP 691 lets clients ask for; meta says the version
 		mt == "" && bytes.HasPrefix(bytes.TrimSpace(resp.body), []byte("{")):
 		pg, err = parseSimpleJSON(resp.body, base)
+	case strings.HasPrefix(mt, "application/vnd.pypi.simple.") &&
+		!strings.HasPrefix(mt, "application/vnd.pypi.simple.v1+") && !strings.HasPrefix(mt, "application/vnd.pypi.simple.latest+"):
+		// PEP 691 puts the API version in the content type: a server that
+		// ignored our Accept and answered another major version is not
+		// something to read as HTML and find no files in.
+		err = fmt.Errorf("simple API content type %s is not supported (want v1)", mt)
 	default:
 		pg, err = parseSimpleHTML(resp.body, base)
 	}

@@ -43,11 +43,16 @@ func (c *Cache) Get(key string) (value []byte, ok bool, err error) {
 }
 
 // Put stores value under key, replacing any earlier value.
+//
+// Puts from concurrent goroutines (the registry client's workers) share
+// one write transaction through bbolt's Batch: each transaction syncs the
+// file, and one per response made a cold look-up of 300 pins spend over a
+// second in fsync alone. A Put returns once its transaction is on disk.
 func (c *Cache) Put(key string, value []byte) error {
 	entry := make([]byte, stampLen+len(value))
 	binary.BigEndian.PutUint64(entry, uint64(c.db.now().UnixNano()))
 	copy(entry[stampLen:], value)
-	err := c.db.update(func(tx *bolt.Tx) error {
+	err := c.db.batch(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketHTTP).Put([]byte(key), entry)
 	})
 	if err != nil {

@@ -233,6 +233,15 @@ func (db *DB) update(fn func(*bolt.Tx) error) error {
 	return guard(func() error { return db.bolt.Update(fn) })
 }
 
+// batch is update for writes that may share a transaction with other
+// goroutines' (bbolt's Batch); fn may run more than once, so it must only
+// write. bbolt runs the shared transaction on a goroutine of its own,
+// where guard cannot catch a panic from a damaged page; Open has checked
+// every page, so batch is kept to the cache's small puts.
+func (db *DB) batch(fn func(*bolt.Tx) error) error {
+	return guard(func() error { return db.bolt.Batch(fn) })
+}
+
 func guard(fn func() error) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {

@@ -15,7 +15,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-func openTemp(t *testing.T, opts ...Option) (*DB, string) {
+func openTemp(t testing.TB, opts ...Option) (*DB, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "sub", "state.db")
 	db, err := Open(path, opts...)
