@@ -1,0 +1,159 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
+
+	"github.com/pinwheel-dev/pinwheel/buildinfo"
+	"github.com/pinwheel-dev/pinwheel/prepare"
+)
+
+func init() { commands = append(commands, newPrepareCmd) }
+
+type prepareFlags struct {
+	packages, dataProjects, constraints string
+	overrides                           []string
+	gitlabURL, productionBranch         string
+	indexURL, python                    string
+	softwareDir, venv, output, cacheDir string
+	printEnv                            bool
+}
+
+func newPrepareCmd() *cobra.Command {
+	var f prepareFlags
+	cmd := &cobra.Command{
+		Use:   "prepare",
+		Short: "Build the pipeline's Python virtualenv and pack it as a tarball",
+		Long: `prepare creates a virtualenv, installs the packages (GitLab project paths
+from their production branch, anything else through pip) with the
+constraints, runs pip check, unpacks the data projects beside it, writes
+pinwheel-manifest.json and packs everything into a tarball that later jobs
+unpack with "tar -xf OUT -C /".
+
+A variable <package>_pip_url (e.g. cki_lib_pip_url) or --override name=URL
+replaces a package's URL; the flag wins.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPrepare(cmd, &f)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.packages, "packages", "", "whitespace-separated pip requirements and GitLab project paths (default $GITLAB_COM_PACKAGES)")
+	fl.StringVar(&f.dataProjects, "data-projects", "", "whitespace-separated GitLab projects unpacked beside the venv (default $DATA_PROJECTS)")
+	fl.StringVar(&f.constraints, "constraints", "", "constraints file passed to pip as -c")
+	fl.StringArrayVar(&f.overrides, "override", nil, "name=URL replacing a package's URL (repeatable; wins over <package>_pip_url)")
+	fl.StringVar(&f.gitlabURL, "gitlab-url", "", "GitLab base URL, or a git base such as file:///srv/git (default $CI_SERVER_URL, else https://gitlab.com)")
+	fl.StringVar(&f.productionBranch, "production-branch", "production", "branch installed for GitLab project paths")
+	fl.StringVar(&f.indexURL, "index-url", "", "pip's --index-url")
+	fl.StringVar(&f.python, "python", "python3", "interpreter that creates the venv")
+	fl.StringVar(&f.softwareDir, "software-dir", "", "directory of the venv (DIR/venv) and the data projects (default $SOFTWARE_DIR)")
+	fl.StringVar(&f.venv, "venv", "", "venv path, instead of SOFTWARE_DIR/venv")
+	fl.StringVar(&f.output, "output", "", "tarball to write: .tar.gz or .tar.zst")
+	fl.StringVar(&f.cacheDir, "cache-dir", "", "cache of tarballs keyed by the input hash")
+	fl.BoolVar(&f.printEnv, "print-env", false, "print the shell lines that unpack and activate the tarball")
+	return cmd
+}
+
+func runPrepare(cmd *cobra.Command, f *prepareFlags) error {
+	fromEnv(cmd, "packages", &f.packages, "GITLAB_COM_PACKAGES")
+	fromEnv(cmd, "data-projects", &f.dataProjects, "DATA_PROJECTS")
+	fromEnv(cmd, "gitlab-url", &f.gitlabURL, "CI_SERVER_URL")
+	fromEnv(cmd, "software-dir", &f.softwareDir, "SOFTWARE_DIR")
+	if f.gitlabURL == "" {
+		f.gitlabURL = "https://gitlab.com"
+	}
+	if f.printEnv && f.output == "" {
+		return usageError(errors.New("--print-env needs --output"))
+	}
+	overrides := map[string]string{}
+	for _, o := range f.overrides {
+		name, u, ok := strings.Cut(o, "=")
+		if !ok || name == "" || u == "" {
+			return usageError(fmt.Errorf("--override %q: want name=URL", name))
+		}
+		overrides[name] = u
+	}
+	opts := prepare.Options{
+		Packages:         strings.Fields(f.packages),
+		DataProjects:     strings.Fields(f.dataProjects),
+		Constraints:      f.constraints,
+		Overrides:        overrides,
+		Environ:          os.Environ(),
+		GitLabURL:        f.gitlabURL,
+		ProductionBranch: f.productionBranch,
+		IndexURL:         f.indexURL,
+		Python:           f.python,
+		SoftwareDir:      f.softwareDir,
+		Venv:             f.venv,
+		Output:           f.output,
+		CacheDir:         f.cacheDir,
+		Log:              cmd.ErrOrStderr(),
+	}
+	if len(opts.DataProjects) > 0 {
+		gl, err := gitlabClient(f.gitlabURL)
+		if err != nil {
+			return err
+		}
+		opts.GitLab = gl
+	}
+	res, err := prepare.Prepare(cmd.Context(), opts)
+	if errors.Is(err, prepare.ErrInvalidOptions) {
+		return usageError(err)
+	}
+	if err != nil {
+		return err
+	}
+	state := "built"
+	if res.CacheHit {
+		state = "from cache"
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "prepare: %s %s (input hash %s)\n", state, firstOf(res.Output, res.Venv), res.Hash)
+	if f.printEnv {
+		_, err = fmt.Fprint(cmd.OutOrStdout(), prepare.ActivationScript(res.Output, res.Venv))
+	}
+	return err
+}
+
+// fromEnv fills an unset flag from the environment variable the pipelines
+// already set.
+func fromEnv(cmd *cobra.Command, flag string, v *string, env string) {
+	if !cmd.Flags().Changed(flag) {
+		if e := os.Getenv(env); e != "" {
+			*v = e
+		}
+	}
+}
+
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// gitlabClient talks to the API at base with GITLAB_TOKEN, or else the CI
+// job token (sent as JOB-TOKEN).
+func gitlabClient(base string) (*gitlab.Client, error) {
+	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
+		return nil, usageError(fmt.Errorf("--data-projects need an http(s) --gitlab-url, not %q", base))
+	}
+	opts := []gitlab.ClientOptionFunc{gitlab.WithBaseURL(base), gitlab.WithUserAgent(buildinfo.UserAgent())}
+	var (
+		gl  *gitlab.Client
+		err error
+	)
+	if tok := os.Getenv("GITLAB_TOKEN"); tok != "" {
+		gl, err = gitlab.NewClient(tok, opts...)
+	} else {
+		gl, err = gitlab.NewJobClient(os.Getenv("CI_JOB_TOKEN"), opts...)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("GitLab client for %s: %w", base, err)
+	}
+	return gl, nil
+}

@@ -1,0 +1,138 @@
+package prepare
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/klauspost/compress/gzip"
+	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
+)
+
+// DataProject is a GitLab project whose production branch is unpacked
+// beside the venv.
+type DataProject struct {
+	Path   string `json:"path"`
+	Commit string `json:"commit"`
+	Dir    string `json:"dir"`
+}
+
+// resolveDataProjects looks up the commit of each project's branch, so the
+// hash (and later the archive) name one exact tree.
+func resolveDataProjects(ctx context.Context, gl *gitlab.Client, projects []string, branch, softwareDir string) ([]DataProject, error) {
+	var out []DataProject
+	for _, p := range projects {
+		b, _, err := gl.Branches.GetBranch(p, branch, gitlab.WithContext(ctx))
+		if errors.Is(err, gitlab.ErrNotFound) {
+			return nil, fmt.Errorf("data project %s: branch %s: %w", p, branch, ErrRefNotFound)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("data project %s: look up branch %s: %w", p, branch, err)
+		}
+		if b.Commit == nil || b.Commit.ID == "" {
+			return nil, fmt.Errorf("data project %s: branch %s has no commit", p, branch)
+		}
+		out = append(out, DataProject{Path: p, Commit: b.Commit.ID, Dir: filepath.Join(softwareDir, ProjectName(p))})
+	}
+	return out, nil
+}
+
+// fetchDataProjects downloads each project's archive at its resolved commit
+// and unpacks it into a fresh directory.
+// See https://docs.gitlab.com/api/repositories/#get-file-archive.
+func fetchDataProjects(ctx context.Context, gl *gitlab.Client, log io.Writer, projects []DataProject) error {
+	for _, d := range projects {
+		fmt.Fprintf(log, "[data] %s@%s -> %s\n", d.Path, d.Commit, d.Dir)
+		format, sha := "tar.gz", d.Commit
+		archive, _, err := gl.Repositories.Archive(d.Path, &gitlab.ArchiveOptions{Format: &format, SHA: &sha}, gitlab.WithContext(ctx))
+		if err != nil {
+			return fmt.Errorf("data project %s: download archive: %w", d.Path, err)
+		}
+		if err := os.RemoveAll(d.Dir); err != nil {
+			return fmt.Errorf("data project %s: %w", d.Path, err)
+		}
+		if err := UnpackArchive(bytes.NewReader(archive), d.Dir); err != nil {
+			return fmt.Errorf("data project %s: %w", d.Path, err)
+		}
+	}
+	return nil
+}
+
+// UnpackArchive unpacks a GitLab repository archive (tar.gz) into dir,
+// dropping the archive's top-level `<project>-<ref>-<sha>/` directory.
+// Members that would land outside dir are refused.
+func UnpackArchive(r io.Reader, dir string) error {
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return fmt.Errorf("unpack archive: %w", err)
+	}
+	defer zr.Close()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("unpack archive: %w", err)
+	}
+	tr := tar.NewReader(zr)
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("unpack archive: %w", err)
+		}
+		if hdr.Typeflag == tar.TypeXGlobalHeader {
+			continue // git archive's pax comment with the commit id
+		}
+		name := path.Clean(strings.TrimPrefix(hdr.Name, "./"))
+		if path.IsAbs(name) || name == ".." || strings.HasPrefix(name, "../") {
+			return fmt.Errorf("unpack archive: member %q escapes the directory", hdr.Name)
+		}
+		_, rel, found := strings.Cut(name, "/")
+		if !found || rel == "" || rel == "." {
+			continue // the top-level directory itself
+		}
+		target := filepath.Join(dir, filepath.FromSlash(rel))
+		if err := unpackMember(tr, hdr, target); err != nil {
+			return fmt.Errorf("unpack archive: %s: %w", rel, err)
+		}
+	}
+}
+
+func unpackMember(tr *tar.Reader, hdr *tar.Header, target string) error {
+	mode := hdr.FileInfo().Mode().Perm()
+	switch hdr.Typeflag {
+	case tar.TypeDir:
+		return os.MkdirAll(target, mode|0o700)
+	case tar.TypeSymlink:
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		return os.Symlink(hdr.Linkname, target)
+	case tar.TypeReg:
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		f, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(f, tr); err != nil {
+			f.Close()
+			return err
+		}
+		// The archive's mode, not the umask's view of it: these files are
+		// packed into the tarball as they are.
+		if err := f.Chmod(mode); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
+	return nil // git archives hold nothing else
+}

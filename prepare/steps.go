@@ -1,0 +1,166 @@
+package prepare
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+)
+
+// StepError is a failed external command (venv, pip install, pip check).
+// Output holds the tool's own error text, so the caller can show the user
+// what pip said rather than just an exit status.
+type StepError struct {
+	Step   string
+	Output string
+	Err    error
+}
+
+func (e *StepError) Error() string {
+	if e.Output == "" {
+		return fmt.Sprintf("%s: %v", e.Step, e.Err)
+	}
+	return fmt.Sprintf("%s: %v:\n%s", e.Step, e.Err, e.Output)
+}
+
+func (e *StepError) Unwrap() error { return e.Err }
+
+// step runs one external command, streaming its combined output live to
+// log with every line prefixed by "[step] ", and returns its stdout when
+// capture is set (stdout is then not streamed).
+type step struct {
+	name    string
+	args    []string
+	env     []string
+	capture bool
+}
+
+func (s step) run(ctx context.Context, log io.Writer) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, s.args[0], s.args[1:]...)
+	cmd.Env = append(os.Environ(), s.env...)
+	cmd.WaitDelay = 5 * time.Second
+	pw := newPrefixWriter(log, "["+s.name+"] ")
+	if !s.capture {
+		fmt.Fprintf(log, "%s$ %s\n", pw.prefix, commandLine(s.args))
+	}
+	var stdout bytes.Buffer
+	if s.capture {
+		cmd.Stdout = &stdout
+	} else {
+		cmd.Stdout = pw
+	}
+	cmd.Stderr = pw
+	err := cmd.Run()
+	pw.flush()
+	if err != nil {
+		if ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		out := pw.errorText()
+		if s.capture && out == "" {
+			out = tail(stdout.String(), 20)
+		}
+		return nil, &StepError{Step: s.name, Output: out, Err: err}
+	}
+	return stdout.Bytes(), nil
+}
+
+// prefixWriter prefixes each complete line and remembers the output from
+// pip's first "ERROR:" line on (or the last lines, if there is none) for the
+// error message.
+type prefixWriter struct {
+	mu      sync.Mutex
+	w       io.Writer
+	prefix  string
+	partial []byte
+	lines   []string
+	errAt   int // index in lines of the first "ERROR:" line, -1 for none
+}
+
+func newPrefixWriter(w io.Writer, prefix string) *prefixWriter {
+	return &prefixWriter{w: w, prefix: prefix, errAt: -1}
+}
+
+const keepLines = 60
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.partial = append(p.partial, b...)
+	for {
+		i := bytes.IndexByte(p.partial, '\n')
+		if i < 0 {
+			break
+		}
+		p.line(string(p.partial[:i]))
+		p.partial = p.partial[i+1:]
+	}
+	return len(b), nil
+}
+
+// credentials matches the password in a URL's user info; tools' output can
+// echo a URL with a job token in it.
+var credentials = regexp.MustCompile(`(://[^/\s:@]+):[^/\s@]+@`)
+
+func (p *prefixWriter) line(l string) {
+	l = credentials.ReplaceAllString(strings.TrimRight(l, "\r"), "$1:xxxxx@")
+	if p.w != nil {
+		fmt.Fprintf(p.w, "%s%s\n", p.prefix, l)
+	}
+	if p.errAt < 0 && strings.HasPrefix(l, "ERROR:") {
+		p.errAt = len(p.lines)
+	}
+	p.lines = append(p.lines, l)
+	// Keep the error block (bounded) or a sliding tail.
+	if p.errAt < 0 && len(p.lines) > keepLines {
+		p.lines = p.lines[len(p.lines)-keepLines:]
+	}
+}
+
+func (p *prefixWriter) flush() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.partial) > 0 {
+		p.line(string(p.partial))
+		p.partial = nil
+	}
+}
+
+func (p *prefixWriter) errorText() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	lines := p.lines
+	if p.errAt >= 0 {
+		lines = lines[p.errAt:]
+		if len(lines) > keepLines {
+			lines = lines[:keepLines]
+		}
+	} else if len(lines) > 20 {
+		lines = lines[len(lines)-20:]
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
+}
+
+// commandLine shows a command as it runs, with the user info of URLs
+// (tokens) hidden.
+func commandLine(args []string) string {
+	shown := make([]string, len(args))
+	for i, a := range args {
+		shown[i] = shellQuote(redact(a))
+	}
+	return strings.Join(shown, " ")
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
