@@ -1,0 +1,31 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/pinwheel-dev/pinwheel/demo"
+)
+
+func init() { commands = append(commands, newDemoCmd) }
+
+func newDemoCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "demo",
+		Short: "Show pinwheel at work against its built-in GitLab and index simulators",
+		Long: `Start the built-in GitLab and package index simulators with a sample
+project, then run pinwheel as the daemon would: a weekday run (the dashboard
+lists the updates, no merge request yet), a maintainer ticking a box (the next
+run opens that merge request), and a weekend run (the rest are opened within
+the limits). After each step it prints the dashboard and the merge requests
+with their diffs. Needs no network and no config.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if err := cobra.NoArgs(cmd, args); err != nil {
+				return usageError(err)
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return demo.Run(cmd.Context(), cmd.OutOrStdout(), demo.Options{})
+		},
+	}
+}

@@ -1,0 +1,60 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestDemo plays the whole demo and checks what a maintainer would see in
+// GitLab after it: the narrated steps happened, in the simulators.
+func TestDemo(t *testing.T) {
+	d, err := newWorld(Options{StateDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.close()
+	var out bytes.Buffer
+	if err := d.play(context.Background(), &out); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	text := out.String()
+
+	steps := strings.Split(text, "━━━ Step ")[1:]
+	if len(steps) != 5 {
+		t.Fatalf("got %d steps, want 5:\n%s", len(steps), text)
+	}
+	for i, want := range []string{
+		"0 merge requests opened", // weekday: nothing nobody asked for
+		"1 merge requests opened", // the ticked box
+		"4 merge requests opened", // weekend, up to the per-run limit
+		"1 merge requests opened", // the rate-limited rest
+		"0 of them writes",        // nothing new: no write at all
+	} {
+		if !strings.Contains(steps[i], want) {
+			t.Errorf("step %d lacks %q:\n%s", i+1, want, steps[i])
+		}
+	}
+	if !strings.Contains(steps[1], "Merge request !1 \"Update requests to 2.32.4\"") {
+		t.Errorf("step 2 does not show the ticked update's MR")
+	}
+	if !strings.Contains(steps[2], "+    --hash=sha256:") {
+		t.Errorf("step 3 does not show PyYAML's rewritten hashes")
+	}
+
+	mrs := d.gl.MergeRequests(d.project)
+	if len(mrs) != 6 {
+		t.Errorf("%d merge requests in GitLab, want 6", len(mrs))
+	}
+	issues := d.gl.Issues(d.project)
+	if len(issues) != 1 {
+		t.Fatalf("%d issues, want the one dashboard", len(issues))
+	}
+	if strings.Contains(issues[0].Description, "[x]") {
+		t.Error("the dashboard still has a ticked box after the run acted on it")
+	}
+	if main, _ := d.gl.File(d.project, "main", "constraints.txt"); string(main) != sampleConstraints {
+		t.Error("the demo changed main; only merge requests may")
+	}
+}
