@@ -3,14 +3,17 @@ package main
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
+	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/daemon"
@@ -50,7 +53,7 @@ file.`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, os.Interrupt)
 			defer stop()
-			return runDaemon(ctx, cfg, newLogger(cfg.Log, cmd), os.Getenv)
+			return runDaemon(ctx, cfg, newLogger(cfg.Log, cmd), daemonOpts{Getenv: os.Getenv})
 		},
 	}
 	cmd.Flags().StringVar(&configPath, "config", "", "config `FILE` (required)")
@@ -70,12 +73,30 @@ func newLogger(lc config.Log, cmd *cobra.Command) *logrus.Entry {
 	return logrus.NewEntry(l)
 }
 
-func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, getenv func(string) string) error {
+// daemonOpts are runDaemon's inputs besides the config; tests set the
+// hooks and the time.
+type daemonOpts struct {
+	Getenv func(string) string
+	// Now, Debounce and GitLabOptions are passed on (see runnerOpts and
+	// daemon.LoopConfig); zero values are the defaults.
+	Now           time.Time
+	Debounce      time.Duration
+	GitLabOptions []gitlab.ClientOptionFunc
+	// OnListen sees the listener's address once it is bound.
+	OnListen func(net.Addr)
+	// AfterRun sees every finished run.
+	AfterRun func(project string, err error)
+}
+
+func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts daemonOpts) error {
+	getenv := opts.Getenv
 	m := metrics.New()
 	runner, closeState, err := buildRunner(cfg, runnerOpts{
-		Log:        log,
-		Getenv:     getenv,
-		HTTPClient: &http.Client{Transport: metrics.Transport(cleanhttp.DefaultPooledTransport(), m)},
+		Log:           log,
+		Getenv:        getenv,
+		Now:           opts.Now,
+		GitLabOptions: opts.GitLabOptions,
+		HTTPClient:    &http.Client{Transport: metrics.Transport(cleanhttp.DefaultPooledTransport(), m)},
 	})
 	if err != nil {
 		return err
@@ -95,8 +116,12 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, geten
 		Cron:     cfg.Cron,
 		Metrics:  m,
 		Log:      log,
+		Debounce: opts.Debounce,
 		Run: func(ctx context.Context, project string) (daemon.Result, error) {
 			rep, err := runner.RunProject(ctx, project)
+			if opts.AfterRun != nil {
+				opts.AfterRun(project, err)
+			}
 			return daemon.Result{UpdatesFound: rep.UpdatesFound, MRsOpened: rep.MRsOpened, MRsUpdated: rep.MRsUpdated}, err
 		},
 	})
@@ -124,6 +149,12 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, geten
 			MatchIssue:    daemon.DashboardMatcher(dashboards, bot),
 			Log:           log,
 		})
+		if err := srv.Listen(); err != nil {
+			return err
+		}
+		if opts.OnListen != nil {
+			opts.OnListen(srv.Addr())
+		}
 	}
 	log.WithField("projects", len(projects)).Info("pinwheel daemon started")
 	return daemon.Serve(ctx, loop, srv)
