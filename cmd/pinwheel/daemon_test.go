@@ -147,8 +147,8 @@ func issueHook(t *testing.T, p *gitlabsim.Project, is gitlabsim.Issue) []byte {
 	t.Helper()
 	body, err := json.Marshal(map[string]any{
 		"object_kind": "issue", "event_type": "issue",
-		"user":        map[string]any{"id": 1, "username": "root"},
-		"project":     map[string]any{"id": p.ID, "path_with_namespace": p.Path},
+		"user":    map[string]any{"id": 1, "username": "root"},
+		"project": map[string]any{"id": p.ID, "path_with_namespace": p.Path},
 		"object_attributes": map[string]any{
 			"id": is.ID, "iid": is.IID, "title": is.Title, "description": is.Description,
 			"state": "opened", "action": "update",
@@ -175,4 +175,3 @@ func postHook(t *testing.T, base, token string, body []byte) int {
 	resp.Body.Close()
 	return resp.StatusCode
 }
-
