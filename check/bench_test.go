@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/constraints"
 	"github.com/pinwheel-dev/pinwheel/indexsim"
+	"github.com/pinwheel-dev/pinwheel/internal/peakheap"
 	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
@@ -76,7 +76,7 @@ func BenchmarkCheckCold(b *testing.B) {
 	for b.Loop() {
 		c := benchClient(b, sim, nil, nil)
 		runtime.GC()
-		stop := sampleHeap()
+		stop := peakheap.Start()
 		start := time.Now()
 		runAll(b, c, f)
 		wall += time.Since(start)
@@ -124,27 +124,4 @@ func BenchmarkCheckWarm(b *testing.B) {
 			b.ReportMetric(float64(sim.WireBytes())/pins, "wire-B/pin")
 		})
 	}
-}
-
-// sampleHeap samples the live heap every millisecond until the returned
-// function is called, which returns the largest value seen.
-func sampleHeap() (stop func() uint64) {
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	var peak uint64
-	done, finished := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(finished)
-		tick := time.NewTicker(time.Millisecond)
-		defer tick.Stop()
-		for {
-			metrics.Read(sample)
-			peak = max(peak, sample[0].Value.Uint64())
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return func() uint64 { close(done); <-finished; return peak }
 }

@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/pinwheel-dev/pinwheel/indexsim"
+	"github.com/pinwheel-dev/pinwheel/internal/peakheap"
 )
 
 // The shape of a large constraints file: 300 pins, each project with 40
@@ -57,35 +57,6 @@ func lookupAll(b *testing.B, c *Client) {
 	}
 }
 
-func heapNow() uint64 {
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(s)
-	return s[0].Value.Uint64()
-}
-
-// peakHeap samples live heap bytes until stop is called, then returns the
-// largest value seen.
-func peakHeap() (stop func() uint64) {
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	var peak uint64
-	done, finished := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for {
-			metrics.Read(sample)
-			peak = max(peak, sample[0].Value.Uint64())
-			select {
-			case <-done:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return func() uint64 { close(done); <-finished; return peak }
-}
-
 func BenchmarkLookupCold(b *testing.B) {
 	sim := benchIndex(b)
 	var wall time.Duration
@@ -93,8 +64,8 @@ func BenchmarkLookupCold(b *testing.B) {
 	for b.Loop() {
 		c, _ := newClient(b, sim, func(o *Options) { o.Concurrency = benchConcurrency })
 		runtime.GC()
-		base := heapNow()
-		stop := peakHeap()
+		base := peakheap.Now()
+		stop := peakheap.Start()
 		start := time.Now()
 		lookupAll(b, c)
 		wall += time.Since(start)
