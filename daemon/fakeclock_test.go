@@ -98,3 +98,37 @@ func (c *fakeClock) waitTimers(t *testing.T, at time.Time, n int) {
 		}
 	}
 }
+
+// StepBack moves the wall clock back by d without firing anything, as an
+// NTP step does; armed timers keep their due times.
+func (c *fakeClock) StepBack(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(-d)
+}
+
+// waitArmed blocks until a timer is armed and returns the earliest due
+// time.
+func (c *fakeClock) waitArmed(t *testing.T) time.Time {
+	t.Helper()
+	limit := time.After(10 * time.Second)
+	for {
+		c.mu.Lock()
+		changed := c.changed
+		var first time.Time
+		for _, w := range c.waiters {
+			if first.IsZero() || w.at.Before(first) {
+				first = w.at
+			}
+		}
+		c.mu.Unlock()
+		if !first.IsZero() {
+			return first
+		}
+		select {
+		case <-changed:
+		case <-limit:
+			t.Fatal("no timer armed")
+		}
+	}
+}

@@ -223,3 +223,15 @@ func (h *harness) wait(t *testing.T) {
 }
 
 var errGitLab = errors.New("gitlab: 500 Internal Server Error")
+
+// startGated starts a loop over group/app whose runs wait for the test's
+// sends on r.gate, and waits for the start run to begin.
+func startGated(t *testing.T) (*runner, *harness) {
+	t.Helper()
+	r := newRunner()
+	r.gated["group/app"] = true
+	h := newHarness(t, []string{"group/app"}, nil, r)
+	h.start(t)
+	r.waitStarted(t)
+	return r, h
+}

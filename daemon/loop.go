@@ -163,7 +163,7 @@ func (l *Loop) Run(ctx context.Context) error {
 	l.mu.Unlock()
 
 	stopping := make(chan struct{})
-	runCtx, cancelRuns := context.WithCancel(withStopping(context.WithoutCancel(ctx), stopping))
+	runCtx, cancelRuns := context.WithCancel(WithStopping(context.WithoutCancel(ctx), stopping))
 	defer cancelRuns()
 
 	l.log.WithField("projects", len(l.order)).Info("daemon started")

@@ -94,11 +94,7 @@ func TestTriggerUnknownProject(t *testing.T) {
 }
 
 func TestTriggersDuringARunCoalesceIntoOneFollowUp(t *testing.T) {
-	r := newRunner()
-	r.gated["group/app"] = true
-	h := newHarness(t, []string{"group/app"}, nil, r)
-	h.start(t)
-	h.runner.waitStarted(t)
+	r, h := startGated(t)
 
 	// In flight: triggers and a passing tick must not start a second run.
 	for range 3 {
@@ -133,25 +129,40 @@ func TestTriggersDuringARunCoalesceIntoOneFollowUp(t *testing.T) {
 	}
 }
 
-func TestTickDuringARunIsCoveredByIt(t *testing.T) {
-	r := newRunner()
-	r.gated["group/app"] = true
-	h := newHarness(t, []string{"group/app"}, nil, r)
-	h.start(t)
-	h.runner.waitStarted(t)
-	r.gate <- struct{}{}
-	h.clock.waitTimers(t, tick1, 1)
-
-	h.clock.AdvanceTo(tick1)
-	h.runner.waitStarted(t)
-	h.clock.AdvanceTo(tick2) // the 14:00 timer is not armed yet: nothing fires
-	r.gate <- struct{}{}
-	// The run ends after 14:00, so the next one is at 15:00, not at once.
+// After a scheduled run the next tick is armed once: a tick that passed
+// during the run is covered by it, and a timer that fired while the wall
+// clock read a little before its tick (stepped back during the wait;
+// timers run on the monotonic clock) does not schedule that tick again.
+func TestNextTickAfterAScheduledRun(t *testing.T) {
 	tick3 := tick2.Add(time.Hour)
-	h.clock.waitTimers(t, tick3, 1)
-	h.runner.noneStarted(t)
-	if r.maxInflight != 1 {
-		t.Errorf("max runs of one project at once = %d, want 1", r.maxInflight)
+	for _, tc := range []struct {
+		name   string
+		during func(*fakeClock)
+		next   time.Time
+	}{
+		// The run ends after 14:00, so the next one is at 15:00, not at
+		// once; the 14:00 timer is not armed yet, so nothing fires.
+		{"tick during the run", func(c *fakeClock) { c.AdvanceTo(tick2) }, tick3},
+		{"clock stepped back", func(c *fakeClock) { c.StepBack(2 * time.Second) }, tick2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, h := startGated(t)
+			r.gate <- struct{}{}
+			h.clock.waitTimers(t, tick1, 1)
+
+			h.clock.AdvanceTo(tick1)
+			h.runner.waitStarted(t)
+			tc.during(h.clock)
+			r.gate <- struct{}{}
+			if next := h.clock.waitArmed(t); !next.Equal(tc.next) {
+				t.Fatalf("after the %s run the next is armed for %s, want %s",
+					tick1.Format(time.TimeOnly), next.Format(time.TimeOnly), tc.next.Format(time.TimeOnly))
+			}
+			h.runner.noneStarted(t)
+			if r.maxInflight != 1 {
+				t.Errorf("max runs of one project at once = %d, want 1", r.maxInflight)
+			}
+		})
 	}
 }
 
@@ -194,11 +205,7 @@ func TestFailingProjectDoesNotStopOthers(t *testing.T) {
 }
 
 func TestStopLetsTheRunInFlightFinish(t *testing.T) {
-	r := newRunner()
-	r.gated["group/app"] = true
-	h := newHarness(t, []string{"group/app"}, nil, r)
-	h.start(t)
-	r.waitStarted(t)
+	r, h := startGated(t)
 	runCtx := r.lastCtx()
 
 	h.cancel()
@@ -234,11 +241,7 @@ func TestStopLetsTheRunInFlightFinish(t *testing.T) {
 }
 
 func TestStopCancelsARunAfterTheGrace(t *testing.T) {
-	r := newRunner()
-	r.gated["group/app"] = true
-	h := newHarness(t, []string{"group/app"}, nil, r)
-	h.start(t)
-	r.waitStarted(t)
+	r, h := startGated(t)
 	runCtx := r.lastCtx()
 
 	h.cancel()

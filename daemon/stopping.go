@@ -21,6 +21,8 @@ func Stopping(ctx context.Context) <-chan struct{} {
 	return ch
 }
 
-func withStopping(ctx context.Context, ch <-chan struct{}) context.Context {
+// WithStopping returns ctx carrying ch as its Stopping channel. The loop
+// sets it on every run; tests of a RunFunc use it to stop one.
+func WithStopping(ctx context.Context, ch <-chan struct{}) context.Context {
 	return context.WithValue(ctx, stoppingKey{}, ch)
 }

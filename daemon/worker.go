@@ -41,7 +41,8 @@ func (p *project) pending() bool {
 // what keeps two runs of one project from overlapping.
 func (l *Loop) work(stop, runCtx context.Context, p *project) {
 	l.runOnce(stop, runCtx, p, "start")
-	tick := l.arm(p)
+	var fired time.Time // the scheduled time of the last tick that fired
+	tick, due := l.arm(p, fired)
 	var debounce <-chan time.Time
 	for {
 		var reason string
@@ -60,29 +61,40 @@ func (l *Loop) work(stop, runCtx context.Context, p *project) {
 			}
 			reason = "trigger"
 		case <-tick:
-			reason = "schedule"
+			reason, fired = "schedule", due
 		}
 		l.runOnce(stop, runCtx, p, reason)
 		// Re-arming drops a tick that passed during the run.
-		tick = l.arm(p)
+		tick, due = l.arm(p, fired)
 		if debounce == nil && p.pending() {
 			debounce = l.clock.After(l.debounce)
 		}
 	}
 }
 
-// arm returns a channel that fires at the project's next scheduled time,
-// or nil if the schedule never fires again.
-func (l *Loop) arm(p *project) <-chan time.Time {
+// arm returns a channel that fires at the project's next scheduled time
+// after both now and fired (the tick that fired last), and that time; nil
+// if the schedule never fires again. Counting from fired too keeps a
+// timer that fires while the wall clock reads a little before its tick
+// (the clock was stepped back, or slewed, during the wait: timers run on
+// the monotonic clock) from scheduling that same tick again.
+func (l *Loop) arm(p *project, fired time.Time) (<-chan time.Time, time.Time) {
 	now := l.clock.Now()
-	next := l.sched.Next(now)
+	next := l.sched.Next(later(now, fired))
 	p.mu.Lock()
 	p.status.NextRun = next
 	p.mu.Unlock()
 	if next.IsZero() {
-		return nil
+		return nil, next
 	}
-	return l.clock.After(next.Sub(now))
+	return l.clock.After(next.Sub(now)), next
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // runOnce runs p once, unless the daemon stops while it waits for a slot.

@@ -49,24 +49,39 @@ func (s *Server) count(method, key string) {
 	s.stats.ByEndpoint[key]++
 }
 
-// fault answers the next n matching requests with an error instead of
-// serving them.
-type fault struct {
-	n       int
-	status  int
-	pattern string
-	reset   time.Duration // for 429: RateLimit-Reset is now+reset
+// Fault is a failure injected with Inject.
+type Fault struct {
+	// Status is the answer: a 5xx gets {"message":"<code> <text>"}, a 429
+	// Rack::Attack's plain text with Retry-After and RateLimit-* headers.
+	Status int
+	// Match limits the fault to a method ("POST") or a route key as in
+	// Stats.ByEndpoint ("PUT /projects/:id/merge_requests/:iid/merge");
+	// "" matches every request.
+	Match string
+	// Skip lets this many matching requests through first.
+	Skip int
+	// Times is how many matching requests fail; 0 means 1.
+	Times int
+	// AfterServing serves the request (its changes are made) and then
+	// answers Status instead: GitLab behind a proxy that timed out after
+	// the write committed. Clients that do not retry the write must find
+	// what it made on their next run.
+	AfterServing bool
+	// Reset, for a 429, is how long after now RateLimit-Reset lies.
+	Reset time.Duration
+}
+
+// Inject adds f; faults are consulted in the order they were added.
+func (s *Server) Inject(f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &f)
 }
 
 // FailNext makes the next n requests fail with status; with a pattern,
-// only the requests that match it: a method ("POST") or a route key as in
-// Stats.ByEndpoint ("PUT /projects/:id/merge_requests/:iid/merge").
-// A 429 carries the rate-limit headers as RateLimit does, resetting now;
-// other statuses get {"message":"<code> <text>"}.
+// only the requests that match it (see Fault.Match).
 func (s *Server) FailNext(n, status int, pattern ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &fault{n: n, status: status, pattern: strings.Join(pattern, "")})
+	s.Inject(Fault{Status: status, Match: strings.Join(pattern, ""), Times: n})
 }
 
 // RateLimit makes the next n requests get Rack::Attack's 429 with
@@ -74,18 +89,20 @@ func (s *Server) FailNext(n, status int, pattern ...string) {
 // client-go waits until RateLimit-Reset (Unix seconds, read against the
 // real clock), so tests pass reset=0 and a short client backoff.
 func (s *Server) RateLimit(n int, reset time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, &fault{n: n, status: http.StatusTooManyRequests, reset: reset})
+	s.Inject(Fault{Status: http.StatusTooManyRequests, Times: n, Reset: reset})
 }
 
-func (s *Server) takeFault(method, key string) *fault {
+func (s *Server) takeFault(method, key string) *Fault {
 	for i, f := range s.faults {
-		if f.pattern != "" && f.pattern != method && f.pattern != key {
+		if f.Match != "" && f.Match != method && f.Match != key {
 			continue
 		}
-		f.n--
-		if f.n <= 0 {
+		if f.Skip > 0 {
+			f.Skip--
+			continue
+		}
+		f.Times--
+		if f.Times <= 0 {
 			s.faults = append(s.faults[:i], s.faults[i+1:]...)
 		}
 		return f
@@ -93,15 +110,15 @@ func (s *Server) takeFault(method, key string) *fault {
 	return nil
 }
 
-func (s *Server) writeFault(w http.ResponseWriter, f *fault) {
-	if f.status != http.StatusTooManyRequests {
-		writeMessage(w, f.status, itoa(f.status)+" "+http.StatusText(f.status))
+func (s *Server) writeFault(w http.ResponseWriter, f *Fault) {
+	if f.Status != http.StatusTooManyRequests {
+		writeMessage(w, f.Status, itoa(f.Status)+" "+http.StatusText(f.Status))
 		return
 	}
 	// Headers per doc/administration/settings/user_and_ip_rate_limits.md;
 	// the body is Rack::Attack's plain text.
 	now := s.now()
-	reset := now.Add(f.reset)
+	reset := now.Add(f.Reset)
 	h := w.Header()
 	limit := s.opts.RateLimitLimit
 	if limit > 0 {
@@ -112,7 +129,7 @@ func (s *Server) writeFault(w http.ResponseWriter, f *fault) {
 	h.Set("RateLimit-Remaining", "0")
 	h.Set("RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
 	h.Set("RateLimit-ResetTime", reset.Format(http.TimeFormat))
-	h.Set("Retry-After", itoa(int(max(0, f.reset.Round(time.Second)/time.Second))))
+	h.Set("Retry-After", itoa(int(max(0, f.Reset.Round(time.Second)/time.Second))))
 	h.Set("Content-Type", "text/plain")
 	w.WriteHeader(http.StatusTooManyRequests)
 	_, _ = w.Write([]byte("Retry later\n"))

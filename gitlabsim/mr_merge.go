@@ -75,7 +75,7 @@ func (s *Server) merge(p *Project, mr *MergeRequest, user *User) error {
 	r := p.repo
 	head := headSHA(p, mr)
 	tgt, ok := r.branches[mr.TargetBranch]
-	if mr.State != "opened" || head == "" || !ok {
+	if mr.State != "opened" && mr.State != "locked" || head == "" || !ok {
 		return fmt.Errorf("merge !%d: %w", mr.IID, ErrNotMergeable)
 	}
 	if cs := conflicts(p, mr); len(cs) > 0 {
@@ -160,9 +160,27 @@ func (s *Server) sourcePushed(p *Project, branch, sha string) {
 		if mr.State != "opened" || mr.SourceBranch != branch {
 			continue
 		}
-		mr.sha = sha
+		// GitLab's MergeRequests::RefreshService reloads the diff and adds
+		// an "added N commits" system note, which touches the merge request:
+		// an updated_after listing shows the new head.
+		mr.sha, mr.UpdatedAt = sha, s.now()
 		if mr.AutoMerge && mr.autoMergeSHA != sha {
 			mr.AutoMerge = false
 		}
 	}
+}
+
+// LockMR puts an open merge request in the state "locked", which GitLab
+// holds while it merges one; MergeMR (or a merge by the API) ends it.
+func (s *Server) LockMR(p *Project, iid int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, mr := range p.mrs {
+		if mr.IID == iid && mr.State == "opened" {
+			mr.sha = headSHA(p, mr)
+			mr.State, mr.UpdatedAt = "locked", s.now()
+			return nil
+		}
+	}
+	return fmt.Errorf("lock !%d: no such open merge request", iid)
 }

@@ -42,8 +42,10 @@ func (s *Server) listNotes(c *call, notes []*Note, kind string, id, iid int) {
 	c.json(http.StatusOK, out)
 }
 
-// createNote serves POST …/notes with body.
-func (s *Server) createNote(c *call, notes *[]*Note, kind string, id, iid int) {
+// createNote serves POST …/notes with body. Like GitLab's Note model
+// (belongs_to :noteable, touch: true), a new note bumps its issue's or
+// merge request's updated_at, so updated_after listings see it.
+func (s *Server) createNote(c *call, notes *[]*Note, touched *time.Time, kind string, id, iid int) {
 	if c.missing("body") {
 		return
 	}
@@ -56,6 +58,7 @@ func (s *Server) createNote(c *call, notes *[]*Note, kind string, id, iid int) {
 	now := s.now()
 	n := &Note{ID: s.ids.note, Body: body, AuthorID: c.user.ID, CreatedAt: now, UpdatedAt: now}
 	*notes = append(*notes, n)
+	*touched = now
 	c.json(http.StatusCreated, s.noteJSON(c.project, n, kind, id, iid))
 }
 
@@ -67,7 +70,7 @@ func (s *Server) listIssueNotes(c *call) {
 
 func (s *Server) createIssueNote(c *call) {
 	if is := s.findIssue(c); is != nil {
-		s.createNote(c, &is.notes, "Issue", is.ID, is.IID)
+		s.createNote(c, &is.notes, &is.UpdatedAt, "Issue", is.ID, is.IID)
 	}
 }
 
@@ -79,7 +82,7 @@ func (s *Server) listMRNotes(c *call) {
 
 func (s *Server) createMRNote(c *call) {
 	if mr := s.findMR(c); mr != nil {
-		s.createNote(c, &mr.notes, "MergeRequest", mr.ID, mr.IID)
+		s.createNote(c, &mr.notes, &mr.UpdatedAt, "MergeRequest", mr.ID, mr.IID)
 	}
 }
 

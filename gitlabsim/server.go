@@ -33,7 +33,7 @@ type Server struct {
 	projects []*Project
 	ids      idSeq
 	routes   []route
-	faults   []*fault
+	faults   []*Fault
 	latency  time.Duration
 	stats    Stats
 }
@@ -89,8 +89,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	s.count(r.Method, key)
 	if f := s.takeFault(r.Method, key); f != nil {
-		s.writeFault(w, f)
-		return
+		if !f.AfterServing {
+			s.writeFault(w, f)
+			return
+		}
+		// Deferred calls run last first: the fault is written before the
+		// lock is released, after the handler made its changes.
+		defer s.writeFault(w, f)
+		w = &lostAnswer{header: http.Header{}}
 	}
 	if s.opts.RateLimitLimit > 0 {
 		w.Header().Set("RateLimit-Limit", itoa(s.opts.RateLimitLimit))
@@ -151,3 +157,10 @@ func (s *Server) SetLatency(d time.Duration) {
 func escapePathArg(s string) string {
 	return strings.ReplaceAll(url.PathEscape(s), ".", "%2E")
 }
+
+// lostAnswer swallows a handler's answer for a Fault with AfterServing.
+type lostAnswer struct{ header http.Header }
+
+func (l *lostAnswer) Header() http.Header         { return l.header }
+func (l *lostAnswer) Write(b []byte) (int, error) { return len(b), nil }
+func (l *lostAnswer) WriteHeader(int)             {}

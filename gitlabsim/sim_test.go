@@ -288,3 +288,68 @@ func TestFailNextAnyRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A fault after serving makes the change and loses the answer: the
+// issue exists although the client saw a 502, and client-go (which does
+// not retry a POST with WithOnlyIdempotentRetries) made one request.
+func TestFaultAfterServingKeepsTheWrite(t *testing.T) {
+	f := setup(t)
+	f.sim.Inject(gitlabsim.Fault{Status: http.StatusBadGateway, Match: "POST", Skip: 1, AfterServing: true})
+	c := newClient(t, f.sim, f.token, gitlab.WithOnlyIdempotentRetries())
+	for i, title := range []string{"first", "second", "third"} {
+		_, _, err := c.Issues.CreateIssue(f.proj.ID, &gitlab.CreateIssueOptions{Title: gitlab.Ptr(title)})
+		if (err != nil) != (i == 1) {
+			t.Fatalf("create %s: %v", title, err)
+		}
+		if i == 1 {
+			wantAPIError(t, err, http.StatusBadGateway, "502")
+		}
+	}
+	if got := len(f.sim.Issues(f.proj)); got != 3 {
+		t.Fatalf("issues = %d, want 3 (the failed answer's write is kept)", got)
+	}
+	if st := f.sim.Stats(); st.ByEndpoint["POST /projects/:id/issues"] != 3 {
+		t.Fatalf("POSTs = %d, want 3 (no retry)", st.ByEndpoint["POST /projects/:id/issues"])
+	}
+}
+
+// A push to a merge request's source branch and a note on it touch the
+// merge request, as in GitLab, so updated_after listings see both.
+// (client-go sends updated_after with whole seconds.)
+func TestPushAndNoteTouchMergeRequest(t *testing.T) {
+	f := setup(t)
+	f.sim.Commit(f.proj, "feature", "Work", map[string]string{"a.txt": "a\n"})
+	mr, _, err := f.client.MergeRequests.CreateMergeRequest(f.proj.ID, &gitlab.CreateMergeRequestOptions{
+		SourceBranch: gitlab.Ptr("feature"), TargetBranch: gitlab.Ptr("main"), Title: gitlab.Ptr("Feature"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	updatedSince := func(after time.Time) bool {
+		t.Helper()
+		list, _, err := f.client.MergeRequests.ListProjectMergeRequests(f.proj.ID, &gitlab.ListProjectMergeRequestsOptions{UpdatedAfter: gitlab.Ptr(after)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(list) == 1 && list[0].IID == mr.IID
+	}
+	last := *mr.UpdatedAt
+	if updatedSince(last.Add(time.Second)) {
+		t.Fatal("listed before any change")
+	}
+	sha := f.sim.Commit(f.proj, "feature", "More work", map[string]string{"a.txt": "b\n"})
+	if !updatedSince(last.Add(time.Second)) {
+		t.Fatal("a push to the source branch did not touch the merge request")
+	}
+	got, _ := f.sim.MergeRequest(f.proj, int(mr.IID))
+	if got.SHA() != sha {
+		t.Fatalf("head %s, want %s", got.SHA(), sha)
+	}
+	last = got.UpdatedAt
+	if _, _, err := f.client.Notes.CreateMergeRequestNote(f.proj.ID, mr.IID, &gitlab.CreateMergeRequestNoteOptions{Body: gitlab.Ptr("hi")}); err != nil {
+		t.Fatal(err)
+	}
+	if !updatedSince(last.Add(time.Second)) {
+		t.Fatal("a note did not touch the merge request")
+	}
+}

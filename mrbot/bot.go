@@ -63,7 +63,16 @@ type Build struct {
 	// Known is the head pinwheel itself wrote with exactly these files on
 	// Base, "" when unknown; a branch at Known needs no look at its files.
 	Known string
+	// KeepEdits leaves a branch whose head commit pinwheel did not write
+	// (its title is no update title of this package) as it is, and Build
+	// returns ErrEdited: a person's commits are theirs until they ask for
+	// a rebuild. Without it the branch is rebuilt whatever it holds.
+	KeepEdits bool
 }
+
+// ErrEdited means Build found someone else's commit on the branch and,
+// as Build.KeepEdits asked, left it alone.
+var ErrEdited = errors.New("the branch has commits by someone else")
 
 // Built is the branch after Build.
 type Built struct {
@@ -86,10 +95,16 @@ func BlobID(content []byte) string {
 }
 
 // Build makes the branch hold one commit on b.Base writing b.Files. It
-// uses the commits API with start_branch and force, so the branch is
-// created or rebuilt from the current target in one request
+// uses the commits API with start_sha and force, so the branch is created
+// or rebuilt in one request
 // (https://docs.gitlab.com/api/commits/#create-a-commit-with-multiple-files-and-actions),
 // and skips the commit when the branch is already what it would build.
+//
+// start_sha, not start_branch: the files were computed from b.Base, and a
+// commit on a target head that moved since would write them over the newer
+// target's changes, reverting them in the merge request. On b.Base the
+// merge request merges cleanly instead, and the caller rebuilds it when
+// the target's copy of the files changes.
 func (bot *Bot) Build(ctx context.Context, b Build) (Built, error) {
 	head, same, err := bot.upToDate(ctx, b)
 	if err != nil {
@@ -117,7 +132,7 @@ func (bot *Bot) Build(ctx context.Context, b Build) (Built, error) {
 	c, _, err := bot.gl.Commits.CreateCommit(bot.project, &gitlab.CreateCommitOptions{
 		Branch:        gitlab.Ptr(b.Branch),
 		CommitMessage: gitlab.Ptr(b.Message),
-		StartBranch:   gitlab.Ptr(bot.target),
+		StartSHA:      gitlab.Ptr(b.Base),
 		Force:         gitlab.Ptr(true),
 		Actions:       actions,
 	}, gitlab.WithContext(ctx))
@@ -128,18 +143,8 @@ func (bot *Bot) Build(ctx context.Context, b Build) (Built, error) {
 	if c.LastPipeline != nil {
 		out.PipelineID, out.Pipeline = c.LastPipeline.ID, c.LastPipeline.Status
 	}
-	if len(c.ParentIDs) != 1 || c.ParentIDs[0] != b.Base {
-		// The target moved between our read and the commit: the branch is
-		// still correct for the newer target's other files, but the
-		// constraints were computed from the older one. The next run sees
-		// the change and rebuilds.
-		return out, fmt.Errorf("commit to branch %s: %w", b.Branch, ErrTargetMoved)
-	}
 	return out, nil
 }
-
-// ErrTargetMoved means the target branch changed while a branch was built.
-var ErrTargetMoved = errors.New("target branch moved during the build")
 
 // upToDate reports whether the branch already is b: one commit on b.Base
 // whose files have the contents b writes.
@@ -151,7 +156,13 @@ func (bot *Bot) upToDate(ctx context.Context, b Build) (head string, same bool, 
 	if err != nil {
 		return "", false, fmt.Errorf("read branch %s: %w", b.Branch, err)
 	}
-	if br.Commit == nil || !slices.Equal(br.Commit.ParentIDs, []string{b.Base}) {
+	if br.Commit == nil {
+		return "", false, nil
+	}
+	if b.KeepEdits && !sameUpdate(br.Commit.Title, b.Message) {
+		return "", false, fmt.Errorf("branch %s at %s: %w", b.Branch, br.Commit.ShortID, ErrEdited)
+	}
+	if !slices.Equal(br.Commit.ParentIDs, []string{b.Base}) {
 		return "", false, nil
 	}
 	head = br.Commit.ID
@@ -174,6 +185,14 @@ func (bot *Bot) upToDate(ctx context.Context, b Build) (head string, same bool, 
 	return head, true, nil
 }
 
+// sameUpdate reports whether a commit title is an update title of the
+// package message's first line names: "Update requests to 2.32.4" and
+// "Update requests to 2.32.5" are; a person's "Fix the tests" is not.
+func sameUpdate(title, message string) bool {
+	prefix, _, ok := strings.Cut(firstLine(message), " to ")
+	return ok && strings.HasPrefix(title, prefix+" to ")
+}
+
 // MergeRequest is what the scheduler needs of a merge request.
 type MergeRequest struct {
 	IID       int64
@@ -184,7 +203,9 @@ type MergeRequest struct {
 	UpdatedAt time.Time
 }
 
-func fromGitLab(mr *gitlab.BasicMergeRequest) MergeRequest {
+// FromGitLab is what the scheduler needs of a merge request as client-go
+// returns it.
+func FromGitLab(mr *gitlab.BasicMergeRequest) MergeRequest {
 	out := MergeRequest{IID: mr.IID, Title: mr.Title, State: mr.State, SHA: mr.SHA, WebURL: mr.WebURL}
 	if mr.UpdatedAt != nil {
 		out.UpdatedAt = *mr.UpdatedAt
@@ -213,7 +234,7 @@ func (bot *Bot) Open(ctx context.Context, branch, title, description string, lab
 	}
 	mr, _, err := bot.gl.MergeRequests.CreateMergeRequest(bot.project, opts, gitlab.WithContext(ctx))
 	if err == nil {
-		return fromGitLab(&mr.BasicMergeRequest), nil
+		return FromGitLab(&mr.BasicMergeRequest), nil
 	}
 	var er *gitlab.ErrorResponse
 	if !errors.As(err, &er) || er.Response == nil || er.Response.StatusCode != http.StatusConflict {
@@ -230,7 +251,7 @@ func (bot *Bot) Open(ctx context.Context, branch, title, description string, lab
 	if len(list) == 0 {
 		return MergeRequest{}, fmt.Errorf("open MR from %s: %w", branch, err)
 	}
-	return fromGitLab(list[0]), nil
+	return FromGitLab(list[0]), nil
 }
 
 // Update sets the merge request's title and description.
@@ -246,7 +267,7 @@ func (bot *Bot) Update(ctx context.Context, iid int64, title, description string
 	if err != nil {
 		return MergeRequest{}, fmt.Errorf("update MR !%d: %w", iid, err)
 	}
-	return fromGitLab(&mr.BasicMergeRequest), nil
+	return FromGitLab(&mr.BasicMergeRequest), nil
 }
 
 // AutoMerge asks GitLab to merge the merge request once its pipeline
@@ -273,7 +294,7 @@ func (bot *Bot) AutoMerge(ctx context.Context, iid int64, sha string) error {
 
 // NoteClosed posts the "closed without merging" note on a merge request,
 // unless one is there already (a run interrupted after posting it).
-func (bot *Bot) NoteClosed(ctx context.Context, iid int64, name, version string, major bool) error {
+func (bot *Bot) NoteClosed(ctx context.Context, iid int64, name, version string) error {
 	notes, _, err := bot.gl.Notes.ListMergeRequestNotes(bot.project, iid, &gitlab.ListMergeRequestNotesOptions{
 		ListOptions: gitlab.ListOptions{PerPage: 100},
 	}, gitlab.WithContext(ctx))
@@ -289,7 +310,7 @@ func (bot *Bot) NoteClosed(ctx context.Context, iid int64, name, version string,
 	if bot.dryRun {
 		return nil
 	}
-	body := ClosedNote(name, version, major)
+	body := ClosedNote(name, version)
 	if _, _, err := bot.gl.Notes.CreateMergeRequestNote(bot.project, iid, &gitlab.CreateMergeRequestNoteOptions{
 		Body: gitlab.Ptr(body),
 	}, gitlab.WithContext(ctx)); err != nil {

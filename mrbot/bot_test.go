@@ -106,7 +106,7 @@ func TestOpenAdoptsAndNoteOnce(t *testing.T) {
 	}
 	f.sim.CloseMR(f.proj, int(a.IID))
 	for range 2 {
-		if err := bot.NoteClosed(ctx, a.IID, "requests", "2.32.4", false); err != nil {
+		if err := bot.NoteClosed(ctx, a.IID, "requests", "2.32.4"); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -38,15 +38,14 @@ const closedMarker = "<!-- pinwheel:closed-without-merging -->"
 func containsMarker(body string) bool { return strings.Contains(body, closedMarker) }
 
 // ClosedNote is the note pinwheel leaves on an update merge request closed
-// without merging (Renovate's "Renovate Ignore Notification").
-func ClosedNote(name, version string, major bool) string {
-	what := "this update (" + code(name) + " " + code(version) + ")"
-	later := "it proposes a newer version when one is released"
-	if major {
-		later = "it proposes the next major version when one is released"
-	}
+// without merging (Renovate's "Renovate Ignore Notification"). Unlike
+// Renovate, which ignores a closed major update's whole X.x line, pinwheel
+// ignores only the closed version, for majors too: the next release of
+// the line is proposed.
+func ClosedNote(name, version string) string {
 	return closedMarker + "\n### pinwheel Ignore Notification\n\n" +
-		"Because you closed this MR without merging, pinwheel will ignore " + what + "; " + later + ". " +
+		"Because you closed this MR without merging, pinwheel will ignore this update (" + code(name) + " " + code(version) + "); " +
+		"it proposes a newer version when one is released. " +
 		"To get this update after all, tick its box under \"Closed / Ignored\" on the dependency dashboard.\n"
 }
 

@@ -76,7 +76,13 @@ func TestTextsAreSafe(t *testing.T) {
 	if got := Title("requests", "2.32.4"); got != "Update requests to 2.32.4" {
 		t.Errorf("Title = %q", got)
 	}
-	if n := ClosedNote("requests", "2.32.4", false); !strings.Contains(n, "Because you closed this MR without merging") || !containsMarker(n) {
+	if n := ClosedNote("requests", "2.32.4"); !strings.Contains(n, "Because you closed this MR without merging") || !containsMarker(n) {
 		t.Errorf("ClosedNote = %q", n)
+	}
+	// The scheduler proposes the next release of a closed major's line
+	// (scheduler's TestOpenMRLifecycle), so the note must not promise to
+	// wait for the next major as Renovate's does.
+	if n := ClosedNote("certifi", "2024.8.30"); !strings.Contains(n, "proposes a newer version when one is released") || strings.Contains(n, "major") {
+		t.Errorf("ClosedNote promises what pinwheel does not do: %q", n)
 	}
 }

@@ -2,10 +2,12 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/constraints"
+	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/dashboard"
 	"github.com/pinwheel-dev/pinwheel/mrbot"
 	"github.com/pinwheel-dev/pinwheel/plan"
@@ -60,6 +62,15 @@ func (run *projectRun) act(ctx context.Context, slots []*slot) error {
 	}
 	inWindow := run.p.Schedule.Contains(run.now)
 	for _, s := range slots {
+		// At shutdown, the update in hand was finished (its branch and
+		// merge request); start no other. The dashboard is not written
+		// from a half-done model: the next run writes it whole and
+		// unticks what this one did.
+		select {
+		case <-daemon.Stopping(ctx):
+			return ErrStopping
+		default:
+		}
 		computed[s.branch] = true
 		err := run.actOn(ctx, s, t, inWindow)
 		if err == nil {
@@ -80,6 +91,7 @@ func (run *projectRun) act(ctx context.Context, slots []*slot) error {
 			run.model.Open = append(run.model.Open, dashboard.Entry{Branch: branch, Title: mr.Title, MR: mrEntry(mr)})
 		}
 	}
+	run.pruneRecords(computed)
 	return nil
 }
 
@@ -104,6 +116,11 @@ func (run *projectRun) actOn(ctx context.Context, s *slot, t ticked, inWindow bo
 	case hasMR && mr.State == "opened":
 		return run.keepCurrent(ctx, s, want, mr, t, inWindow, approved)
 	case hasMR && mr.State == "merged" && mr.Title == title:
+		return nil
+	case hasMR && mr.State == "locked":
+		// GitLab is merging it right now; neither open for a rebuild nor
+		// closed by a person.
+		run.model.Open = append(run.model.Open, dashboard.Entry{Branch: s.branch, Title: mr.Title, MR: mrEntry(mr)})
 		return nil
 	case hasMR && mr.State != "merged" && (mr.Title == title || closedBefore):
 		return run.closed(ctx, s, want, mr, t, approved)
@@ -161,7 +178,7 @@ func (run *projectRun) closed(ctx context.Context, s *slot, want *plan.Update, m
 		run.rec.ClosedUpdates[s.branch] = want.To
 	}
 	if mr.IID != 0 && !mr.Noted {
-		if err := run.bot.NoteClosed(ctx, mr.IID, s.name, want.To, want.Major); err != nil {
+		if err := run.bot.NoteClosed(ctx, mr.IID, s.name, want.To); err != nil {
 			return err
 		}
 		if !run.r.deps.DryRun {
@@ -190,7 +207,7 @@ func (run *projectRun) closed(ctx context.Context, s *slot, want *plan.Update, m
 
 // create builds the branch and opens its merge request.
 func (run *projectRun) create(ctx context.Context, s *slot, want *plan.Update) error {
-	build, err := run.build(ctx, s, want, state.MergeRequestRecord{})
+	build, err := run.build(ctx, s, want, state.MergeRequestRecord{}, false)
 	if err != nil {
 		return err
 	}
@@ -222,17 +239,24 @@ func (run *projectRun) keepCurrent(ctx context.Context, s *slot, want *plan.Upda
 	if err != nil {
 		return err
 	}
-	// A branch someone else pushed to is theirs until they tick rebase;
-	// one pinwheel knows nothing about (a lost state file) gets a look.
-	edited := mr.BuiltSHA != "" && mr.SHA != "" && mr.SHA != mr.BuiltSHA
-	stale := !edited && (mr.Title != title || mr.BuiltSHA == "" || mr.Blob != mrbot.BlobID(content))
+	// A head other than the one pinwheel recorded is not enough to call
+	// the branch someone else's: a run that lost the answer to its commit
+	// left pinwheel's own head there, with the MR still to retitle. The
+	// build looks at the head commit itself and leaves a person's alone
+	// (mrbot.ErrEdited) until they tick rebase.
+	stale := mr.Title != title || mr.BuiltSHA == "" || mr.Blob != mrbot.BlobID(content)
 	e := entry(s, want)
 	if !(rebase || stale && inWindow) {
 		e.Title, e.MR = mr.Title, mrEntry(mr)
 		run.model.Open = append(run.model.Open, e)
 		return nil
 	}
-	build, err := run.build(ctx, s, want, mr)
+	build, err := run.build(ctx, s, want, mr, !rebase)
+	if errors.Is(err, mrbot.ErrEdited) {
+		e.Title, e.MR = mr.Title, mrEntry(mr)
+		run.model.Open = append(run.model.Open, e)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -270,8 +294,10 @@ type built struct {
 	blob string
 }
 
-// build makes the branch carry want, on the target head read this run.
-func (run *projectRun) build(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord) (built, error) {
+// build makes the branch carry want, on the target head read this run;
+// keepEdits leaves a branch with someone else's commits alone
+// (mrbot.ErrEdited).
+func (run *projectRun) build(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord, keepEdits bool) (built, error) {
 	content, err := run.contents(s, want)
 	if err != nil {
 		return built{}, err
@@ -291,16 +317,16 @@ func (run *projectRun) build(ctx context.Context, s *slot, want *plan.Update, mr
 		known = mr.BuiltSHA
 	}
 	b, err := run.bot.Build(ctx, mrbot.Build{
-		Branch:  s.branch,
-		Message: mrbot.Title(s.name, want.To) + "\n\nFrom " + want.From + " to " + want.To + ".\n",
-		Base:    run.head,
-		Files:   files,
-		Known:   known,
+		Branch:    s.branch,
+		Message:   mrbot.Title(s.name, want.To) + "\n\nFrom " + want.From + " to " + want.To + ".\n",
+		Base:      run.head,
+		Files:     files,
+		Known:     known,
+		KeepEdits: keepEdits,
 	})
-	if err != nil && b.SHA == "" {
+	if err != nil {
 		return built{}, err
 	}
-	// ErrTargetMoved still built the branch; the next run rebuilds it.
 	return built{Built: b, blob: blob}, nil
 }
 

@@ -16,7 +16,7 @@ func TestNoChangeRunBudget(t *testing.T) {
 		{"weekend, MRs open", saturday},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t, "    limits: {open_mrs: 0, new_mrs_per_run: 0}\n")
+			e := newEnv(t, unlimited)
 			e.clock.Set(tc.at)
 			e.mustRun()
 			for i := range 2 {

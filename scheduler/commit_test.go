@@ -3,6 +3,7 @@ package scheduler_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -15,9 +16,7 @@ func fileSHA(filename string) string {
 // Each update branch is one commit on the target head that changes only
 // its pin's line(s) in the constraints file, and the YAML copy.
 func TestCommitContent(t *testing.T) {
-	e := newEnv(t, "    limits: {open_mrs: 0, new_mrs_per_run: 0}\n")
-	e.clock.Set(saturday)
-	e.mustRun()
+	e := openAll(t)
 	mainHead, _ := e.gl.Branch(e.proj, "main")
 
 	tests := []struct {
@@ -85,4 +84,39 @@ func others(lines []string, name string) []string {
 		out = append(out, l)
 	}
 	return out
+}
+
+// The target moves between the run's read of the constraints file and its
+// commit, changing another pin. The update commit still sits on the head
+// it was computed from, so it never reverts the other change (which
+// auto-merge would then merge).
+func TestTargetMovesDuringTheBuild(t *testing.T) {
+	e := newEnv(t, unlimited+"    automerge: [minor, patch, major]\n")
+	e.clock.Set(saturday)
+	read, _ := e.gl.Branch(e.proj, "main")
+	moved := false
+	e.hook = func(r *http.Request) error {
+		if !moved && r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/repository/commits") {
+			moved = true
+			data, _ := e.gl.File(e.proj, "main", "constraints.txt")
+			e.gl.Commit(e.proj, "main", "Bump idna by hand", map[string]string{
+				"constraints.txt": strings.Replace(string(data), "idna==3.4", "idna==3.7", 1),
+			})
+		}
+		return nil
+	}
+	e.mustRun()
+	e.hook = nil
+	head, _ := e.gl.Branch(e.proj, brRequests)
+	if c := e.gl.Commits(e.proj, head)[0]; len(c.Parents) != 1 || c.Parents[0] != read {
+		t.Fatalf("the update commit is not on the head the run read")
+	}
+	for _, ch := range e.gl.CommitDiff(e.proj, head) {
+		if strings.Contains(string(ch.Old), "idna") && !strings.Contains(string(ch.Old), "idna==3.4") {
+			t.Errorf("the update commit reverts the target's change to idna:\n%s", ch.New)
+		}
+	}
+	if data, _ := e.gl.File(e.proj, "main", "constraints.txt"); !strings.Contains(string(data), "idna==3.7") {
+		t.Errorf("main lost the hand-made idna bump:\n%s", data)
+	}
 }

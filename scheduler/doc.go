@@ -10,7 +10,14 @@
 // caches what a run learnt (pinwheel's user id, the default branch, the
 // latest merge request per update branch, listing cursors), so a run with
 // nothing new costs a handful of GET requests and no write, and a lost
-// state file costs one full listing.
+// state file costs one full listing. Records of long-merged or closed
+// merge requests and stale index responses are pruned, so the file stays
+// bounded over months.
+//
+// A run is safe to interrupt between any two GitLab calls; the next run
+// converges. In the daemon it also stops between two updates once the
+// daemon begins to stop (daemon.Stopping), and a panic ends only the
+// project's run (ErrPanicked).
 //
 // The package owns one run's orchestration and the window. It does not own
 // the cron loop or webhooks (the daemon command), rendering (package

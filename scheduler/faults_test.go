@@ -86,7 +86,7 @@ func TestPersistentFailureStopsOneProject(t *testing.T) {
 // One update's failed action is an error for that update; the others go
 // on, and the Errors section offers a retry box.
 func TestFailedActionIsOneUpdatesError(t *testing.T) {
-	e := newEnv(t, "    limits: {open_mrs: 0, new_mrs_per_run: 0}\n")
+	e := newEnv(t, unlimited)
 	e.clock.Set(saturday)
 	e.gl.FailNext(1, http.StatusUnprocessableEntity, "POST /projects/:id/merge_requests")
 	rep := e.run()

@@ -109,3 +109,26 @@ func slicesContains(xs []string, x string) bool {
 	}
 	return false
 }
+
+// The window is read in the project's time zone: 23:30 UTC on Friday is
+// already Saturday in Prague, 23:30 UTC on Sunday already Monday.
+func TestWindowInProjectTimeZone(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		at     time.Time
+		opened int
+	}{
+		{"Friday 23:30 UTC is Saturday in Prague", time.Date(2026, 11, 27, 23, 30, 0, 0, time.UTC), 5},
+		{"Saturday 23:30 UTC is Sunday in Prague", time.Date(2026, 11, 28, 23, 30, 0, 0, time.UTC), 5},
+		{"Sunday 23:30 UTC is Monday in Prague", time.Date(2026, 11, 29, 23, 30, 0, 0, time.UTC), 0},
+		{"Saturday 08:00 in Prague, past the hours", time.Date(2026, 11, 28, 7, 0, 0, 0, time.UTC), 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, "    schedule: {days: [sat, sun], timezone: Europe/Prague, hours: \"0-8\"}\n    limits: {open_mrs: 0, new_mrs_per_run: 0}\n")
+			e.clock.Set(tc.at)
+			if rep := e.mustRun(); rep.MRsOpened != tc.opened {
+				t.Errorf("opened %d merge requests, want %d", rep.MRsOpened, tc.opened)
+			}
+		})
+	}
+}

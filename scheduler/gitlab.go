@@ -52,10 +52,7 @@ func fatal(err error) bool {
 	if !errors.As(err, &er) {
 		return true
 	}
-	code := er.StatusCode
-	if er.Response != nil {
-		code = er.Response.StatusCode
-	}
+	code := status(err)
 	return code >= 500 || code == 0 || code == http.StatusTooManyRequests || code == http.StatusUnauthorized
 }
 

@@ -79,6 +79,19 @@ type env struct {
 	wrap func(http.RoundTripper) http.RoundTripper
 }
 
+// unlimited is project YAML that lifts the rate limits.
+const unlimited = "    limits: {open_mrs: 0, new_mrs_per_run: 0}\n"
+
+// openAll is an env without rate limits after a Saturday run, which
+// opened a merge request for every update.
+func openAll(t *testing.T) *env {
+	t.Helper()
+	e := newEnv(t, unlimited)
+	e.clock.Set(saturday)
+	e.mustRun()
+	return e
+}
+
 func newEnv(t testing.TB, extraProjectYAML string) *env {
 	t.Helper()
 	e := &env{t: t, clock: &clock{t: wednesday}}
@@ -149,7 +162,7 @@ func (h hookTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // would; the state is closed when the test ends.
 func (e *env) runner(dryRun bool) (*scheduler.Runner, *state.DB) {
 	e.t.Helper()
-	db, err := state.Open(e.dbPath)
+	db, err := state.Open(e.dbPath, state.WithClock(e.clock.Now))
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -56,7 +56,7 @@ func TestHostileDashboardEdits(t *testing.T) {
 // The token never appears in logs, errors, the dashboard, MR texts or the
 // dry run's output, even when things fail.
 func TestTokenNeverLeaks(t *testing.T) {
-	e := newEnv(t, "    limits: {open_mrs: 0, new_mrs_per_run: 0}\n")
+	e := newEnv(t, unlimited)
 	e.clock.Set(saturday)
 	var texts []string
 	e.gl.FailNext(1, 422, "POST /projects/:id/merge_requests")

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 )
 
 // interrupter lets k requests through; in "lost" mode request k+1 reaches
@@ -85,7 +87,7 @@ func (e *env) snapshot() string {
 // interruptScenario prepares a project with a dashboard, a ticked box and
 // a closed MR, for a Saturday run with work of every kind to do.
 func interruptScenario(t *testing.T) *env {
-	e := newEnv(t, "    limits: {open_mrs: 0, new_mrs_per_run: 0}\n")
+	e := newEnv(t, unlimited)
 	e.mustRun() // Wednesday: the dashboard
 	e.tick("unschedule", brCertifi)
 	e.clock.Add(time.Hour)
@@ -96,11 +98,41 @@ func interruptScenario(t *testing.T) *env {
 	return e
 }
 
-// Interrupting the run at every GitLab call boundary, then running again,
-// ends where an uninterrupted run ends: no duplicate issue, branch, MR,
-// commit or note, no lost tick.
+// Interrupting the run at every GitLab call boundary (the context
+// cancelled, the answer lost, or GitLab answering 502 after it made the
+// change), then running again, ends where an uninterrupted run ends: no
+// duplicate issue, label, branch, MR, commit or note, no lost tick.
 func TestInterruptAtEveryCall(t *testing.T) {
-	ref := interruptScenario(t)
+	interruptEveryCall(t, interruptScenario)
+}
+
+// The same for the very first run on a Saturday, which creates the label,
+// the dashboard issue and every merge request.
+func TestInterruptFirstRunAtEveryCall(t *testing.T) {
+	interruptEveryCall(t, func(t *testing.T) *env {
+		e := newEnv(t, unlimited)
+		e.clock.Set(saturday)
+		return e
+	})
+}
+
+// The same for a run that rebuilds open merge requests: a newer release
+// of requests, and a change to the constraints file on the target.
+func TestInterruptRebuildAtEveryCall(t *testing.T) {
+	interruptEveryCall(t, func(t *testing.T) *env {
+		e := openAll(t)
+		e.release("requests", "2.32.5", saturday)
+		data, _ := e.gl.File(e.proj, "main", "constraints.txt")
+		e.gl.Commit(e.proj, "main", "Reviewed", map[string]string{
+			"constraints.txt": strings.Replace(string(data), "# pins", "# pins, reviewed", 1),
+		})
+		e.clock.Add(time.Hour)
+		return e
+	})
+}
+
+func interruptEveryCall(t *testing.T, scenario func(*testing.T) *env) {
+	ref := scenario(t)
 	ref.gl.ResetStats()
 	ref.mustRun()
 	calls := ref.gl.Stats().Requests
@@ -111,22 +143,36 @@ func TestInterruptAtEveryCall(t *testing.T) {
 		t.Fatalf("the reference run made only %d calls", calls)
 	}
 
-	for _, lost := range []bool{false, true} {
+	for _, mode := range []string{"cancel", "lost", "5xx"} {
 		for k := 0; k <= calls; k++ {
 			name := fmt.Sprintf("cancel after %d", k)
-			if lost {
+			switch mode {
+			case "lost":
 				name = fmt.Sprintf("answer %d lost", k+1)
+			case "5xx":
+				if k == calls {
+					continue
+				}
+				name = fmt.Sprintf("answer %d is 502 after the write", k+1)
 			}
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				e := interruptScenario(t)
+				e := scenario(t)
 				ctx, cancel := context.WithCancel(context.Background())
 				defer cancel()
-				it := &interrupter{k: k, lost: lost}
-				if !lost {
-					it.cancel = cancel
+				switch mode {
+				case "5xx":
+					// GitLab made the change but answered 502: client-go
+					// retries GET and PUT, not POST, so the run stops and
+					// the next one must adopt what the POST made.
+					e.gl.Inject(gitlabsim.Fault{Status: http.StatusBadGateway, Skip: k, AfterServing: true})
+				default:
+					it := &interrupter{k: k, lost: mode == "lost"}
+					if mode == "cancel" {
+						it.cancel = cancel
+					}
+					e.wrap = func(next http.RoundTripper) http.RoundTripper { it.next = next; return it }
 				}
-				e.wrap = func(next http.RoundTripper) http.RoundTripper { it.next = next; return it }
 				e.runCtx(ctx, false)
 				e.wrap = nil
 				e.step(t, "after the interruption")

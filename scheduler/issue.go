@@ -17,10 +17,15 @@ import (
 // creates when it is missing.
 const dashboardLabelColor = "#6699cc"
 
-// findIssue finds the dashboard issue: the configured title exactly, the
-// configured label, authored by pinwheel's own user; the oldest when there
-// are several (the others are reported). Its body gives the run's ticks.
-// One list request, which returns the descriptions too.
+// findIssue finds the dashboard issue: the configured title exactly,
+// authored by pinwheel's own user; the oldest when there are several (the
+// others are reported). Its body gives the run's ticks. One list request,
+// which returns the descriptions too.
+//
+// The label is not a filter: a person may take it off, and with a lost
+// state file pinwheel would then create a second dashboard. Like
+// Renovate, which matches its issue by title, the run finds it anyway and
+// puts the label back when it writes.
 func (run *projectRun) findIssue(ctx context.Context) error {
 	d := run.p.Dashboard
 	if !d.Enabled {
@@ -34,9 +39,6 @@ func (run *projectRun) findIssue(ctx context.Context) error {
 		In:          gitlab.Ptr("title"),
 		OrderBy:     gitlab.Ptr("created_at"),
 		Sort:        gitlab.Ptr("asc"),
-	}
-	if d.Label != "" {
-		opts.Labels = gitlab.Ptr(gitlab.LabelOptions{d.Label})
 	}
 	list, _, err := run.gl.Issues.ListProjectIssues(run.p.Path, opts, gitlab.WithContext(ctx))
 	if err != nil {

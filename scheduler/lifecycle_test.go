@@ -1,6 +1,7 @@
 package scheduler_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -25,9 +26,7 @@ func (e *env) step(t *testing.T, what string) {
 }
 
 func TestOpenMRLifecycle(t *testing.T) {
-	e := newEnv(t, "    limits: {open_mrs: 0, new_mrs_per_run: 0}\n")
-	e.clock.Set(saturday)
-	e.mustRun()
+	e := openAll(t)
 	if n := len(e.openMRs()); n != 5 {
 		t.Fatalf("open MRs: %d", n)
 	}
@@ -154,5 +153,51 @@ func TestOpenMRLifecycle(t *testing.T) {
 	e.step(t, "settled")
 	if st := e.gl.Stats(); st.Writes != 0 {
 		t.Errorf("settled run wrote: %v", st.ByEndpoint)
+	}
+}
+
+// A branch a person pushed to is theirs: a newer release does not
+// overwrite their commit, until they tick rebase. Pinwheel tells its own
+// head from theirs by its record, and without the state file by the head
+// commit's title.
+func TestPushedBranchIsLeftAlone(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		before func(*testing.T, *env) // before the person's push
+		after  func(*testing.T, *env) // after it
+	}{
+		{"with state", func(t *testing.T, e *env) {
+			// Another merge request changes later, so the listing cursor
+			// passes the requests merge request's last update.
+			e.gl.CloseMR(e.proj, e.mrFor(brSix).IID)
+			e.step(t, "six closed")
+		}, func(*testing.T, *env) {}},
+		{"state lost", func(*testing.T, *env) {}, func(t *testing.T, e *env) {
+			if err := os.Remove(e.dbPath); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := openAll(t)
+			e.clock.Add(time.Hour)
+			tc.before(t, e)
+			theirs := e.gl.Commit(e.proj, brRequests, "Fix the tests for the new requests", map[string]string{"tests.txt": "fixed\n"})
+			tc.after(t, e)
+			e.release("requests", "2.32.5", saturday)
+			e.step(t, "newer release")
+			if head, _ := e.gl.Branch(e.proj, brRequests); head != theirs {
+				t.Fatalf("the branch a person pushed to was rebuilt")
+			}
+			e.tick("rebase", brRequests)
+			e.step(t, "rebase ticked")
+			head, _ := e.gl.Branch(e.proj, brRequests)
+			if data, _ := e.gl.File(e.proj, head, "constraints.txt"); head == theirs || !strings.Contains(string(data), "requests==2.32.5\n") {
+				t.Errorf("rebase tick did not rebuild the branch:\n%s", data)
+			}
+			if mr := e.mrFor(brRequests); mr.Title != "Update requests to 2.32.5" {
+				t.Errorf("title %q", mr.Title)
+			}
+		})
 	}
 }

@@ -21,6 +21,12 @@ const listMargin = 10 * time.Minute
 // merge request from GitLab: pinwheel's merge requests into the target
 // updated since the cursor, or all of them when the state has none (a new
 // or lost state file: GitLab is the source of truth).
+//
+// The listing runs newest first and moves the cursor only once it is
+// complete. Offset pages shift when an item is updated during the
+// listing; newest first, an item can then only be listed twice (it moved
+// to a page already read, and the next run lists it again), never
+// skipped, which oldest first would do to the item at a page boundary.
 func (run *projectRun) syncMergeRequests(ctx context.Context) error {
 	opts := &gitlab.ListProjectMergeRequestsOptions{
 		ListOptions:  gitlab.ListOptions{PerPage: 100},
@@ -28,7 +34,7 @@ func (run *projectRun) syncMergeRequests(ctx context.Context) error {
 		AuthorID:     gitlab.Ptr(run.rec.UserID),
 		TargetBranch: gitlab.Ptr(run.target),
 		OrderBy:      gitlab.Ptr("updated_at"),
-		Sort:         gitlab.Ptr("asc"),
+		Sort:         gitlab.Ptr("desc"),
 	}
 	if run.rec.MergeRequests == nil {
 		run.rec.MergeRequests = map[string]state.MergeRequestRecord{}
@@ -36,18 +42,18 @@ func (run *projectRun) syncMergeRequests(ctx context.Context) error {
 	if !run.rec.MRsSeenUntil.IsZero() {
 		opts.UpdatedAfter = gitlab.Ptr(run.rec.MRsSeenUntil.Add(-listMargin))
 	}
+	seenUntil := run.rec.MRsSeenUntil
 	for {
 		list, resp, err := run.gl.MergeRequests.ListProjectMergeRequests(run.p.Path, opts, gitlab.WithContext(ctx))
 		if err != nil {
 			return fmt.Errorf("list merge requests: %w", err)
 		}
 		for _, mr := range list {
-			if !strings.HasPrefix(mr.SourceBranch, run.p.BranchPrefix) {
-				continue
+			if mr.UpdatedAt != nil && mr.UpdatedAt.After(seenUntil) {
+				seenUntil = *mr.UpdatedAt
 			}
-			run.remember(mr.SourceBranch, fromList(mr))
-			if mr.UpdatedAt != nil && mr.UpdatedAt.After(run.rec.MRsSeenUntil) {
-				run.rec.MRsSeenUntil = *mr.UpdatedAt
+			if strings.HasPrefix(mr.SourceBranch, run.p.BranchPrefix) {
+				run.remember(mr.SourceBranch, mrbot.FromGitLab(mr))
 			}
 		}
 		if resp == nil || resp.NextPage == 0 {
@@ -55,15 +61,8 @@ func (run *projectRun) syncMergeRequests(ctx context.Context) error {
 		}
 		opts.Page = resp.NextPage
 	}
+	run.rec.MRsSeenUntil = seenUntil
 	return nil
-}
-
-func fromList(mr *gitlab.BasicMergeRequest) mrbot.MergeRequest {
-	out := mrbot.MergeRequest{IID: mr.IID, Title: mr.Title, State: mr.State, SHA: mr.SHA, WebURL: mr.WebURL}
-	if mr.UpdatedAt != nil {
-		out.UpdatedAt = *mr.UpdatedAt
-	}
-	return out
 }
 
 // remember stores mr as the branch's latest merge request, unless the
@@ -113,14 +112,16 @@ func (run *projectRun) syncPipelines(ctx context.Context) error {
 	if !full {
 		opts.UpdatedAfter = gitlab.Ptr(run.rec.PipelinesSeenUntil.Add(-listMargin))
 	}
+	// As with merge requests, the cursor moves once the listing is done.
+	seenUntil := run.rec.PipelinesSeenUntil
 	for {
 		list, resp, err := run.gl.Pipelines.ListProjectPipelines(run.p.Path, opts, gitlab.WithContext(ctx))
 		if err != nil {
 			return fmt.Errorf("list pipelines: %w", err)
 		}
 		for _, pl := range list {
-			if pl.UpdatedAt != nil && pl.UpdatedAt.After(run.rec.PipelinesSeenUntil) {
-				run.rec.PipelinesSeenUntil = *pl.UpdatedAt
+			if pl.UpdatedAt != nil && pl.UpdatedAt.After(seenUntil) {
+				seenUntil = *pl.UpdatedAt
 			}
 			branch, ok := heads[pl.SHA]
 			if !ok {
@@ -139,5 +140,6 @@ func (run *projectRun) syncPipelines(ctx context.Context) error {
 		}
 		opts.Page = resp.NextPage
 	}
+	run.rec.PipelinesSeenUntil = seenUntil
 	return nil
 }

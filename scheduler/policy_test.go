@@ -1,6 +1,7 @@
 package scheduler_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ import (
 // A release younger than minimum_release_age is listed as pending and
 // only created when its approve box is ticked, even inside the window.
 func TestPendingReleaseAge(t *testing.T) {
-	e := newEnv(t, "    limits: {open_mrs: 0, new_mrs_per_run: 0}\n")
+	e := newEnv(t, unlimited)
 	e.release("requests", "2.33.0", saturday.Add(-24*time.Hour))
 	e.cfg.Packages = []config.PackageRule{{Name: "requests", MinimumReleaseAge: config.Duration(7 * 24 * time.Hour)}}
 	e.clock.Set(saturday)
@@ -59,9 +60,7 @@ func TestAutomerge(t *testing.T) {
 // A closed MR a person retitles afterwards still blocks its version: the
 // state remembers it.
 func TestClosedRetitledStaysIgnored(t *testing.T) {
-	e := newEnv(t, "    limits: {open_mrs: 0, new_mrs_per_run: 0}\n")
-	e.clock.Set(saturday)
-	e.mustRun()
+	e := openAll(t)
 	mr := e.mrFor(brIdna)
 	e.gl.CloseMR(e.proj, mr.IID)
 	e.step(t, "closed")
@@ -102,5 +101,29 @@ func TestManualRunBox(t *testing.T) {
 	e.step(t, "requested")
 	if strings.Contains(e.dashboard().Description, "[x]") {
 		t.Errorf("manual-run box still ticked")
+	}
+}
+
+// GitLab holds a merge request "locked" while it merges it: the run
+// neither treats it as closed by a person (no note, not ignored) nor
+// rebuilds it.
+func TestLockedMergeRequestIsLeftAlone(t *testing.T) {
+	e := openAll(t)
+	mr := e.mrFor(brRequests)
+	if err := e.gl.LockMR(e.proj, mr.IID); err != nil {
+		t.Fatal(err)
+	}
+	e.release("requests", "2.32.5", saturday)
+	e.gl.ResetStats()
+	e.step(t, "locked")
+	if notes := e.gl.MRNotes(e.proj, mr.IID); len(notes) != 0 {
+		t.Errorf("notes on a merge request being merged: %+v", notes)
+	}
+	if n := e.gl.Stats().ByEndpoint["POST /projects/:id/repository/commits"]; n != 0 {
+		t.Errorf("rebuilt a merge request being merged (%d commits)", n)
+	}
+	body := e.dashboard().Description
+	if section(body, "Closed / Ignored") != "" || !strings.Contains(section(body, "Open"), "!"+strconv.Itoa(mr.IID)) {
+		t.Errorf("a locked merge request is not listed as open:\n%s", body)
 	}
 }

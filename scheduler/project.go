@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -82,11 +83,17 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 	}
 	lastError := run.rec.LastError
 	defer func() {
+		// A bug in one project's run must not take the process (and the
+		// other projects) down; what it learnt is saved as usual.
+		if p := recover(); p != nil {
+			run.log.WithField("stack", string(debug.Stack())).Error("run panicked")
+			err = fmt.Errorf("%w: %v", ErrPanicked, p)
+		}
 		run.rec.LastRun = run.r.deps.Clock()
 		switch {
 		case err == nil:
 			run.rec.LastError = ""
-		case ctx.Err() != nil:
+		case ctx.Err() != nil, errors.Is(err, ErrStopping):
 			// Stopped from outside (shutdown), not a failure of GitLab.
 		default:
 			run.rec.LastError = err.Error()

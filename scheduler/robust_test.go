@@ -54,9 +54,7 @@ func TestTickDuringRunCarriedOver(t *testing.T) {
 // Without its state file pinwheel converges from GitLab alone: it finds
 // its dashboard and merge requests and duplicates nothing.
 func TestStateLost(t *testing.T) {
-	e := newEnv(t, "    limits: {open_mrs: 0, new_mrs_per_run: 0}\n")
-	e.clock.Set(saturday)
-	e.mustRun()
+	e := openAll(t)
 	e.gl.CloseMR(e.proj, e.mrFor(brSix).IID)
 	e.step(t, "closed")
 	before := e.snapshot()
@@ -99,6 +97,17 @@ func TestDashboardIssueFound(t *testing.T) {
 	e.step(t, "label removed")
 	if got := e.dashboard(); !slicesContains(got.Labels, "dependency-dashboard") {
 		t.Errorf("label not restored: %v", got.Labels)
+	}
+	// Without its label and without the state file it is still found.
+	if err := e.gl.EditIssue(e.proj, is.IID, func(i *gitlabsim.Issue) { i.Labels = nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(e.dbPath); err != nil {
+		t.Fatal(err)
+	}
+	e.step(t, "label removed, state lost")
+	if got := e.dashboard(); got.IID != is.IID || !slicesContains(got.Labels, "dependency-dashboard") {
+		t.Errorf("dashboard after label removed and state lost: #%d %v", got.IID, got.Labels)
 	}
 	// An issue with the same title and label by someone else is not ours.
 	e2 := newEnv(t, "")

@@ -47,6 +47,7 @@ type Runner struct {
 
 	mu          sync.Mutex
 	botUsername string
+	lastPrune   time.Time
 	running     map[string]*sync.Mutex // project path -> held while it runs
 }
 
@@ -69,9 +70,18 @@ type Report struct {
 	Err error
 }
 
-// ErrUnknownProject means RunProject was given a path the configuration
-// does not list.
-var ErrUnknownProject = errors.New("project is not configured")
+// Errors of RunProject a caller may branch on.
+var (
+	// ErrUnknownProject means RunProject was given a path the
+	// configuration does not list.
+	ErrUnknownProject = errors.New("project is not configured")
+	// ErrPanicked means the run hit a bug and stopped; the panic's stack
+	// is logged.
+	ErrPanicked = errors.New("run panicked")
+	// ErrStopping means the daemon began to stop (daemon.Stopping), so the
+	// run stopped between two updates; the next run does the rest.
+	ErrStopping = errors.New("stopped for shutdown")
+)
 
 // New returns a Runner for cfg.
 func New(cfg *config.Config, deps Deps) (*Runner, error) {
@@ -132,6 +142,7 @@ func (r *Runner) RunProject(ctx context.Context, path string) (Report, error) {
 	if err != nil {
 		rep.Err = fmt.Errorf("run %s: %w", proj.Path, err)
 	}
+	r.pruneCache(run.log)
 	return rep, rep.Err
 }
 
