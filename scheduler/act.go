@@ -114,7 +114,7 @@ func (run *projectRun) actOn(ctx context.Context, s *slot, t ticked, inWindow bo
 	closedBefore := run.rec.ClosedUpdates[s.branch] == want.To
 	switch {
 	case hasMR && mr.State == "opened":
-		return run.keepCurrent(ctx, s, want, mr, t, inWindow, approved)
+		return run.keepCurrent(ctx, s, want, mr, t, approved)
 	case hasMR && mr.State == "merged" && mr.Title == title:
 		return nil
 	case hasMR && mr.State == "locked":
@@ -229,10 +229,11 @@ func (run *projectRun) create(ctx context.Context, s *slot, want *plan.Update) e
 	return nil
 }
 
-// keepCurrent keeps an open merge request current: rebuilt from the
-// target when a newer release arrived or the target's constraints changed
-// (inside the window), or when its rebase box is ticked (any time).
-func (run *projectRun) keepCurrent(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord, t ticked, inWindow, approved bool) error {
+// keepCurrent keeps an open merge request current, at any time (like
+// Renovate's updateNotScheduled): rebuilt from the target when a newer
+// release arrived, the target's constraints changed, or its rebase box is
+// ticked. The window only holds back merge requests nobody asked for.
+func (run *projectRun) keepCurrent(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord, t ticked, approved bool) error {
 	rebase := t[dashboard.KindRebase][s.branch] || t[dashboard.KindRetry][s.branch] || approved
 	title := mrbot.Title(s.name, want.To)
 	content, err := run.contents(s, want)
@@ -246,7 +247,7 @@ func (run *projectRun) keepCurrent(ctx context.Context, s *slot, want *plan.Upda
 	// (mrbot.ErrEdited) until they tick rebase.
 	stale := mr.Title != title || mr.BuiltSHA == "" || mr.Blob != mrbot.BlobID(content)
 	e := entry(s, want)
-	if !(rebase || stale && inWindow) {
+	if !rebase && !stale {
 		e.Title, e.MR = mr.Title, mrEntry(mr)
 		run.model.Open = append(run.model.Open, e)
 		return nil

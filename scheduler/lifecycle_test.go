@@ -201,3 +201,20 @@ func TestPushedBranchIsLeftAlone(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenMRKeptCurrentOutsideWindow: the window holds back merge requests
+// nobody asked for, not the upkeep of open ones. A release that arrives
+// on a Wednesday rebuilds its open MR on the Wednesday run.
+func TestOpenMRKeptCurrentOutsideWindow(t *testing.T) {
+	e := openAll(t)
+	reqIID := e.mrFor(brRequests).IID
+	e.clock.Set(wednesday.AddDate(0, 0, 7))
+	e.release("requests", "2.32.5", e.clock.Now())
+	rep := e.mustRun()
+	if rep.MRsUpdated != 1 || rep.MRsOpened != 0 {
+		t.Fatalf("weekday run after a newer release: %+v", rep)
+	}
+	if mr := e.mrFor(brRequests); mr.IID != reqIID || mr.Title != "Update requests to 2.32.5" {
+		t.Errorf("MR after the weekday run: !%d %q, want !%d retitled to 2.32.5", mr.IID, mr.Title, reqIID)
+	}
+}
