@@ -215,9 +215,10 @@ func (d *world) run(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "pinwheel run at %s: %d updates found, %d merge requests opened, %d updated; %d GitLab requests, %d of them writes\n",
-		d.clock.now().Format("Mon 2006-01-02 15:04 MST"), rep.UpdatesFound, rep.MRsOpened, rep.MRsUpdated,
-		d.gl.Stats().Requests-before, rep.Writes)
+	fmt.Fprintf(w, "pinwheel run at %s: %s found, %s opened, %d updated; %s, %d of them writes\n",
+		d.clock.now().Format("Mon 2006-01-02 15:04 MST"), count(rep.UpdatesFound, "update"),
+		count(rep.MRsOpened, "merge request"), rep.MRsUpdated,
+		count(d.gl.Stats().Requests-before, "GitLab request"), rep.Writes)
 	for _, a := range rep.Actions {
 		fmt.Fprintf(w, "  • %s\n", a)
 	}
@@ -237,4 +238,12 @@ func (d *world) tick(branch string) error {
 		})
 	}
 	return fmt.Errorf("demo: no dashboard box for %s", branch)
+}
+
+// count says "1 update" or "2 updates".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

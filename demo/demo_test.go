@@ -27,9 +27,9 @@ func TestDemo(t *testing.T) {
 	}
 	for i, want := range []string{
 		"0 merge requests opened", // weekday: nothing nobody asked for
-		"1 merge requests opened", // the ticked box
+		"1 merge request opened",  // the ticked box
 		"4 merge requests opened", // weekend, up to the per-run limit
-		"1 merge requests opened", // the rate-limited rest
+		"1 merge request opened",  // the rate-limited rest
 		"0 of them writes",        // nothing new: no write at all
 	} {
 		if !strings.Contains(steps[i], want) {

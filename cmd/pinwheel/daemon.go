@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/metrics"
+	"github.com/pinwheel-dev/pinwheel/scheduler"
 )
 
 func init() { commands = append(commands, newDaemonCmd) }
@@ -90,6 +92,12 @@ type daemonOpts struct {
 
 func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts daemonOpts) error {
 	getenv := opts.Getenv
+	secret := ""
+	if cfg.Listen != "" && cfg.WebhookSecretEnv != "" {
+		if secret = getenv(cfg.WebhookSecretEnv); secret == "" {
+			log.Warnf("webhook disabled: environment variable %s is not set", cfg.WebhookSecretEnv)
+		}
+	}
 	m := metrics.New()
 	runner, closeState, err := buildRunner(cfg, runnerOpts{
 		Log:           log,
@@ -97,6 +105,8 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 		Now:           opts.Now,
 		GitLabOptions: opts.GitLabOptions,
 		HTTPClient:    &http.Client{Transport: metrics.Transport(cleanhttp.DefaultPooledTransport(), m)},
+		// The "run again" box only makes sense when a tick reaches us.
+		ManualRunBox: secret != "",
 	})
 	if err != nil {
 		return err
@@ -130,23 +140,12 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 	}
 	var srv *daemon.Server
 	if cfg.Listen != "" {
-		secret := ""
-		if cfg.WebhookSecretEnv != "" {
-			secret = getenv(cfg.WebhookSecretEnv)
-			if secret == "" {
-				log.Warnf("webhook disabled: environment variable %s is not set", cfg.WebhookSecretEnv)
-			}
-		}
-		bot, err := runner.BotUsername(ctx)
-		if err != nil {
-			return err
-		}
 		srv = daemon.NewServer(daemon.ServerConfig{
 			Addr:          cfg.Listen,
 			Loop:          loop,
 			Metrics:       m,
 			WebhookSecret: secret,
-			MatchIssue:    daemon.DashboardMatcher(dashboards, bot),
+			MatchIssue:    botAwareMatcher(ctx, runner, dashboards, log),
 			Log:           log,
 		})
 		if err := srv.Listen(); err != nil {
@@ -158,4 +157,30 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 	}
 	log.WithField("projects", len(projects)).Info("pinwheel daemon started")
 	return daemon.Serve(ctx, loop, srv)
+}
+
+// botAwareMatcher matches webhook events to dashboards, ignoring pinwheel's
+// own edits. It learns pinwheel's username on the first event rather than
+// at start-up, so the daemon starts while GitLab is down; until it knows
+// the name, an own edit may trigger one run, which finds nothing to write.
+func botAwareMatcher(ctx context.Context, runner *scheduler.Runner, dashboards []daemon.Dashboard, log *logrus.Entry) daemon.IssueMatcher {
+	var (
+		mu    sync.Mutex
+		match daemon.IssueMatcher
+	)
+	return func(ev daemon.IssueEvent) (string, bool) {
+		mu.Lock()
+		if match == nil {
+			bot, err := runner.BotUsername(ctx)
+			if err != nil {
+				log.WithError(err).Warn("webhook: pinwheel's username is not known yet")
+				mu.Unlock()
+				return daemon.DashboardMatcher(dashboards, "")(ev)
+			}
+			match = daemon.DashboardMatcher(dashboards, bot)
+		}
+		m := match
+		mu.Unlock()
+		return m(ev)
+	}
 }

@@ -82,6 +82,9 @@ projects:
 	if len(issues) != 1 || len(gl.MergeRequests(proj)) != 0 {
 		t.Fatalf("after the first run: %d issues, %d MRs; want the dashboard and no MR on a Wednesday", len(issues), len(gl.MergeRequests(proj)))
 	}
+	if !strings.Contains(issues[0].Description, "<!-- manual job -->") {
+		t.Error("with the webhook on, the dashboard lacks the run-again box")
+	}
 
 	// A maintainer ticks requests' box; GitLab sends the issue hook.
 	marker := "<!-- unschedule-branch=pinwheel/requests-2.x -->"

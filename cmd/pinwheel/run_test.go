@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 	"github.com/pinwheel-dev/pinwheel/indexsim"
+	"github.com/pinwheel-dev/pinwheel/state"
 )
 
 var runSaturday = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
@@ -127,5 +129,38 @@ func TestRunCommandExitCodes(t *testing.T) {
 				t.Errorf("exit %d, want %d: %v\n%s", got, tc.code, err, out)
 			}
 		})
+	}
+}
+
+// TestDryRunBesideADaemon: a live daemon holds the state file's lock; a dry
+// run still previews, on a temporary state, and writes nothing. A real run
+// is refused with the file named.
+func TestDryRunBesideADaemon(t *testing.T) {
+	gl, cfgPath := runFixture(t)
+	cfg, err := config.Load(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held, err := state.Open(cfg.State)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	now := "--now=" + runSaturday.Format(time.RFC3339)
+
+	out, err := runRunCmd(t, "--config", cfgPath, "--dry-run", now)
+	if err != nil {
+		t.Fatalf("dry run beside a daemon: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, `would open MR "Update requests to 2.32.4"`) || !strings.Contains(out, "temporary state") {
+		t.Errorf("dry run output:\n%s", out)
+	}
+	if st := gl.Stats(); st.Writes != 0 {
+		t.Errorf("dry run wrote: %v", st.ByEndpoint)
+	}
+
+	out, err = runRunCmd(t, "--config", cfgPath, now)
+	if err == nil || !strings.Contains(err.Error(), cfg.State) {
+		t.Errorf("real run beside a daemon: err %v, want the locked state file named\n%s", err, out)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -35,6 +37,9 @@ type runnerOpts struct {
 	HTTPClient *http.Client
 	// GitLabOptions are added to the GitLab client's options.
 	GitLabOptions []gitlab.ClientOptionFunc
+	// ManualRunBox shows the dashboard's "run again" box; only for a
+	// daemon whose webhook runs the project when it is ticked.
+	ManualRunBox bool
 }
 
 // buildRunner wires a Runner for cfg: the GitLab client with the token
@@ -70,7 +75,7 @@ func buildRunner(cfg *config.Config, opts runnerOpts) (*scheduler.Runner, func()
 		return nil, nil, err
 	}
 
-	db, err := state.Open(cfg.State)
+	db, closeDB, err := openState(cfg.State, clock, opts.DryRun, opts.Out, log)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -80,16 +85,44 @@ func buildRunner(cfg *config.Config, opts runnerOpts) (*scheduler.Runner, func()
 	idxOpts.Logger = log.WithField("component", "index")
 	index, err := registry.New(idxOpts)
 	if err != nil {
-		_ = db.Close()
+		_ = closeDB()
 		return nil, nil, err
 	}
 	r, err := scheduler.New(cfg, scheduler.Deps{
 		GitLab: gl, Index: index, State: db, Clock: clock,
-		Log: log, DryRun: opts.DryRun, Out: opts.Out,
+		Log: log, DryRun: opts.DryRun, Out: opts.Out, ManualRunBox: opts.ManualRunBox,
 	})
 	if err != nil {
-		_ = db.Close()
+		_ = closeDB()
 		return nil, nil, err
 	}
-	return r, db.Close, nil
+	return r, closeDB, nil
+}
+
+// openState opens the state file. A dry run next to a live daemon (which
+// holds the file's lock) works on a fresh temporary state instead: GitLab
+// is the source of truth, so the preview is the same, only slower (full
+// listings, no HTTP cache).
+func openState(path string, clock func() time.Time, dryRun bool, out io.Writer, log *logrus.Entry) (*state.DB, func() error, error) {
+	db, err := state.Open(path, state.WithClock(clock))
+	if err == nil {
+		return db, db.Close, nil
+	}
+	if !dryRun || !errors.Is(err, state.ErrLocked) {
+		return nil, nil, err
+	}
+	dir, derr := os.MkdirTemp("", "pinwheel-dry-run-")
+	if derr != nil {
+		return nil, nil, errors.Join(err, derr)
+	}
+	log.Warnf("%v; the dry run uses an empty temporary state instead", err)
+	if out != nil {
+		fmt.Fprintf(out, "note: %v; the dry run uses an empty temporary state instead\n", err)
+	}
+	db, err = state.Open(filepath.Join(dir, "state.db"), state.WithClock(clock))
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	return db, func() error { err := db.Close(); os.RemoveAll(dir); return err }, nil
 }
