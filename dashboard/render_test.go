@@ -1,35 +1,16 @@
 package dashboard
 
 import (
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
+	"github.com/pinwheel-dev/pinwheel/internal/golden"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("Render differs from %s (run with -update if the change is intended):\n%s", path, got)
-	}
-}
+// goldenFile compares got with testdata/name (go test -update rewrites it).
+func goldenFile(t *testing.T, name, got string) { t.Helper(); golden.Check(t, name, []byte(got)) }
 
 var day = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
 
@@ -108,7 +89,7 @@ func TestRenderGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			golden(t, tt.file, Render(tt.d))
+			goldenFile(t, tt.file, Render(tt.d))
 		})
 	}
 }

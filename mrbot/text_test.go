@@ -1,9 +1,7 @@
 package mrbot
 
 import (
-	"flag"
-	"os"
-	"path/filepath"
+	"github.com/pinwheel-dev/pinwheel/internal/golden"
 	"strings"
 	"testing"
 	"time"
@@ -11,24 +9,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/registry"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
-}
+func goldenFile(t *testing.T, name, got string) { t.Helper(); golden.Check(t, name, []byte(got)) }
 
 func TestDescriptionGolden(t *testing.T) {
 	now := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
@@ -55,7 +36,7 @@ func TestDescriptionGolden(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			golden(t, tc.name, Description(tc.u, now))
+			goldenFile(t, tc.name, Description(tc.u, now))
 		})
 	}
 }

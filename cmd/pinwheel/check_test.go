@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
+	"github.com/pinwheel-dev/pinwheel/internal/golden"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,24 +13,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/indexsim"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file:\n--- got\n%s--- want\n%s", name, got, want)
-	}
-}
+func goldenFile(t *testing.T, name string, got []byte) { t.Helper(); golden.Check(t, name, got) }
 
 var checkNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
@@ -89,7 +72,7 @@ func TestCheckText(t *testing.T) {
 	if err != nil {
 		t.Fatalf("check: %v\nstderr: %s", err, errOut)
 	}
-	golden(t, "check.txt", []byte(out))
+	goldenFile(t, "check.txt", []byte(out))
 }
 
 func TestCheckJSON(t *testing.T) {
@@ -109,7 +92,7 @@ func TestCheckJSON(t *testing.T) {
 			}
 		}
 	}
-	golden(t, "check.json", []byte(out))
+	goldenFile(t, "check.json", []byte(out))
 }
 
 func TestCheckFailedLookupExits1(t *testing.T) {
