@@ -10,6 +10,7 @@ package check
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -125,13 +126,20 @@ func Run(ctx context.Context, client *registry.Client, f *constraints.File, opts
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer func() {
+				// A bug the index's answer trips must cost one pin, not
+				// the daemon: the goroutine is ours, so is the recovery.
+				if p := recover(); p != nil {
+					l.project, l.err = nil, fmt.Errorf("look up %s: internal error: %v", k.name, p)
+				}
+				if opts.Progress != nil {
+					mu.Lock()
+					finished++
+					opts.Progress(finished, len(order))
+					mu.Unlock()
+				}
+			}()
 			l.project, l.err = client.Lookup(ctx, k.name, k.version)
-			if opts.Progress != nil {
-				mu.Lock()
-				finished++
-				opts.Progress(finished, len(order))
-				mu.Unlock()
-			}
 		}()
 	}
 	wg.Wait()
