@@ -11,6 +11,8 @@ import (
 
 	"github.com/sirupsen/logrus"
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
+
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 )
 
 // Defaults for Request and RollbackRequest fields left empty.
@@ -28,7 +30,7 @@ type Deployer struct {
 	// under it.
 	WebURL string
 	// Creds are handed to git for the fetch and the push.
-	Creds Credentials
+	Creds gitlabauth.Credentials
 	Git   Git
 	// Log gets debug lines about each step; nil discards them.
 	Log logrus.FieldLogger
@@ -50,6 +52,12 @@ type Request struct {
 	// Remote is the git URL or path to push to; WebURL/<Project>.git when
 	// empty. Mirrors and tests set it.
 	Remote string
+
+	// deployedBefore marks a rollback's commit, taken from a successful
+	// deployment: it may sit on no branch any more (a hotfix pushed to the
+	// deployment branch, then rolled back), and deploying it again is the
+	// point.
+	deployedBefore bool
 }
 
 // Result is what a deployment did.
@@ -109,10 +117,10 @@ func (req Request) validate() error {
 }
 
 // Deploy moves req.Branch to req.SHA and records a deployment. It refuses,
-// changing nothing, a commit outside the project's history
-// (*UnknownCommitError) and a branch that moved after it was read
-// (*LeaseError). When the push succeeded but GitLab did not take the final
-// status, the Result is filled in and the error says so.
+// changing nothing, a commit outside the project's history or on none of
+// its branches (*UnknownCommitError) and a branch that moved after it was
+// read (*LeaseError). When the push succeeded but GitLab did not take the
+// final status, the Result is filled in and the error says so.
 func (d *Deployer) Deploy(ctx context.Context, req Request) (Result, error) {
 	req = req.withDefaults(d.WebURL)
 	if err := req.validate(); err != nil {
@@ -123,6 +131,11 @@ func (d *Deployer) Deploy(ctx context.Context, req Request) (Result, error) {
 	sha, err := d.resolveCommit(ctx, req.Project, req.SHA)
 	if err != nil {
 		return Result{}, err
+	}
+	if !req.deployedBefore {
+		if err := d.checkOnBranch(ctx, req.Project, sha); err != nil {
+			return Result{}, err
+		}
 	}
 	from, err := d.branchHead(ctx, req.Project, req.Branch)
 	if err != nil {
@@ -232,6 +245,24 @@ func (d *Deployer) resolveCommit(ctx context.Context, project, sha string) (stri
 	return c.ID, nil
 }
 
+// checkOnBranch refuses a commit that no branch of the project contains.
+// GET commits/:sha finds any commit in the repository, including the heads
+// of merge requests from forks (refs/merge-requests/*): those must not
+// reach production through a mistyped or pasted SHA.
+// https://docs.gitlab.com/api/commits/#get-references-a-commit-is-pushed-to
+func (d *Deployer) checkOnBranch(ctx context.Context, project, sha string) error {
+	refs, _, err := d.API.Commits.GetCommitRefs(project, sha, &gitlab.GetCommitRefsOptions{
+		Type: gitlab.Ptr("branch"), ListOptions: gitlab.ListOptions{PerPage: 1},
+	}, gitlab.WithContext(ctx))
+	if err != nil {
+		return fmt.Errorf("look up the branches containing %s in %s: %w", short(sha), project, d.scrubErr(err))
+	}
+	if len(refs) == 0 {
+		return &UnknownCommitError{Project: project, SHA: sha, OnNoBranch: true}
+	}
+	return nil
+}
+
 // branchHead returns the commit branch points at, or "" when it does not
 // exist yet (a first deployment).
 func (d *Deployer) branchHead(ctx context.Context, project, branch string) (string, error) {
@@ -266,4 +297,4 @@ func (d *Deployer) environmentURLs(ctx context.Context, project, name string, en
 
 // scrubErr flattens an API error with the token removed: client-go errors
 // quote request URLs, and a misconfigured URL could carry the token.
-func (d *Deployer) scrubErr(err error) error { return d.Creds.scrubErr(err) }
+func (d *Deployer) scrubErr(err error) error { return d.Creds.ScrubErr(err) }

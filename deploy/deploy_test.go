@@ -15,6 +15,7 @@ import (
 	"github.com/sirupsen/logrus"
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 )
 
@@ -53,8 +54,8 @@ func newFixture(t *testing.T) *fixture {
 	t.Cleanup(front.Close)
 	f.webURL = front.URL
 
-	creds := Credentials{Token: f.token, Source: "GITLAB_TOKEN"}
-	api, err := NewAPIClient(front.URL, creds, gitlab.WithoutRetries())
+	creds := gitlabauth.Credentials{Token: f.token, Source: "GITLAB_TOKEN"}
+	api, err := gitlabauth.NewClient(front.URL, creds, gitlab.WithoutRetries())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,6 +212,36 @@ func TestDeployRefusesUnknownCommit(t *testing.T) {
 	}
 }
 
+// A merge request's commit (from a fork, say) is in the repository under
+// refs/merge-requests/, so GitLab's commit lookup finds it; it is still not
+// the project's history and must not be deployed.
+func TestDeployRefusesCommitOnNoBranch(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	a := f.remote.commit("one")
+	f.mustDeploy(a)
+	gitOut(t, f.remote.work, "checkout", "--quiet", "-b", "fork-feature")
+	mr := f.remote.commit("from a fork")
+	gitOut(t, f.remote.bare, "update-ref", "refs/heads/main", a)
+	gitOut(t, f.remote.bare, "update-ref", "refs/merge-requests/1/head", mr)
+	before := f.deployments()
+
+	_, err := f.deploy(mr)
+	var unknown *UnknownCommitError
+	if !errors.As(err, &unknown) || !unknown.OnNoBranch || !errors.Is(err, ErrUnknownCommit) {
+		t.Fatalf("err = %v, want a commit on no branch", err)
+	}
+	if want := "commit " + mr + " is on no branch of group/app (only in a merge request?); nothing changed"; err.Error() != want {
+		t.Errorf("message %q, want %q", err.Error(), want)
+	}
+	if got := f.remote.head("production"); got != a {
+		t.Errorf("production moved to %s", got)
+	}
+	if got := f.deployments(); !equalLists(got, before) {
+		t.Errorf("deployments = %v, want unchanged %v", got, before)
+	}
+}
+
 func TestDeployRejectsNonCommitIDs(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -346,11 +377,11 @@ func TestRepositoryReadsAgainstSimulator(t *testing.T) {
 	_, token := sim.AddUser("deployer")
 	p := sim.CreateProject(projectPath, "main")
 	sha := sim.Commit(p, "main", "one", map[string]string{"VERSION": "1\n"})
-	api, err := NewAPIClient(sim.URL(), Credentials{Token: token}, gitlab.WithoutRetries())
+	api, err := gitlabauth.NewClient(sim.URL(), gitlabauth.Credentials{Token: token}, gitlab.WithoutRetries())
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &Deployer{API: api, WebURL: sim.URL(), Creds: Credentials{Token: token}}
+	d := &Deployer{API: api, WebURL: sim.URL(), Creds: gitlabauth.Credentials{Token: token}}
 	ctx := context.Background()
 
 	if got, err := d.resolveCommit(ctx, projectPath, sha[:9]); err != nil || got != sha {

@@ -14,14 +14,20 @@ var ErrInvalidRequest = errors.New("invalid request")
 // ErrUnknownCommit is matched (errors.Is) by an *UnknownCommitError.
 var ErrUnknownCommit = errors.New("commit not in the project's history")
 
-// UnknownCommitError reports a commit the GitLab project does not have.
-// Nothing was changed.
+// UnknownCommitError reports a commit the GitLab project does not have,
+// or has on no branch (only in a merge request, say). Nothing was changed.
 type UnknownCommitError struct {
 	Project string
 	SHA     string
+	// OnNoBranch is set when the repository has the commit but no branch
+	// contains it.
+	OnNoBranch bool
 }
 
 func (e *UnknownCommitError) Error() string {
+	if e.OnNoBranch {
+		return fmt.Sprintf("commit %s is on no branch of %s (only in a merge request?); nothing changed", e.SHA, e.Project)
+	}
 	return fmt.Sprintf("commit %s is not in %s's history; nothing changed", e.SHA, e.Project)
 }
 

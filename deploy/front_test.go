@@ -11,8 +11,9 @@ import (
 	"testing"
 )
 
-// repoFront stands in front of the GitLab simulator and answers the two
-// repository reads Deploy makes (a commit by id, a branch) from the bare git
+// repoFront stands in front of the GitLab simulator and answers the
+// repository reads Deploy makes (a commit by id, the branches containing
+// it, a branch) from the bare git
 // repository the test pushes to, and serves that repository over smart HTTP
 // at /<project>.git as GitLab does (Basic auth with the token); everything
 // else goes to the simulator.
@@ -54,6 +55,10 @@ func (f *repoFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	segs := strings.Split(strings.TrimPrefix(r.URL.EscapedPath(), "/api/v4/"), "/")
+	if r.Method == http.MethodGet && len(segs) == 6 && segs[3] == "commits" && segs[5] == "refs" {
+		f.serveCommitRefs(w, r, segs)
+		return
+	}
 	if r.Method != http.MethodGet || len(segs) != 5 || segs[0] != "projects" || segs[2] != "repository" ||
 		(segs[3] != "commits" && segs[3] != "branches") {
 		f.sim.ServeHTTP(w, r)
@@ -87,6 +92,32 @@ func (f *repoFront) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeTestJSON(w, http.StatusOK, map[string]any{"name": name, "commit": map[string]string{"id": sha}})
+}
+
+// serveCommitRefs answers GET /projects/:id/repository/commits/:sha/refs
+// with the branches that contain the commit.
+func (f *repoFront) serveCommitRefs(w http.ResponseWriter, r *http.Request, segs []string) {
+	if r.Header.Get("PRIVATE-TOKEN") != f.token {
+		writeTestJSON(w, http.StatusUnauthorized, map[string]string{"message": "401 Unauthorized"})
+		return
+	}
+	sha, ok := f.revParse(segs[4] + "^{commit}")
+	if !ok {
+		writeTestJSON(w, http.StatusNotFound, map[string]string{"message": "404 Commit Not Found"})
+		return
+	}
+	cmd := exec.Command("git", "for-each-ref", "--contains", sha, "--format=%(refname:lstrip=2)", "refs/heads/")
+	cmd.Dir = f.bare
+	out, err := cmd.Output()
+	if err != nil {
+		writeTestJSON(w, http.StatusInternalServerError, map[string]string{"message": err.Error()})
+		return
+	}
+	refs := []map[string]string{}
+	for _, name := range strings.Fields(string(out)) {
+		refs = append(refs, map[string]string{"type": "branch", "name": name})
+	}
+	writeTestJSON(w, http.StatusOK, refs)
 }
 
 func (f *repoFront) revParse(rev string) (string, bool) {

@@ -5,10 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"os/exec"
 	"strings"
+
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 )
 
 // Git says how to run the git binary. The zero value runs "git" from PATH
@@ -17,7 +18,9 @@ type Git struct {
 	// Path is the git binary; "git" when empty.
 	Path string
 	// Env is appended to the process environment of every git child, e.g.
-	// GIT_CONFIG_NOSYSTEM=1.
+	// GIT_CONFIG_NOSYSTEM=1. With a token, pinwheel sets GIT_CONFIG_COUNT
+	// and GIT_CONFIG_KEY_0/1 itself (the credential helper), replacing
+	// any given here.
 	Env []string
 	// TempDir holds the throwaway repositories; os.TempDir() when empty.
 	TempDir string
@@ -32,12 +35,12 @@ const tokenEnv = "PINWHEEL_GIT_TOKEN"
 // tree: nothing is checked out.
 type gitRepo struct {
 	git    Git
-	creds  Credentials
+	creds  gitlabauth.Credentials
 	dir    string
 	remote string
 }
 
-func (g Git) open(ctx context.Context, creds Credentials, remote string) (*gitRepo, error) {
+func (g Git) open(ctx context.Context, creds gitlabauth.Credentials, remote string) (*gitRepo, error) {
 	dir, err := os.MkdirTemp(g.TempDir, "pinwheel-deploy-")
 	if err != nil {
 		return nil, fmt.Errorf("make temporary repository: %w", err)
@@ -63,7 +66,7 @@ func (r *gitRepo) env() []string {
 	if r.creds.Token == "" {
 		return env
 	}
-	helper := `!f() { test "$1" = get || exit 0; echo username=` + r.creds.gitUser() +
+	helper := `!f() { test "$1" = get || exit 0; echo username=` + r.creds.GitUser() +
 		`; echo "password=$` + tokenEnv + `"; }; f`
 	return append(env,
 		tokenEnv+"="+r.creds.Token,
@@ -96,7 +99,7 @@ func (r *gitRepo) run(ctx context.Context, args ...string) (string, error) {
 }
 
 func (r *gitRepo) scrub(s string) string {
-	return r.creds.scrub(strings.ReplaceAll(s, r.remote, redactURL(r.remote)))
+	return r.creds.Scrub(gitlabauth.RedactURL(s))
 }
 
 func (r *gitRepo) scrubArgs(args []string) []string {
@@ -117,10 +120,13 @@ func (r *gitRepo) fetch(ctx context.Context, sha string) error {
 	}
 	if _, err2 := r.run(ctx, "fetch", "--quiet", r.remote,
 		"+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/tags/*"); err2 != nil {
-		return fmt.Errorf("fetch %s from %s: %w", short(sha), redactURL(r.remote), errors.Join(err, err2))
+		if err.Error() == err2.Error() {
+			err = nil // the same refusal twice (no such repository, no access): say it once
+		}
+		return fmt.Errorf("fetch %s from %s: %w", short(sha), gitlabauth.RedactURL(r.remote), errors.Join(err, err2))
 	}
 	if _, err := r.run(ctx, "cat-file", "-e", sha+"^{commit}"); err != nil {
-		return fmt.Errorf("commit %s is not in %s: %w", short(sha), redactURL(r.remote), err)
+		return fmt.Errorf("commit %s is not in %s: %w", short(sha), gitlabauth.RedactURL(r.remote), err)
 	}
 	return nil
 }
@@ -130,7 +136,7 @@ func (r *gitRepo) fetch(ctx context.Context, sha string) error {
 func (r *gitRepo) branch(ctx context.Context, name string) (string, error) {
 	out, err := r.run(ctx, "ls-remote", r.remote, "refs/heads/"+name)
 	if err != nil {
-		return "", fmt.Errorf("read %s from %s: %w", name, redactURL(r.remote), err)
+		return "", fmt.Errorf("read %s from %s: %w", name, gitlabauth.RedactURL(r.remote), err)
 	}
 	for _, line := range strings.Split(out, "\n") {
 		sha, ref, ok := strings.Cut(line, "\t")
@@ -149,6 +155,18 @@ func (r *gitRepo) push(ctx context.Context, sha, branch, expected string) error 
 	out, err := r.run(ctx, "push", "--porcelain",
 		"--force-with-lease="+ref+":"+expected, r.remote, sha+":"+ref)
 	flag, summary, found := pushStatus(out, ref)
+	if found && flag == '!' && strings.Contains(summary, "shallow update not allowed") {
+		// The commit is on none of the remote's branches (a rollback to a
+		// hotfix that left the branch), so the remote cannot tell that it
+		// already has the parents a shallow fetch left out, and refuses a
+		// shallow push. The whole history makes it an ordinary push.
+		if _, ferr := r.run(ctx, "fetch", "--quiet", "--unshallow", r.remote, sha); ferr != nil {
+			return fmt.Errorf("push %s to %s: fetch its history: %w", short(sha), branch, ferr)
+		}
+		out, err = r.run(ctx, "push", "--porcelain",
+			"--force-with-lease="+ref+":"+expected, r.remote, sha+":"+ref)
+		flag, summary, found = pushStatus(out, ref)
+	}
 	if !found && err == nil {
 		err = fmt.Errorf("git reported nothing for %s", ref)
 	}
@@ -182,15 +200,6 @@ func pushStatus(out, ref string) (flag byte, summary string, found bool) {
 		}
 	}
 	return 0, "", false
-}
-
-// redactURL hides the password of a URL such as https://user:secret@host/.
-func redactURL(remote string) string {
-	u, err := url.Parse(remote)
-	if err != nil || u.User == nil {
-		return remote
-	}
-	return u.Redacted()
 }
 
 func short(sha string) string {

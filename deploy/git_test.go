@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 )
 
 func TestGitPushWithLease(t *testing.T) {
@@ -43,7 +45,7 @@ func TestGitPushWithLease(t *testing.T) {
 			} else {
 				remote.setBranch("production", tt.start)
 			}
-			repo, err := Git{TempDir: t.TempDir()}.open(ctx, Credentials{}, remote.bare)
+			repo, err := Git{TempDir: t.TempDir()}.open(ctx, gitlabauth.Credentials{}, remote.bare)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,7 +84,7 @@ func TestGitFetchUnknownCommit(t *testing.T) {
 	ctx := context.Background()
 	remote := newRemoteRepo(t)
 	remote.commit("one")
-	repo, err := Git{TempDir: t.TempDir()}.open(ctx, Credentials{}, remote.bare)
+	repo, err := Git{TempDir: t.TempDir()}.open(ctx, gitlabauth.Credentials{}, remote.bare)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,12 +108,12 @@ func TestGitOverHTTPTokenStaysOutOfArgv(t *testing.T) {
 
 	tests := []struct {
 		name  string
-		creds Credentials
+		creds gitlabauth.Credentials
 		ok    bool
 	}{
-		{name: "right token", creds: Credentials{Token: token, Source: "GITLAB_TOKEN"}, ok: true},
-		{name: "job token uses the CI user name", creds: Credentials{Token: token, Kind: JobToken}, ok: false},
-		{name: "no token", creds: Credentials{}, ok: false},
+		{name: "right token", creds: gitlabauth.Credentials{Token: token, Source: "GITLAB_TOKEN"}, ok: true},
+		{name: "job token uses the CI user name", creds: gitlabauth.Credentials{Token: token, Kind: gitlabauth.JobToken}, ok: false},
+		{name: "no token", creds: gitlabauth.Credentials{}, ok: false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -147,49 +149,6 @@ func TestGitOverHTTPTokenStaysOutOfArgv(t *testing.T) {
 	}
 }
 
-func TestRedactURL(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"https://oauth2:secret@gitlab.example.com/g/p.git", "https://oauth2:xxxxx@gitlab.example.com/g/p.git"},
-		{"https://gitlab.example.com/g/p.git", "https://gitlab.example.com/g/p.git"},
-		{"/srv/git/p.git", "/srv/git/p.git"},
-	}
-	for _, tt := range tests {
-		if got := redactURL(tt.in); got != tt.want {
-			t.Errorf("redactURL(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
-func TestCredentialsFromEnv(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		env     map[string]string
-		want    Credentials
-		wantErr error
-	}{
-		{name: "pinwheel's own wins", env: map[string]string{"PINWHEEL_GITLAB_TOKEN": "p", "GITLAB_TOKEN": "g", "CI_JOB_TOKEN": "j"},
-			want: Credentials{Token: "p", Kind: PersonalToken, Source: "PINWHEEL_GITLAB_TOKEN"}},
-		{name: "GITLAB_TOKEN before the job token", env: map[string]string{"GITLAB_TOKEN": "g", "CI_JOB_TOKEN": "j"},
-			want: Credentials{Token: "g", Kind: PersonalToken, Source: "GITLAB_TOKEN"}},
-		{name: "job token last", env: map[string]string{"GITLAB_TOKEN": " ", "CI_JOB_TOKEN": "j"},
-			want: Credentials{Token: "j", Kind: JobToken, Source: "CI_JOB_TOKEN"}},
-		{name: "none", env: map[string]string{}, wantErr: ErrNoToken},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := CredentialsFromEnv(func(k string) string { return tt.env[k] })
-			if !errors.Is(err, tt.wantErr) || got != tt.want {
-				t.Errorf("got %+v, %v; want %+v, %v", got, err, tt.want, tt.wantErr)
-			}
-			if strings.Contains(got.String(), got.Token) && got.Token != "" {
-				t.Errorf("String() shows the token: %q", got.String())
-			}
-		})
-	}
-}
-
 func TestGitErrorsAreScrubbed(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -199,7 +158,7 @@ func TestGitErrorsAreScrubbed(t *testing.T) {
 	srv := httptest.NewServer(gitHTTPServer(t, t.TempDir(), "oauth2", "other"))
 	defer srv.Close()
 	remote := strings.Replace(srv.URL, "http://", "http://oauth2:"+token+"@", 1) + "/missing.git"
-	repo, err := Git{TempDir: t.TempDir()}.open(ctx, Credentials{Token: token}, remote)
+	repo, err := Git{TempDir: t.TempDir()}.open(ctx, gitlabauth.Credentials{Token: token}, remote)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +192,7 @@ func TestGitFetchFallsBackToBranches(t *testing.T) {
 	g := Git{TempDir: t.TempDir(), Env: []string{
 		"GIT_CONFIG_COUNT=1", "GIT_CONFIG_KEY_0=protocol.version", "GIT_CONFIG_VALUE_0=0",
 	}}
-	repo, err := g.open(ctx, Credentials{}, remote.bare)
+	repo, err := g.open(ctx, gitlabauth.Credentials{}, remote.bare)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,5 +208,19 @@ func TestGitFetchFallsBackToBranches(t *testing.T) {
 	}
 	if got := remote.head("production"); got != old {
 		t.Errorf("production = %s, want %s (tip is %s)", got, old, tip)
+	}
+}
+
+func TestGitFetchFromMissingRepositorySaysItOnce(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	repo, err := Git{TempDir: t.TempDir()}.open(ctx, gitlabauth.Credentials{}, filepath.Join(t.TempDir(), "missing.git"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.close()
+	err = repo.fetch(ctx, strings.Repeat("a", 40))
+	if err == nil || strings.Count(err.Error(), "git fetch:") != 1 {
+		t.Errorf("err = %v, want git's refusal once", err)
 	}
 }

@@ -91,7 +91,7 @@ func (d *Deployer) Rollback(ctx context.Context, req RollbackRequest) (Result, e
 	}
 	return d.Deploy(ctx, Request{
 		Project: req.Project, SHA: target.SHA, Branch: req.Branch,
-		Environment: req.Environment, Remote: req.Remote,
+		Environment: req.Environment, Remote: req.Remote, deployedBefore: true,
 	})
 }
 

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/pinwheel-dev/pinwheel/internal/golden"
 )
 
 func (f *fixture) rollback(req RollbackRequest) (Result, error) {
@@ -133,7 +135,7 @@ func TestHistoryList(t *testing.T) {
 	if err := WriteHistory(&out, deps); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "list.golden", out.Bytes())
+	golden.Check(t, "list.golden", out.Bytes())
 
 	limited, err := f.d.History(context.Background(), projectPath, "production", HistoryOptions{Limit: 2})
 	if err != nil {
@@ -143,4 +145,30 @@ func TestHistoryList(t *testing.T) {
 		t.Errorf("limit 2 gave %d deployments, want the newest two of %d", len(limited), len(deps))
 	}
 	f.assertNoToken(out.String())
+}
+
+// A hotfix pushed straight to production and rolled back is on no branch
+// any more; rolling forward to it is still a rollback to a deployed commit.
+func TestRollbackToCommitOnNoBranch(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	a := f.remote.commit("one")
+	f.mustDeploy(a)
+	hotfix := f.remote.commit("hotfix")
+	f.remote.setBranch("main", a)
+	f.remote.setBranch("production", hotfix)
+	f.mustDeploy(hotfix)
+	if _, err := f.rollback(RollbackRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.deploy(hotfix); !errors.Is(err, ErrUnknownCommit) {
+		t.Fatalf("deploy of the hotfix on no branch: err = %v, want ErrUnknownCommit", err)
+	}
+	res, err := f.rollback(RollbackRequest{To: hotfix})
+	if err != nil {
+		t.Fatalf("rollback --to the hotfix: %v", err)
+	}
+	if res.To != hotfix || f.remote.head("production") != hotfix {
+		t.Errorf("rolled to %s, production %s; want %s", short(res.To), short(f.remote.head("production")), short(hotfix))
+	}
 }

@@ -3,7 +3,6 @@ package prepare
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -12,9 +11,15 @@ import (
 // the manifest and packs the tarball.
 func (p *plan) build(ctx context.Context) (*Manifest, error) {
 	o := &p.opts
-	if err := os.MkdirAll(filepath.Dir(p.venv), 0o755); err != nil {
-		return nil, fmt.Errorf("create venv parent: %w", err)
+	roots := []string{p.venv}
+	for _, d := range p.data {
+		roots = append(roots, d.Dir)
 	}
+	unlock, err := lockTrees(roots)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	// The data projects are downloads, the venv is CPU work: overlap them.
 	dataCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -48,17 +53,13 @@ func (p *plan) build(ctx context.Context) (*Manifest, error) {
 		freeze, err := p.checkAndFreeze(ctx)
 		checkC <- checked{freeze, err}
 	}()
-	roots := []string{p.venv}
-	for _, d := range p.data {
-		roots = append(roots, d.Dir)
-	}
 	fmt.Fprintf(o.Log, "[pack] %s\n", o.Output)
 	var (
 		m        *Manifest
 		stepErr  error
 		received bool
 	)
-	err := pack(o.Output, p.format, roots, func() ([]File, error) {
+	err = pack(o.Output, p.format, roots, func() ([]File, error) {
 		c := <-checkC
 		received = true
 		if c.err != nil {

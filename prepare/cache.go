@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // Cache keeps finished tarballs by input hash. Entries are written through
@@ -63,13 +64,53 @@ func (c Cache) lock(hash string) (func(), error) {
 	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create cache: %w", err)
 	}
-	f, err := os.OpenFile(filepath.Join(c.Dir, hash+".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	unlock, err := lockPath(filepath.Join(c.Dir, hash+".lock"))
 	if err != nil {
 		return nil, fmt.Errorf("lock cache entry: %w", err)
 	}
+	return unlock, nil
+}
+
+// lockTrees takes the lock of each directory a build writes (the venv, the
+// data projects), in path order so that two runs never wait on each other
+// in a circle. Two runs with different inputs but the same venv path (a
+// shell runner running two jobs) would otherwise build into one directory
+// and pack each other's files, into the cache too. The lock file sits
+// beside the directory, outside the tarball.
+func lockTrees(dirs []string) (func(), error) {
+	sorted := slices.Clone(dirs)
+	slices.Sort(sorted)
+	var unlocks []func()
+	release := func() {
+		for i := len(unlocks) - 1; i >= 0; i-- {
+			unlocks[i]()
+		}
+	}
+	for _, dir := range slices.Compact(sorted) {
+		if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+			release()
+			return nil, fmt.Errorf("lock %s: %w", dir, err)
+		}
+		unlock, err := lockPath(filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".pinwheel-lock"))
+		if err != nil {
+			release()
+			return nil, fmt.Errorf("lock %s: %w", dir, err)
+		}
+		unlocks = append(unlocks, unlock)
+	}
+	return release, nil
+}
+
+// lockPath takes an exclusive lock on the file at path, creating it, and
+// waits while another process holds it.
+func lockPath(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
 	if err := lockFile(f); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("lock cache entry: %w", err)
+		return nil, err
 	}
 	return func() {
 		unlockFile(f)

@@ -67,7 +67,8 @@ func fetchDataProjects(ctx context.Context, gl *gitlab.Client, log io.Writer, pr
 
 // UnpackArchive unpacks a GitLab repository archive (tar.gz) into dir,
 // dropping the archive's top-level `<project>-<ref>-<sha>/` directory.
-// Members that would land outside dir are refused.
+// Members are written through an os.Root, so neither a `../` name nor a
+// member behind a symlink pointing out of dir can land outside it.
 func UnpackArchive(r io.Reader, dir string) error {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
@@ -77,6 +78,11 @@ func UnpackArchive(r io.Reader, dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("unpack archive: %w", err)
 	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return fmt.Errorf("unpack archive: %w", err)
+	}
+	defer root.Close()
 	tr := tar.NewReader(zr)
 	for {
 		hdr, err := tr.Next()
@@ -97,28 +103,27 @@ func UnpackArchive(r io.Reader, dir string) error {
 		if !found || rel == "" || rel == "." {
 			continue // the top-level directory itself
 		}
-		target := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := unpackMember(tr, hdr, target); err != nil {
+		if err := unpackMember(root, tr, hdr, filepath.FromSlash(rel)); err != nil {
 			return fmt.Errorf("unpack archive: %s: %w", rel, err)
 		}
 	}
 }
 
-func unpackMember(tr *tar.Reader, hdr *tar.Header, target string) error {
+func unpackMember(root *os.Root, tr *tar.Reader, hdr *tar.Header, rel string) error {
 	mode := hdr.FileInfo().Mode().Perm()
 	switch hdr.Typeflag {
 	case tar.TypeDir:
-		return os.MkdirAll(target, mode|0o700)
+		return root.MkdirAll(rel, mode|0o700)
 	case tar.TypeSymlink:
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		if err := root.MkdirAll(filepath.Dir(rel), 0o755); err != nil {
 			return err
 		}
-		return os.Symlink(hdr.Linkname, target)
+		return root.Symlink(hdr.Linkname, rel)
 	case tar.TypeReg:
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		if err := root.MkdirAll(filepath.Dir(rel), 0o755); err != nil {
 			return err
 		}
-		f, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+		f, err := root.OpenFile(rel, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
 		if err != nil {
 			return err
 		}

@@ -120,6 +120,14 @@ func TestUnpackArchive(t *testing.T) {
 			want: map[string]os.FileMode{"run.sh": 0o775, "data/a.yaml": 0o664, "latest": os.ModeSymlink},
 		},
 		{
+			name: "refuses writing through a symlink out of the directory",
+			members: []tar.Header{
+				{Typeflag: tar.TypeSymlink, Name: top + "etc", Linkname: "/tmp"},
+				{Typeflag: tar.TypeReg, Name: top + "etc/pinwheel-escaped", Mode: 0o644, Size: 1},
+			},
+			wantErr: true,
+		},
+		{
 			name:    "refuses members outside the directory",
 			members: []tar.Header{{Typeflag: tar.TypeReg, Name: top + "../../evil", Mode: 0o644, Size: 1}},
 			wantErr: true,

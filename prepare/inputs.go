@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/pkgname"
 )
 
@@ -95,7 +96,7 @@ func resolveOverrides(environ []string, flags map[string]string) (map[string]Ove
 	}
 	for name, u := range flags {
 		if !pkgname.Valid(name) || u == "" {
-			return nil, fmt.Errorf("%w: override %q=%q: want name=URL", ErrInvalidOptions, name, redact(u))
+			return nil, fmt.Errorf("%w: override %q=%q: want name=URL", ErrInvalidOptions, name, gitlabauth.RedactURL(u))
 		}
 		out[overrideKey(name)] = Override{Name: name, URL: u, Source: "flag"}
 	}
@@ -115,8 +116,8 @@ func requirements(o *Options, overrides map[string]Override) ([]Requirement, []O
 		if IsProjectPath(entry) {
 			r.Name = ProjectName(entry)
 			r.URL = gitURL(o.GitLabURL, entry, o.ProductionBranch)
-		} else if name := requirementName(entry); name != "" {
-			r.Name = name
+		} else {
+			r.Name, r.URL = directReference(entry)
 		}
 		if r.Name != "" {
 			if ov, ok := overrides[overrideKey(r.Name)]; ok {
@@ -158,6 +159,36 @@ func requirementName(entry string) string {
 		return ""
 	}
 	return m[1]
+}
+
+// directReference splits a requirement into its project name and its URL,
+// which is set only for a direct reference: a pip VCS URL
+// (`git+https://host/p.git@ref#egg=name`, named by its egg fragment) or a
+// PEP 508 `name @ URL`. Such git URLs get their ref resolved to a commit
+// like the GitLab paths'. Anything pip alone understands (`name==1.2`, a
+// URL with environment markers) keeps only the name, if any.
+// See https://peps.python.org/pep-0508/ and
+// https://pip.pypa.io/en/stable/topics/vcs-support/.
+func directReference(entry string) (name, u string) {
+	if strings.HasPrefix(entry, "git+") && !strings.ContainsAny(entry, " \t") {
+		if _, frag, ok := strings.Cut(entry, "#"); ok {
+			if v, err := url.ParseQuery(frag); err == nil && pkgname.Valid(v.Get("egg")) {
+				name = v.Get("egg")
+			}
+		}
+		return name, entry
+	}
+	name = requirementName(entry)
+	if name == "" {
+		return "", ""
+	}
+	if _, ref, ok := strings.Cut(entry, "@"); ok && strings.Contains(ref, "://") {
+		ref = strings.TrimSpace(ref)
+		if !strings.ContainsAny(ref, " \t;") {
+			return name, ref
+		}
+	}
+	return name, ""
 }
 
 // gitURL is the pip URL of a GitLab project's branch. base is the GitLab
@@ -202,23 +233,4 @@ func withGitRef(pipURL, ref string) string {
 		out += "#" + frag
 	}
 	return out
-}
-
-// redact hides the password of a URL's user info, such as a CI job token
-// embedded in an index or git URL.
-func redact(s string) string {
-	prefix := ""
-	if strings.HasPrefix(s, "git+") {
-		prefix, s = "git+", s[4:]
-	}
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return prefix + s
-	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	} else {
-		u.User = url.User("xxxxx")
-	}
-	return prefix + u.String()
 }

@@ -6,14 +6,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/pinwheel-dev/pinwheel/buildinfo"
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 )
 
 // hashVersion changes whenever the layout of hashInput or the tarball
 // does, so old cache entries stop matching.
-const hashVersion = 1
+const hashVersion = 2
 
 // hashInput is everything that decides the tarball's contents. The venv and
 // software paths are in it because venvs hold absolute paths.
@@ -25,6 +28,7 @@ type hashInput struct {
 	Requirements []Requirement `json:"requirements"`
 	Overrides    []Override    `json:"overrides"`
 	DataProjects []DataProject `json:"data_projects"`
+	PipEnv       []string      `json:"pip_env"`
 	Format       Format        `json:"format"`
 	Venv         string        `json:"venv"`
 	SoftwareDir  string        `json:"software_dir"`
@@ -33,8 +37,9 @@ type hashInput struct {
 func (p *plan) inputHash() string {
 	in := hashInput{
 		Version:      hashVersion,
-		Python:       p.python,
+		Python:       p.python.key(),
 		Constraints:  sha256Hex(p.constraints),
+		PipEnv:       p.pipEnv,
 		IndexURL:     p.opts.IndexURL,
 		Requirements: p.reqs,
 		Overrides:    p.overrides,
@@ -48,6 +53,32 @@ func (p *plan) inputHash() string {
 		panic(fmt.Sprintf("marshal hash input: %v", err)) // plain structs of strings
 	}
 	return sha256Hex(b)
+}
+
+// pipSettings are the PIP_* variables of environ that can change what pip
+// installs (PIP_INDEX_URL, PIP_FIND_LINKS, PIP_PRE, ...), sorted: pip reads
+// them in every step, so they belong in the hash like --index-url. Values
+// are hashed, never written out: an index URL can carry a token.
+// See https://pip.pypa.io/en/stable/topics/configuration/#environment-variables.
+func pipSettings(environ []string) []string {
+	var out []string
+	for _, kv := range environ {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "PIP_") && !pipHarmless[k] {
+			out = append(out, kv)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// pipHarmless are PIP_* variables that change how pip works, not what it
+// installs; pinwheel sets some of them itself (pipEnv).
+var pipHarmless = map[string]bool{
+	"PIP_CACHE_DIR": true, "PIP_NO_CACHE_DIR": true, "PIP_DEFAULT_TIMEOUT": true, "PIP_TIMEOUT": true,
+	"PIP_RETRIES": true, "PIP_PROGRESS_BAR": true, "PIP_DISABLE_PIP_VERSION_CHECK": true, "PIP_NO_INPUT": true,
+	"PIP_CERT": true, "PIP_CLIENT_CERT": true, "PIP_PROXY": true, "PIP_QUIET": true, "PIP_VERBOSE": true,
+	"PIP_LOG": true, "PIP_NO_COLOR": true, "PIP_ROOT_USER_ACTION": true, "PIP_REQUIRE_VIRTUALENV": true,
 }
 
 func sha256Hex(b []byte) string {
@@ -92,10 +123,10 @@ func (p *plan) manifest(freeze []string) *Manifest {
 		DataProjects: p.data,
 		Freeze:       freeze,
 		Inputs: ManifestInputs{
-			Packages:     p.opts.Packages,
+			Packages:     make([]string, 0, len(p.opts.Packages)),
 			DataProjects: p.opts.DataProjects,
 			Constraints:  p.opts.Constraints,
-			IndexURL:     redact(p.opts.IndexURL),
+			IndexURL:     gitlabauth.RedactURL(p.opts.IndexURL),
 			Venv:         p.venv,
 			SoftwareDir:  p.softwareDir,
 			Format:       p.format,
@@ -104,12 +135,15 @@ func (p *plan) manifest(freeze []string) *Manifest {
 	if p.constraints != nil {
 		m.Inputs.ConstraintsSHA256 = sha256Hex(p.constraints)
 	}
+	for _, e := range p.opts.Packages {
+		m.Inputs.Packages = append(m.Inputs.Packages, gitlabauth.RedactURL(e))
+	}
 	for i, r := range p.reqs {
-		r.URL = redact(r.URL)
+		r.Entry, r.URL = gitlabauth.RedactURL(r.Entry), gitlabauth.RedactURL(r.URL)
 		m.Requirements[i] = r
 	}
 	for i, ov := range p.overrides {
-		ov.URL = redact(ov.URL)
+		ov.URL = gitlabauth.RedactURL(ov.URL)
 		m.Overrides[i] = ov
 	}
 	return m

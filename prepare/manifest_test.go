@@ -3,31 +3,11 @@ package prepare
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/pinwheel-dev/pinwheel/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file:\n%s", name, got)
-	}
-}
 
 func TestManifestGolden(t *testing.T) {
 	sha := "0123456789abcdef0123456789abcdef01234567"
@@ -43,7 +23,7 @@ func TestManifestGolden(t *testing.T) {
 		softwareDir: "/builds/software",
 		format:      Zstd,
 		constraints: []byte("requests==2.32.3\n"),
-		python:      Interpreter{Version: "3.11.7", Platform: "Linux-6.1-x86_64-with-glibc2.36", Tag: "cpython-linux-x86_64", Executable: "/usr/bin/python3"},
+		python:      Interpreter{Version: "3.11.7", Platform: "Linux-6.1-x86_64-with-glibc2.36", Tag: "cpython-linux-x86_64", Libc: "glibc-2.36", Executable: "/usr/bin/python3"},
 		reqs: []Requirement{
 			{Entry: "cki-project/cki-lib", Name: "cki-lib", URL: "git+https://gitlab-ci-token:tok@gitlab.com/cki-project/cki-lib.git@my-branch", Override: "env cki_lib_pip_url", Commit: sha},
 			{Entry: "requests", Name: "requests"},
@@ -61,9 +41,9 @@ func TestManifestGolden(t *testing.T) {
 	if bytes.Contains(got, []byte("s3cret")) || bytes.Contains(got, []byte(":tok@")) {
 		t.Errorf("manifest leaks a secret:\n%s", got)
 	}
-	golden(t, "manifest.json", append(got, '\n'))
+	golden.Check(t, "manifest.json", append(got, '\n'))
 }
 
 func TestActivationScriptGolden(t *testing.T) {
-	golden(t, "print-env.sh", []byte(ActivationScript("venv-fedora.tar.zst", "/builds/software/venv")))
+	golden.Check(t, "print-env.sh", []byte(ActivationScript("venv-fedora.tar.zst", "/builds/software/venv")))
 }

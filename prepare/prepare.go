@@ -10,8 +10,11 @@
 // paths, so the venv is built where it will be used and the tarball stores
 // those paths.
 //
-// The package does not read flags or the environment on its own (the caller
-// passes Environ), and it does not talk to the package index: pip does.
+// The package does not read flags, and the overrides come from the Environ
+// the caller passes; the steps run with this process's environment, whose
+// PIP_* settings are therefore part of the hash. It does not talk to the
+// package index (pip does) nor find the GitLab token (the caller passes a
+// client, see gitlabauth).
 package prepare
 
 import (
@@ -21,9 +24,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
+
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 )
 
 // ManifestName is the file Prepare writes at the root of the venv.
@@ -57,7 +63,7 @@ type Options struct {
 	Output      string // tarball, .tar.gz or .tar.zst; optional
 	CacheDir    string // tarball cache keyed by the input hash; optional
 
-	Log io.Writer        // the steps' output, line by line from several goroutines; nil discards it
+	Log io.Writer        // the steps' output, line by line; nil discards it
 	Now func() time.Time // clock for the manifest; default time.Now
 }
 
@@ -81,6 +87,7 @@ type plan struct {
 	reqs        []Requirement
 	data        []DataProject
 	constraints []byte
+	pipEnv      []string // pipSettings of the environment pip runs in
 	python      Interpreter
 	hash        string
 }
@@ -99,6 +106,9 @@ func (o *Options) withDefaults() (Options, error) {
 	if c.Log == nil {
 		c.Log = io.Discard
 	}
+	// Steps run side by side (pip check beside pip freeze and the packing,
+	// the data projects beside pip install): one writer for all of them.
+	c.Log = &lockedWriter{w: c.Log}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -130,7 +140,7 @@ func Prepare(ctx context.Context, o Options) (*Result, error) {
 	}
 	res := &Result{Hash: p.hash, Venv: p.venv, Output: p.opts.Output, Overrides: p.overrides}
 	for _, ov := range p.overrides {
-		fmt.Fprintf(p.opts.Log, "[override] %s = %s (%s)\n", ov.Name, redact(ov.URL), ov.Source)
+		fmt.Fprintf(p.opts.Log, "[override] %s = %s (%s)\n", ov.Name, gitlabauth.RedactURL(ov.URL), ov.Source)
 	}
 	if p.opts.CacheDir == "" {
 		res.Manifest, err = p.build(ctx)
@@ -206,8 +216,23 @@ func newPlan(ctx context.Context, o Options) (*plan, error) {
 		}
 		seen[d.Dir] = "data project " + d.Path
 	}
+	// The steps run with this process's environment (plus pipEnv).
+	p.pipEnv = pipSettings(os.Environ())
 	p.hash = p.inputHash()
 	return p, nil
+}
+
+// lockedWriter serializes writes, so a caller's plain buffer or terminal
+// gets whole lines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 func firstNonEmpty(s ...string) string {

@@ -341,11 +341,18 @@ func TestPrepareFailsPipCheck(t *testing.T) {
 	if !strings.Contains(se.Output, "broken 1.0 requires missingdep, which is not installed.") {
 		t.Errorf("error lacks pip check's message:\n%v", err)
 	}
-	for _, dir := range []string{filepath.Dir(o.Output), o.CacheDir} {
+	assertNoTarball(t, filepath.Dir(o.Output), o.CacheDir)
+}
+
+// assertNoTarball checks that a failed run left nothing but lock files in
+// dirs: no tarball, no temporary file.
+func assertNoTarball(t *testing.T, dirs ...string) {
+	t.Helper()
+	for _, dir := range dirs {
 		entries, _ := os.ReadDir(dir)
 		for _, e := range entries {
 			if !strings.HasSuffix(e.Name(), ".lock") {
-				t.Errorf("%s holds %s after a failure, want no tarball", dir, e.Name())
+				t.Errorf("%s holds %s after a failed run, want no tarball", dir, e.Name())
 			}
 		}
 	}

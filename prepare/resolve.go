@@ -7,6 +7,8 @@ import (
 	"io"
 	"regexp"
 	"strings"
+
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 )
 
 var commitRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
@@ -27,7 +29,7 @@ func resolveGitRef(ctx context.Context, log io.Writer, repo, ref string) (string
 		capture: true,
 	}.run(ctx, log)
 	if err != nil {
-		return "", fmt.Errorf("resolve %s@%s: %w", redact(repo), ref, err)
+		return "", fmt.Errorf("resolve %s@%s: %w", gitlabauth.RedactURL(repo), ref, err)
 	}
 	found := map[string]string{}
 	for _, line := range strings.Split(string(out), "\n") {
@@ -41,7 +43,7 @@ func resolveGitRef(ctx context.Context, log io.Writer, repo, ref string) (string
 			return sha, nil
 		}
 	}
-	return "", fmt.Errorf("resolve %s@%s: %w", redact(repo), ref, ErrRefNotFound)
+	return "", fmt.Errorf("resolve %s@%s: %w", gitlabauth.RedactURL(repo), ref, ErrRefNotFound)
 }
 
 // resolveRequirements pins every git URL to its current commit.
@@ -53,7 +55,7 @@ func resolveRequirements(ctx context.Context, log io.Writer, reqs []Requirement)
 		}
 		sha, err := resolveGitRef(ctx, log, repo, ref)
 		if err != nil {
-			return fmt.Errorf("package %s: %w", reqs[i].Entry, err)
+			return fmt.Errorf("package %s: %w", gitlabauth.RedactURL(reqs[i].Entry), err)
 		}
 		reqs[i].Commit = sha
 	}
@@ -63,9 +65,12 @@ func resolveRequirements(ctx context.Context, log io.Writer, reqs []Requirement)
 // Interpreter describes the Python that builds the venv; its version and
 // platform decide which wheels pip picks, so they are part of the hash.
 type Interpreter struct {
-	Version    string `json:"version"`
+	Version string `json:"version"`
+	// Platform is platform.platform(): it names the kernel release too, so
+	// it is recorded in the manifest but kept out of the hash (see key).
 	Platform   string `json:"platform"`
-	Tag        string `json:"tag"` // sysconfig platform, as in wheel tags
+	Tag        string `json:"tag"`  // implementation and sysconfig platform, as in wheel tags
+	Libc       string `json:"libc"` // e.g. "glibc-2.36": which manylinux wheels fit
 	Executable string `json:"executable"`
 	// PipWheel and SetuptoolsWheel are the wheels ensurepip would install,
 	// when the interpreter bundles them (Debian's python3 does not).
@@ -91,7 +96,15 @@ except ImportError:
     host_pip = ""
 print(json.dumps({"pip": host_pip, "version": platform.python_version(), "platform": platform.platform(),
   "tag": sys.implementation.name + "-" + sysconfig.get_platform(), "executable": sys.executable,
+  "libc": "-".join(platform.libc_ver()).strip("-"),
   "pip_wheel": wheel("pip"), "setuptools_wheel": wheel("setuptools")}))`
+
+// key is the part of the interpreter that decides what pip installs: the
+// same Python on runners with other kernels shares cache entries.
+func (in Interpreter) key() Interpreter {
+	in.Platform = ""
+	return in
+}
 
 func probeInterpreter(ctx context.Context, log io.Writer, python string) (Interpreter, error) {
 	out, err := step{name: "python", args: []string{python, "-c", probeScript}, capture: true}.run(ctx, log)

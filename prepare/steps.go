@@ -7,10 +7,11 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 )
 
 // StepError is a failed external command (venv, pip install, pip check).
@@ -44,6 +45,10 @@ type step struct {
 func (s step) run(ctx context.Context, log io.Writer) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, s.args[0], s.args[1:]...)
 	cmd.Env = append(os.Environ(), s.env...)
+	// Cancelled (GitLab cancelling the job), pip gets SIGINT as from
+	// Ctrl-C and removes its temporary build directories; WaitDelay kills
+	// it if it lingers.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 5 * time.Second
 	pw := newPrefixWriter(log, "["+s.name+"] ")
 	if !s.capture {
@@ -64,7 +69,7 @@ func (s step) run(ctx context.Context, log io.Writer) ([]byte, error) {
 		}
 		out := pw.errorText()
 		if s.capture && out == "" {
-			out = tail(stdout.String(), 20)
+			out = gitlabauth.RedactURL(tail(stdout.String(), 20))
 		}
 		return nil, &StepError{Step: s.name, Output: out, Err: err}
 	}
@@ -104,12 +109,9 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// credentials matches the password in a URL's user info; tools' output can
-// echo a URL with a job token in it.
-var credentials = regexp.MustCompile(`(://[^/\s:@]+):[^/\s@]+@`)
-
 func (p *prefixWriter) line(l string) {
-	l = credentials.ReplaceAllString(strings.TrimRight(l, "\r"), "$1:xxxxx@")
+	// Tools echo URLs, and a URL can carry a job token.
+	l = gitlabauth.RedactURL(strings.TrimRight(l, "\r"))
 	if p.w != nil {
 		fmt.Fprintf(p.w, "%s%s\n", p.prefix, l)
 	}
@@ -152,7 +154,7 @@ func (p *prefixWriter) errorText() string {
 func commandLine(args []string) string {
 	shown := make([]string, len(args))
 	for i, a := range args {
-		shown[i] = shellQuote(redact(a))
+		shown[i] = shellQuote(gitlabauth.RedactURL(a))
 	}
 	return strings.Join(shown, " ")
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pinwheel-dev/pinwheel/buildinfo"
 	"github.com/pinwheel-dev/pinwheel/deploy"
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 )
 
 func init() { commands = append(commands, newDeployCmd, newRollbackCmd) }
@@ -46,28 +47,29 @@ func (f *deployFlags) deployer() (*deploy.Deployer, error) {
 	if url == "" {
 		return nil, usageError(errors.New("no GitLab URL: pass --gitlab-url or set CI_SERVER_URL"))
 	}
-	creds, err := deploy.CredentialsFromEnv(os.Getenv)
+	creds, err := gitlabauth.FromEnv(os.Getenv, url)
 	if err != nil {
 		return nil, usageError(err)
 	}
-	api, err := deploy.NewAPIClient(url, creds, gitlab.WithUserAgent(buildinfo.UserAgent()))
+	api, err := gitlabauth.NewClient(url, creds, gitlab.WithUserAgent(buildinfo.UserAgent()))
 	if err != nil {
 		return nil, usageError(err)
 	}
 	return &deploy.Deployer{API: api, WebURL: strings.TrimRight(url, "/"), Creds: creds}, nil
 }
 
-// deployNoArgs rejects positional arguments with exit code 2.
-func deployNoArgs(cmd *cobra.Command, args []string) error {
+// noArgs rejects positional arguments with exit code 2 (cobra.NoArgs exits 1).
+func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
 		return usageError(fmt.Errorf("%s takes no arguments, got %q", cmd.Name(), args))
 	}
 	return nil
 }
 
-// deploySignalContext cancels on SIGINT/SIGTERM (GitLab cancelling the job); the
-// deployment is still marked failed or canceled before pinwheel exits.
-func deploySignalContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
+// jobContext cancels on SIGINT/SIGTERM, which is how GitLab cancels a job,
+// so the command can clean up before it exits: deploy still marks the
+// deployment failed or canceled, prepare removes its temporary files.
+func jobContext(cmd *cobra.Command) (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 }
 
@@ -90,8 +92,8 @@ branch to it with git push --force-with-lease (refusing if the branch moved
 since it was read) and records a deployment of the environment in GitLab.
 
 The token comes from the environment: PINWHEEL_GITLAB_TOKEN, else
-GITLAB_TOKEN, else CI_JOB_TOKEN.`,
-		Args: deployNoArgs,
+GITLAB_TOKEN, else CI_JOB_TOKEN (only for the instance in CI_SERVER_URL).`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if sha == "" {
 				return usageError(errors.New("--sha is required"))
@@ -100,7 +102,7 @@ GITLAB_TOKEN, else CI_JOB_TOKEN.`,
 			if err != nil {
 				return err
 			}
-			ctx, cancel := deploySignalContext(cmd)
+			ctx, cancel := jobContext(cmd)
 			defer cancel()
 			res, err := d.Deploy(ctx, deploy.Request{
 				Project: f.project, SHA: sha, Branch: f.branch,
@@ -130,7 +132,7 @@ environment through the same path as deploy, recording a new deployment.
 By default it goes one version back; --steps N goes N versions back (several
 deployments of one commit in a row count as one version); --to SHA picks the
 earlier deployment of that commit. --list shows the deployments instead.`,
-		Args: deployNoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fs := cmd.Flags()
 			if fs.Changed("to") && fs.Changed("steps") {
@@ -146,7 +148,7 @@ earlier deployment of that commit. --list shows the deployments instead.`,
 			if err != nil {
 				return err
 			}
-			ctx, cancel := deploySignalContext(cmd)
+			ctx, cancel := jobContext(cmd)
 			defer cancel()
 			if list {
 				deps, err := d.History(ctx, f.project, f.environment, deploy.HistoryOptions{Limit: limit})

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 
@@ -10,24 +9,12 @@ import (
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 )
 
-// runDeployCLI runs pinwheel with args and returns its output and exit code.
+// runDeployCLI runs pinwheel with args and returns its output (stdout,
+// then stderr) and exit code.
 func runDeployCLI(t *testing.T, args ...string) (string, int) {
 	t.Helper()
-	root := newRootCmd()
-	var out bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&out)
-	root.SetArgs(args)
-	err := root.Execute()
-	if err == nil {
-		return out.String(), 0
-	}
-	out.WriteString("pinwheel: " + err.Error() + "\n")
-	var ee *exitError
-	if asExit(err, &ee) {
-		return out.String(), ee.code
-	}
-	return out.String(), 1
+	stdout, stderr, code := runCLI(t, args...)
+	return stdout + stderr, code
 }
 
 func clearTokenEnv(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
 	"github.com/pinwheel-dev/pinwheel/buildinfo"
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/prepare"
 )
 
@@ -36,8 +37,18 @@ pinwheel-manifest.json and packs everything into a tarball that later jobs
 unpack with "tar -xf OUT -C /".
 
 A variable <package>_pip_url (e.g. cki_lib_pip_url) or --override name=URL
-replaces a package's URL; the flag wins.`,
-		Args: cobra.NoArgs,
+replaces a package's URL; the flag wins.
+
+With --cache-dir, a run whose inputs (interpreter, constraints, packages with
+git refs resolved to commits, overrides, data project commits) match an
+earlier one copies that run's tarball instead of building.
+
+Data projects are read with the token of PINWHEEL_GITLAB_TOKEN, else
+GITLAB_TOKEN, else CI_JOB_TOKEN (only for the instance in CI_SERVER_URL),
+else anonymously.
+
+Exit status: 0 done, 1 failed (pip's own error text is printed), 2 usage.`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runPrepare(cmd, &f)
 		},
@@ -47,7 +58,7 @@ replaces a package's URL; the flag wins.`,
 	fl.StringVar(&f.dataProjects, "data-projects", "", "whitespace-separated GitLab projects unpacked beside the venv (default $DATA_PROJECTS)")
 	fl.StringVar(&f.constraints, "constraints", "", "constraints file passed to pip as -c")
 	fl.StringArrayVar(&f.overrides, "override", nil, "name=URL replacing a package's URL (repeatable; wins over <package>_pip_url)")
-	fl.StringVar(&f.gitlabURL, "gitlab-url", "", "GitLab base URL, or a git base such as file:///srv/git (default $CI_SERVER_URL, else https://gitlab.com)")
+	fl.StringVar(&f.gitlabURL, "gitlab-url", "https://gitlab.com", "GitLab instance of the project paths and data projects; for packages any git base such as file:///srv/git")
 	fl.StringVar(&f.productionBranch, "production-branch", "production", "branch installed for GitLab project paths")
 	fl.StringVar(&f.indexURL, "index-url", "", "pip's --index-url")
 	fl.StringVar(&f.python, "python", "python3", "interpreter that creates the venv")
@@ -62,11 +73,7 @@ replaces a package's URL; the flag wins.`,
 func runPrepare(cmd *cobra.Command, f *prepareFlags) error {
 	fromEnv(cmd, "packages", &f.packages, "GITLAB_COM_PACKAGES")
 	fromEnv(cmd, "data-projects", &f.dataProjects, "DATA_PROJECTS")
-	fromEnv(cmd, "gitlab-url", &f.gitlabURL, "CI_SERVER_URL")
 	fromEnv(cmd, "software-dir", &f.softwareDir, "SOFTWARE_DIR")
-	if f.gitlabURL == "" {
-		f.gitlabURL = "https://gitlab.com"
-	}
 	if f.printEnv && f.output == "" {
 		return usageError(errors.New("--print-env needs --output"))
 	}
@@ -101,7 +108,9 @@ func runPrepare(cmd *cobra.Command, f *prepareFlags) error {
 		}
 		opts.GitLab = gl
 	}
-	res, err := prepare.Prepare(cmd.Context(), opts)
+	ctx, cancel := jobContext(cmd)
+	defer cancel()
+	res, err := prepare.Prepare(ctx, opts)
 	if errors.Is(err, prepare.ErrInvalidOptions) {
 		return usageError(err)
 	}
@@ -136,24 +145,15 @@ func firstOf(a, b string) string {
 	return b
 }
 
-// gitlabClient talks to the API at base with GITLAB_TOKEN, or else the CI
-// job token (sent as JOB-TOKEN).
+// gitlabClient talks to the API at base with the token gitlabauth.FromEnv
+// finds, or anonymously (public data projects) when there is none.
 func gitlabClient(base string) (*gitlab.Client, error) {
 	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
-		return nil, usageError(fmt.Errorf("--data-projects need an http(s) --gitlab-url, not %q", base))
+		return nil, usageError(fmt.Errorf("--data-projects need an http(s) --gitlab-url, not %q", gitlabauth.RedactURL(base)))
 	}
-	opts := []gitlab.ClientOptionFunc{gitlab.WithBaseURL(base), gitlab.WithUserAgent(buildinfo.UserAgent())}
-	var (
-		gl  *gitlab.Client
-		err error
-	)
-	if tok := os.Getenv("GITLAB_TOKEN"); tok != "" {
-		gl, err = gitlab.NewClient(tok, opts...)
-	} else {
-		gl, err = gitlab.NewJobClient(os.Getenv("CI_JOB_TOKEN"), opts...)
+	creds, err := gitlabauth.FromEnv(os.Getenv, base)
+	if err != nil && !errors.Is(err, gitlabauth.ErrNoToken) {
+		return nil, err
 	}
-	if err != nil {
-		return nil, fmt.Errorf("GitLab client for %s: %w", base, err)
-	}
-	return gl, nil
+	return gitlabauth.NewClient(base, creds, gitlab.WithUserAgent(buildinfo.UserAgent()))
 }

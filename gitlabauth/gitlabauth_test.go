@@ -1,0 +1,120 @@
+package gitlabauth
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
+)
+
+func TestFromEnv(t *testing.T) {
+	t.Parallel()
+	const gitlabCom = "https://gitlab.com"
+	tests := []struct {
+		name    string
+		env     map[string]string
+		base    string
+		want    Credentials
+		wantErr error
+	}{
+		{name: "pinwheel's own wins", env: map[string]string{"PINWHEEL_GITLAB_TOKEN": "p", "GITLAB_TOKEN": "g", "CI_JOB_TOKEN": "j"},
+			want: Credentials{Token: "p", Kind: PersonalToken, Source: "PINWHEEL_GITLAB_TOKEN"}},
+		{name: "GITLAB_TOKEN before the job token", env: map[string]string{"GITLAB_TOKEN": "g", "CI_JOB_TOKEN": "j"},
+			want: Credentials{Token: "g", Kind: PersonalToken, Source: "GITLAB_TOKEN"}},
+		{name: "job token last", env: map[string]string{"GITLAB_TOKEN": " ", "CI_JOB_TOKEN": "j"},
+			want: Credentials{Token: "j", Kind: JobToken, Source: "CI_JOB_TOKEN"}},
+		{name: "job token for its own instance", env: map[string]string{"CI_JOB_TOKEN": "j", "CI_SERVER_URL": "https://GitLab.com"},
+			want: Credentials{Token: "j", Kind: JobToken, Source: "CI_JOB_TOKEN"}},
+		{name: "job token never sent to another instance", env: map[string]string{"CI_JOB_TOKEN": "j", "CI_SERVER_URL": "https://gitlab.example.com"},
+			wantErr: ErrNoToken},
+		{name: "access tokens go where they are told", env: map[string]string{"GITLAB_TOKEN": "g", "CI_SERVER_URL": "https://gitlab.example.com"},
+			want: Credentials{Token: "g", Kind: PersonalToken, Source: "GITLAB_TOKEN"}},
+		{name: "none", env: map[string]string{}, wantErr: ErrNoToken},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := FromEnv(func(k string) string { return tt.env[k] }, gitlabCom)
+			if !errors.Is(err, tt.wantErr) || got != tt.want {
+				t.Errorf("got %+v, %v; want %+v, %v", got, err, tt.want, tt.wantErr)
+			}
+			if strings.Contains(got.String(), got.Token) && got.Token != "" {
+				t.Errorf("String() shows the token: %q", got.String())
+			}
+		})
+	}
+}
+
+func TestNewClientPresentsTheTokenByKind(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		creds      Credentials
+		wantHeader string
+	}{
+		{Credentials{Token: "glpat-x", Source: "GITLAB_TOKEN"}, "PRIVATE-TOKEN"},
+		{Credentials{Token: "glcbt-x", Kind: JobToken, Source: "CI_JOB_TOKEN"}, "JOB-TOKEN"},
+		{Credentials{}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.creds.String(), func(t *testing.T) {
+			got := http.Header{}
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				got = r.Header.Clone()
+				w.Header().Set("Content-Type", "application/json")
+				w.Write([]byte(`{"id": 1}`))
+			}))
+			defer srv.Close()
+			gl, err := NewClient(srv.URL, tt.creds, gitlab.WithoutRetries())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := gl.Projects.GetProject("g/p", nil); err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range []string{"PRIVATE-TOKEN", "JOB-TOKEN"} {
+				want := ""
+				if h == tt.wantHeader {
+					want = tt.creds.Token
+				}
+				if got.Get(h) != want {
+					t.Errorf("header %s = %q, want %q", h, got.Get(h), want)
+				}
+			}
+		})
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"https://oauth2:secret@gitlab.example.com/g/p.git", "https://oauth2:xxxxx@gitlab.example.com/g/p.git"},
+		{"https://gitlab.example.com/g/p.git", "https://gitlab.example.com/g/p.git"},
+		{"/srv/git/p.git", "/srv/git/p.git"},
+		{"git+https://gitlab-ci-token:s3cret@gitlab.com/g/p.git@main", "git+https://gitlab-ci-token:xxxxx@gitlab.com/g/p.git@main"},
+		{"https://s3cret@index.example.com/simple", "https://xxxxx@index.example.com/simple"},
+		{"requests==2.0", "requests==2.0"},
+		{"cki-lib @ git+https://gitlab-ci-token:s3cret@gitlab.com/g/p.git@main", "cki-lib @ git+https://gitlab-ci-token:xxxxx@gitlab.com/g/p.git@main"},
+		{"fatal: unable to access 'https://glpat-s3cret@gitlab.com/g/p.git/': 403", "fatal: unable to access 'https://xxxxx@gitlab.com/g/p.git/': 403"},
+		{"a https://u:p@h/ and http://t@h2/x", "a https://u:xxxxx@h/ and http://xxxxx@h2/x"},
+	}
+	for _, tt := range tests {
+		if got := RedactURL(tt.in); got != tt.want {
+			t.Errorf("RedactURL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestScrub(t *testing.T) {
+	t.Parallel()
+	c := Credentials{Token: "glpat-s3cret", Source: "GITLAB_TOKEN"}
+	err := c.ScrubErr(errors.New("GET https://h/?private_token=glpat-s3cret: 401"))
+	if strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "[REDACTED]") {
+		t.Errorf("ScrubErr = %v", err)
+	}
+	plain := errors.New("no token here")
+	if c.ScrubErr(plain) != plain {
+		t.Errorf("ScrubErr rewrote an error without the token")
+	}
+}
