@@ -2,7 +2,7 @@ package dashboard
 
 import (
 	"fmt"
-	"net/url"
+	"github.com/pinwheel-dev/pinwheel/mdtext"
 	"slices"
 	"sort"
 	"strings"
@@ -181,8 +181,8 @@ func writeEntry(b *strings.Builder, kind Kind, e Entry) {
 	if title == "" {
 		title = e.Branch
 	}
-	t := text(title, maxShort)
-	if e.MR != nil && linkable(e.MR.WebURL) {
+	t := mdtext.Text(title, mdtext.Short)
+	if e.MR != nil && mdtext.Linkable(e.MR.WebURL) {
 		t = "[" + t + "](" + e.MR.WebURL + ")"
 	}
 	if ValidBranch(e.Branch) {
@@ -200,12 +200,12 @@ func details(e Entry) string {
 	var parts []string
 	switch {
 	case e.From != "" && e.To != "":
-		parts = append(parts, code(e.From, maxShort)+" → "+code(e.To, maxShort))
+		parts = append(parts, mdtext.Code(e.From, mdtext.Short)+" → "+mdtext.Code(e.To, mdtext.Short))
 	case e.To != "":
-		parts = append(parts, "to "+code(e.To, maxShort))
+		parts = append(parts, "to "+mdtext.Code(e.To, mdtext.Short))
 	}
 	if e.UpdateType != "" {
-		parts = append(parts, text(e.UpdateType, maxShort))
+		parts = append(parts, mdtext.Text(e.UpdateType, mdtext.Short))
 	}
 	if !e.Released.IsZero() {
 		parts = append(parts, "released "+e.Released.UTC().Format(time.DateOnly))
@@ -245,22 +245,7 @@ func pipeline(status string) string {
 	if icon, ok := pipelineIcons[status]; ok {
 		return icon + " " + status
 	}
-	return code(status, maxShort)
-}
-
-// linkable reports whether u can go into a markdown link as it is: an
-// absolute http(s) URL with nothing that would end or bend the link.
-func linkable(u string) bool {
-	if u == "" || len(u) > 2000 || strings.ContainsAny(u, " <>()[]\"'`\\") {
-		return false
-	}
-	for _, r := range u {
-		if r < 0x21 || r == 0x7f {
-			return false
-		}
-	}
-	p, err := url.Parse(u)
-	return err == nil && (p.Scheme == "https" || p.Scheme == "http") && p.Host != ""
+	return mdtext.Code(status, mdtext.Short)
 }
 
 func writeProblems(b *strings.Builder, problems []Problem, limit int) {
@@ -273,15 +258,15 @@ func writeProblems(b *strings.Builder, problems []Problem, limit int) {
 		shown = shown[:limit]
 	}
 	for _, p := range shown {
-		line := text(string(p.Kind), maxShort)
+		line := mdtext.Text(string(p.Kind), mdtext.Short)
 		if p.Subject != "" {
-			line += ": " + code(p.Subject, maxShort)
+			line += ": " + mdtext.Code(p.Subject, mdtext.Short)
 		}
 		if p.Line > 0 {
 			line += fmt.Sprintf(" line %d", p.Line)
 		}
 		if p.Message != "" {
-			line += ": " + code(p.Message, maxLong)
+			line += ": " + mdtext.Code(p.Message, mdtext.Long)
 		}
 		if ValidBranch(p.RetryBranch) {
 			b.WriteString(checkbox(Box{Kind: KindRetry, Branch: p.RetryBranch}, false) + line + "\n")

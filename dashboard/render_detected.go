@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"fmt"
+	"github.com/pinwheel-dev/pinwheel/mdtext"
 	"strings"
 )
 
@@ -30,7 +31,7 @@ func writeDetected(b *strings.Builder, files []DependencyFile, limit int) {
 	}
 	left := limit
 	for _, f := range files {
-		fmt.Fprintf(b, "<details><summary>%s (%d)</summary>\n\n", htmlText(f.Path, maxShort), len(f.Pins))
+		fmt.Fprintf(b, "<details><summary>%s (%d)</summary>\n\n", mdtext.HTML(f.Path, mdtext.Short), len(f.Pins))
 		pins, unmanaged := f.Pins, f.Unmanaged
 		pins = pins[:min(len(pins), left)]
 		left -= len(pins)
@@ -44,18 +45,18 @@ func writeDetected(b *strings.Builder, files []DependencyFile, limit int) {
 					status = "ignored"
 				}
 				if p.Note != "" {
-					status += ": " + cellText(p.Note, maxShort)
+					status += ": " + mdtext.CellText(p.Note, mdtext.Short)
 				}
-				fmt.Fprintf(b, "| %d | %s | %s | %s |\n", p.Line, cell(p.Name, maxShort), cell(p.Version, maxShort), status)
+				fmt.Fprintf(b, "| %d | %s | %s | %s |\n", p.Line, mdtext.Cell(p.Name, mdtext.Short), mdtext.Cell(p.Version, mdtext.Short), status)
 			}
 			b.WriteString("\n")
 		}
 		if len(unmanaged) > 0 {
 			b.WriteString("Lines pinwheel does not manage:\n\n")
 			for _, u := range unmanaged {
-				fmt.Fprintf(b, " - line %d: %s", u.Line, code(u.Text, maxLong))
+				fmt.Fprintf(b, " - line %d: %s", u.Line, mdtext.Code(u.Text, mdtext.Long))
 				if u.Reason != "" {
-					b.WriteString(" (" + text(u.Reason, maxShort) + ")")
+					b.WriteString(" (" + mdtext.Text(u.Reason, mdtext.Short) + ")")
 				}
 				b.WriteString("\n")
 			}

@@ -2,18 +2,18 @@ package mrbot
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/pinwheel-dev/pinwheel/mdtext"
 	"github.com/pinwheel-dev/pinwheel/registry"
 )
 
 // Title is an update merge request's title, Renovate's wording with the
 // package name as the constraints file writes it.
 func Title(name, version string) string {
-	return "Update " + oneLine(name, 100) + " to " + oneLine(version, 100)
+	return "Update " + mdtext.Flatten(name, 100) + " to " + mdtext.Flatten(version, 100)
 }
 
 // Update is what a merge request description says about one update.
@@ -44,7 +44,7 @@ func containsMarker(body string) bool { return strings.Contains(body, closedMark
 // the line is proposed.
 func ClosedNote(name, version string) string {
 	return closedMarker + "\n### pinwheel Ignore Notification\n\n" +
-		"Because you closed this MR without merging, pinwheel will ignore this update (" + code(name) + " " + code(version) + "); " +
+		"Because you closed this MR without merging, pinwheel will ignore this update (" + mdtext.Code(name, mdtext.Short) + " " + mdtext.Code(version, mdtext.Short) + "); " +
 		"it proposes a newer version when one is released. " +
 		"To get this update after all, tick its box under \"Closed / Ignored\" on the dependency dashboard.\n"
 }
@@ -53,7 +53,7 @@ func ClosedNote(name, version string) string {
 // release's age at now.
 func Description(u Update, now time.Time) string {
 	var b strings.Builder
-	b.WriteString("This MR updates " + code(u.Name) + " from " + code(u.From) + " to " + code(u.To) + ".\n\n")
+	b.WriteString("This MR updates " + mdtext.Code(u.Name, mdtext.Short) + " from " + mdtext.Code(u.From, mdtext.Short) + " to " + mdtext.Code(u.To, mdtext.Short) + ".\n\n")
 	b.WriteString("| Package | From | To | Update type | Released | Age |\n")
 	b.WriteString("|---|---|---|---|---|---|\n")
 	released, age := "unknown", "unknown"
@@ -61,7 +61,7 @@ func Description(u Update, now time.Time) string {
 		released = u.Released.UTC().Format(time.DateOnly)
 		age = ageText(now.Sub(u.Released))
 	}
-	fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", cell(u.Name), code(u.From), code(u.To), cell(u.Type), released, age)
+	fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdtext.CellText(u.Name, mdtext.Short), mdtext.Cell(u.From, mdtext.Short), mdtext.Cell(u.To, mdtext.Short), mdtext.CellText(u.Type, mdtext.Short), released, age)
 
 	if links := linkLines(u.Links); len(links) > 0 {
 		b.WriteString("\n### Links\n\n")
@@ -72,11 +72,11 @@ func Description(u Update, now time.Time) string {
 	if len(u.Fixes) > 0 {
 		b.WriteString("\n### Vulnerabilities fixed\n\n")
 		for _, v := range u.Fixes {
-			line := "- " + code(v.ID)
-			if s := oneLine(v.Summary, 300); s != "" {
-				line += ": " + escape(s)
+			line := "- " + mdtext.Code(v.ID, mdtext.Short)
+			if strings.TrimSpace(v.Summary) != "" {
+				line += ": " + mdtext.Text(v.Summary, 300)
 			}
-			if safeURL(v.Link) {
+			if mdtext.Linkable(v.Link) {
 				line += " ([advisory](" + v.Link + "))"
 			}
 			b.WriteString(line + "\n")
@@ -85,7 +85,7 @@ func Description(u Update, now time.Time) string {
 	if len(u.Files) > 0 {
 		b.WriteString("\n### Files changed\n\n")
 		for _, f := range u.Files {
-			b.WriteString("- " + code(f) + "\n")
+			b.WriteString("- " + mdtext.Code(f, mdtext.Short) + "\n")
 		}
 	}
 	b.WriteString("\n---\n\nThe project's pipeline tests this change; merge this MR once it passes. " +
@@ -117,68 +117,9 @@ func linkLines(links map[string]string) []string {
 	slices.Sort(labels)
 	var out []string
 	for _, l := range labels {
-		if u := links[l]; safeURL(u) {
-			out = append(out, "["+escape(oneLine(l, 60))+"]("+u+")")
+		if u := links[l]; mdtext.Linkable(u) {
+			out = append(out, "["+mdtext.Text(l, 60)+"]("+u+")")
 		}
 	}
 	return out
 }
-
-// safeURL reports whether u can go into a markdown link unchanged: an
-// absolute http(s) URL with nothing that ends or bends the link.
-func safeURL(u string) bool {
-	if u == "" || len(u) > 2000 || strings.ContainsAny(u, " <>()[]\"'`\\") {
-		return false
-	}
-	for _, r := range u {
-		if r < 0x21 || r == 0x7f {
-			return false
-		}
-	}
-	p, err := url.Parse(u)
-	return err == nil && (p.Scheme == "https" || p.Scheme == "http") && p.Host != ""
-}
-
-// oneLine flattens s to one line of at most limit runes: the texts come
-// from the constraints file and the index, which other people write.
-func oneLine(s string, limit int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > limit {
-		s = string(r[:limit-1]) + "…"
-	}
-	return s
-}
-
-const mdSpecial = "\\`*_{}[]<>#!|~$%&@^"
-
-// escape backslash-escapes markdown and HTML characters, so text cannot
-// add links, mentions, references or markup.
-func escape(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune(mdSpecial, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// code renders s as inline code that s cannot end early.
-func code(s string) string {
-	s = oneLine(s, 100)
-	if s == "" {
-		return "``"
-	}
-	fence := "`"
-	for strings.Contains(s, fence) {
-		fence += "`"
-	}
-	pad := ""
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
-		pad = " "
-	}
-	return fence + pad + s + pad + fence
-}
-
-func cell(s string) string { return escape(oneLine(s, 100)) }

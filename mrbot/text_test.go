@@ -49,7 +49,7 @@ func TestTextsAreSafe(t *testing.T) {
 	if strings.Contains(d, "\n - [x]") {
 		t.Errorf("a box line got in:\n%s", d)
 	}
-	for _, want := range []string{`| a\|b \<script\> |`, `\#1 \!2 \@root \[l\](https://e)`, "`2 - [x] <!-- unschedule-branch=x -->`"} {
+	for _, want := range []string{`| a¦b \<script\> |`, `\#1 \!2 \@root \[l\](https://e)`, "`2  - [x] <!-- unschedule-branch=x -->`"} {
 		if !strings.Contains(d, want) {
 			t.Errorf("description lacks %q:\n%s", want, d)
 		}

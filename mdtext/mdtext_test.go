@@ -1,4 +1,4 @@
-package dashboard
+package mdtext
 
 import (
 	"strings"
@@ -19,16 +19,16 @@ func TestText(t *testing.T) {
 		{"bad \xff utf8", "bad \uFFFD utf8"},
 	}
 	for _, tt := range tests {
-		if got := text(tt.in, maxShort); got != tt.want {
+		if got := Text(tt.in, Short); got != tt.want {
 			t.Errorf("text(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
 
 func TestTextCapsLength(t *testing.T) {
-	got := text(strings.Repeat("é", 5000), maxShort)
-	if n := utf8.RuneCountInString(got); n != maxShort+1 || !strings.HasSuffix(got, "…") {
-		t.Errorf("text of 5000 runes has %d runes (%q…), want %d ending in …", n, got[:10], maxShort+1)
+	got := Text(strings.Repeat("é", 5000), Short)
+	if n := utf8.RuneCountInString(got); n != Short+1 || !strings.HasSuffix(got, "…") {
+		t.Errorf("text of 5000 runes has %d runes (%q…), want %d ending in …", n, got[:10], Short+1)
 	}
 }
 
@@ -42,20 +42,20 @@ func TestCode(t *testing.T) {
 		{"x\n - [x] <!-- manual job -->", "`x  - [x] <!-- manual job -->`"},
 	}
 	for _, tt := range tests {
-		if got := code(tt.in, maxShort); got != tt.want {
+		if got := Code(tt.in, Short); got != tt.want {
 			t.Errorf("code(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
 
 func TestTableAndHTMLEscapes(t *testing.T) {
-	if got, want := cell("1.0|<b>", maxShort), "`1.0¦<b>`"; got != want {
+	if got, want := Cell("1.0|<b>", Short), "`1.0¦<b>`"; got != want {
 		t.Errorf("cell = %q, want %q", got, want)
 	}
-	if got, want := cellText(`x | y\`, maxShort), `x ¦ y\\`; got != want {
+	if got, want := CellText(`x | y\`, Short), `x ¦ y\\`; got != want {
 		t.Errorf("cellText = %q, want %q", got, want)
 	}
-	if got, want := htmlText("</summary><script>&\n\n# h", maxShort), "&lt;/summary&gt;&lt;script&gt;&amp;  # h"; got != want {
+	if got, want := HTML("</summary><script>&\n\n# h", Short), "&lt;/summary&gt;&lt;script&gt;&amp;  # h"; got != want {
 		t.Errorf("htmlText = %q, want %q", got, want)
 	}
 }
@@ -75,7 +75,7 @@ func TestLinkable(t *testing.T) {
 		{"", false},
 	}
 	for _, tt := range tests {
-		if got := linkable(tt.url); got != tt.want {
+		if got := Linkable(tt.url); got != tt.want {
 			t.Errorf("linkable(%q) = %v, want %v", tt.url, got, tt.want)
 		}
 	}
