@@ -16,6 +16,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/constraints"
 	"github.com/pinwheel-dev/pinwheel/dashboard"
 	"github.com/pinwheel-dev/pinwheel/mrbot"
+	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
 
@@ -64,7 +65,11 @@ func (run *projectRun) action(what string) {
 	if !run.r.deps.DryRun {
 		run.report.Writes++
 	}
-	run.log.WithField("action", what).Info("gitlab write")
+	if run.r.deps.DryRun {
+		run.log.WithField("action", what).Info("gitlab write skipped (dry run)")
+	} else {
+		run.log.WithField("action", what).Info("gitlab write")
+	}
 	if out := run.r.deps.Out; out != nil {
 		prefix := ""
 		if run.r.deps.DryRun {
@@ -123,6 +128,13 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
+	if err := indexDown(run.results); err != nil {
+		// Every look-up failed: the index (or its credentials) is down,
+		// not every package. Stop before the dashboard is rewritten
+		// without versions; the run fails, so logs and metrics say so,
+		// and the next dashboard shows the error.
+		return err
+	}
 	if err := run.findIssue(ctx); err != nil {
 		return err
 	}
@@ -145,6 +157,9 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 		run.consumed[dashboard.Box{Kind: dashboard.KindManualRun}] = true
 	}
 	run.model.Problems = run.problems
+	for _, p := range run.problems {
+		run.log.WithFields(logrus.Fields{"subject": p.Subject, "line": p.Line, "kind": p.Kind}).Warn(p.Message)
+	}
 	run.model.Files = []dashboard.DependencyFile{detected(run.p.Constraints, run.file, run.results)}
 	return run.writeDashboard(ctx)
 }
@@ -242,4 +257,31 @@ func detected(path string, f *constraints.File, rep *check.Report) dashboard.Dep
 		df.Unmanaged = append(df.Unmanaged, dashboard.UnmanagedLine{Line: u.Line, Text: u.Text, Reason: u.Reason})
 	}
 	return df
+}
+
+// ErrIndexDown means every look-up of a project's pins failed.
+var ErrIndexDown = errors.New("the package index answered no look-up")
+
+// indexDown returns ErrIndexDown, with the first failure, when a file with
+// pins to look up got no answer for any of them (a 404 is an answer: that
+// pin's error, shown on the dashboard).
+func indexDown(rep *check.Report) error {
+	var first error
+	asked := 0
+	for _, r := range rep.Results {
+		if r.Ignored() {
+			continue
+		}
+		asked++
+		if r.Err == nil || errors.Is(r.Err, registry.ErrNotFound) {
+			return nil // the index answered
+		}
+		if first == nil {
+			first = r.Err
+		}
+	}
+	if asked == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w (%d of %d failed; first: %v)", ErrIndexDown, asked, asked, first)
 }
