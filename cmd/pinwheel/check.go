@@ -41,8 +41,9 @@ Works without a config file (PyPI, no rules) and without a state file (no
 HTTP cache); --state FILE keeps an HTTP cache between runs.
 
 Exit status: 0 when every look-up succeeded, 1 when some failed or some
-lines could not be parsed (all rows are still printed), 2 on usage or config
-errors.`,
+lines could not be parsed (all rows are still printed), 2 when nothing could
+be checked: usage or config errors, an unreadable constraints file, a state
+file that is locked or damaged.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if err := cobra.ExactArgs(1)(cmd, args); err != nil {
 				return usageError(err)
@@ -95,7 +96,7 @@ func runCheck(cmd *cobra.Command, fl checkFlags, path string) error {
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("read constraints: %w", err)
+		return usageError(fmt.Errorf("read constraints: %w", err))
 	}
 	file := constraints.ParseFile(path, data)
 
@@ -103,7 +104,7 @@ func runCheck(cmd *cobra.Command, fl checkFlags, path string) error {
 	if fl.state != "" {
 		db, err := state.Open(fl.state)
 		if err != nil {
-			return err
+			return usageError(err)
 		}
 		defer db.Close()
 		clientOpts.Cache = db.HTTPCache()

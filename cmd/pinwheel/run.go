@@ -95,8 +95,12 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 	}
 	var failed []string
 	for _, rep := range reports {
-		fmt.Fprintf(cmd.OutOrStdout(), "%s: %d update(s), %d MR(s) opened, %d updated, %d write(s), %d problem(s)\n",
-			rep.Project, rep.UpdatesFound, rep.MRsOpened, rep.MRsUpdated, rep.Writes, rep.Problems)
+		verb := ""
+		if fl.dryRun {
+			verb = "would be "
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "%s: %d update(s), %d MR(s) %sopened, %d %supdated, %d write(s), %d problem(s) (listed on the dashboard and in the log)\n",
+			rep.Project, rep.UpdatesFound, rep.MRsOpened, verb, rep.MRsUpdated, verb, rep.Writes, rep.Problems)
 		if rep.Err != nil {
 			fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", rep.Project, rep.Err)
 			failed = append(failed, rep.Project)

@@ -24,7 +24,7 @@ generated. With -o, write it to FILE instead, atomically.
 Lines that cannot be parsed are reported on stderr with their line numbers
 and left out; the YAML of the other pins is still printed or written, and
 the command then exits 1, so a pipeline notices the broken line. Exit 2 on
-bad usage.`,
+bad usage or an unreadable file.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if err := cobra.ExactArgs(1)(cmd, args); err != nil {
 				return usageError(err)
@@ -35,7 +35,7 @@ bad usage.`,
 			path := args[0]
 			data, err := os.ReadFile(path)
 			if err != nil {
-				return fmt.Errorf("read constraints: %w", err)
+				return usageError(fmt.Errorf("read constraints: %w", err))
 			}
 			f := constraints.ParseFile(path, data)
 			for _, e := range f.Errors() {

@@ -105,7 +105,7 @@ func TestYAMLCommandUsage(t *testing.T) {
 	}
 	_, _, err := runYAML(t, filepath.Join(t.TempDir(), "missing.txt"))
 	var ee *exitError
-	if err == nil || errors.As(err, &ee) {
-		t.Errorf("missing file: err = %v, want a plain error (exit 1)", err)
+	if !errors.As(err, &ee) || ee.code != 2 {
+		t.Errorf("missing file: err = %v, want exit 2 (nothing could be read)", err)
 	}
 }
