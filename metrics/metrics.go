@@ -90,8 +90,8 @@ func New() *Metrics {
 		apiErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace,
 			Name:      "gitlab_api_errors_total",
-			Help:      "GitLab API requests that failed (status >= 400 or no response), by route template.",
-		}, []string{"endpoint"}),
+			Help:      "GitLab API requests that failed (status >= 400, or \"transport\" for no response), by route template and status; pinwheel probes for branches and files, so expect some 404s.",
+		}, []string{"endpoint", "status"}),
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: namespace,
 			Name:      "webhook_requests_total",
@@ -175,10 +175,11 @@ func (m *Metrics) ObserveWebhook(outcome string) {
 	m.webhooks.WithLabelValues(outcome).Inc()
 }
 
-// observeAPI counts one GitLab API request to endpoint.
-func (m *Metrics) observeAPI(endpoint string, failed bool) {
+// observeAPI counts one GitLab API request to endpoint; status is "" when
+// it succeeded, else the failing status code or "transport".
+func (m *Metrics) observeAPI(endpoint, status string) {
 	m.apiRequests.WithLabelValues(endpoint).Inc()
-	if failed {
-		m.apiErrors.WithLabelValues(endpoint).Inc()
+	if status != "" {
+		m.apiErrors.WithLabelValues(endpoint, status).Inc()
 	}
 }

@@ -1,6 +1,9 @@
 package metrics
 
-import "net/http"
+import (
+	"net/http"
+	"strconv"
+)
 
 // Transport wraps base (http.DefaultTransport when nil) so that every
 // request through it counts as a GitLab API call to its Endpoint, and as
@@ -28,8 +31,14 @@ type transport struct {
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(req)
-	failed := err != nil || resp.StatusCode >= http.StatusBadRequest
-	t.m.observeAPI(Endpoint(req.Method, req.URL.EscapedPath()), failed)
+	status := ""
+	switch {
+	case err != nil:
+		status = "transport"
+	case resp.StatusCode >= http.StatusBadRequest:
+		status = strconv.Itoa(resp.StatusCode)
+	}
+	t.m.observeAPI(Endpoint(req.Method, req.URL.EscapedPath()), status)
 	return resp, err
 }
 

@@ -58,7 +58,7 @@ func TestTransportCountsCallsAndErrors(t *testing.T) {
 	if got := value(t, reg, "pinwheel_gitlab_api_requests_total", ep); got != 3 {
 		t.Errorf("requests = %v, want 3", got)
 	}
-	if got := value(t, reg, "pinwheel_gitlab_api_errors_total", ep); got != 1 {
+	if got := value(t, reg, "pinwheel_gitlab_api_errors_total", ep, "404"); got != 1 {
 		t.Errorf("errors = %v, want 1", got)
 	}
 	// One series per template, not per path.
@@ -79,9 +79,9 @@ func TestTransportCountsTransportErrors(t *testing.T) {
 		t.Fatal("GET to a closed server succeeded")
 	}
 	want := `
-# HELP pinwheel_gitlab_api_errors_total GitLab API requests that failed (status >= 400 or no response), by route template.
+# HELP pinwheel_gitlab_api_errors_total GitLab API requests that failed (status >= 400, or "transport" for no response), by route template and status; pinwheel probes for branches and files, so expect some 404s.
 # TYPE pinwheel_gitlab_api_errors_total counter
-pinwheel_gitlab_api_errors_total{endpoint="GET /projects/:id"} 1
+pinwheel_gitlab_api_errors_total{endpoint="GET /projects/:id",status="transport"} 1
 `
 	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want), "pinwheel_gitlab_api_errors_total"); err != nil {
 		t.Error(err)
