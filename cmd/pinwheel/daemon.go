@@ -155,7 +155,6 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 			opts.OnListen(srv.Addr())
 		}
 	}
-	log.WithField("projects", len(projects)).Info("pinwheel daemon started")
 	return daemon.Serve(ctx, loop, srv)
 }
 
