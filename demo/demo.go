@@ -72,7 +72,7 @@ func (d *world) play(ctx context.Context, w io.Writer) error {
 		title string
 		at    time.Time
 		do    func() error
-		quiet bool // print the run's summary only
+		quiet bool // print the dashboard only, not the merge requests again
 	}{
 		{"Wednesday 10:00: the hourly run finds updates; outside the weekend window it opens no merge request", wednesday, nil, false},
 		{"Wednesday 11:00: a maintainer ticked the box for requests; the next run opens just that merge request", wednesday.Add(time.Hour), func() error {
@@ -93,10 +93,7 @@ func (d *world) play(ctx context.Context, w io.Writer) error {
 		if err := d.run(ctx, w); err != nil {
 			return err
 		}
-		if s.quiet {
-			continue
-		}
-		if err := d.show(ctx, w); err != nil {
+		if err := d.show(ctx, w, !s.quiet); err != nil {
 			return err
 		}
 	}

@@ -10,9 +10,9 @@ import (
 )
 
 // show prints what a maintainer sees in GitLab after a run: the dashboard
-// issue and every open update merge request with its diff, read through
-// the API as any client would.
-func (d *world) show(ctx context.Context, w io.Writer) error {
+// issue and, with mrs, every open update merge request with its diff, read
+// through the API as any client would.
+func (d *world) show(ctx context.Context, w io.Writer, mrs bool) error {
 	issues, _, err := d.api.Issues.ListProjectIssues(projectPath, &gitlab.ListProjectIssuesOptions{
 		Labels: &gitlab.LabelOptions{"dependency-dashboard"},
 	}, gitlab.WithContext(ctx))
@@ -23,18 +23,21 @@ func (d *world) show(ctx context.Context, w io.Writer) error {
 		fmt.Fprintf(w, "\n┌─ Issue #%d %q (%s)\n", is.IID, is.Title, is.State)
 		indent(w, is.Description)
 	}
+	if !mrs {
+		return nil
+	}
 	opened := "opened"
-	mrs, _, err := d.api.MergeRequests.ListProjectMergeRequests(projectPath, &gitlab.ListProjectMergeRequestsOptions{
+	list, _, err := d.api.MergeRequests.ListProjectMergeRequests(projectPath, &gitlab.ListProjectMergeRequestsOptions{
 		State: &opened,
 	}, gitlab.WithContext(ctx))
 	if err != nil {
 		return fmt.Errorf("demo: list merge requests: %w", err)
 	}
-	if len(mrs) == 0 {
+	if len(list) == 0 {
 		fmt.Fprintln(w, "\n(no open merge requests)")
 	}
-	for i := len(mrs) - 1; i >= 0; i-- {
-		mr := mrs[i]
+	for i := len(list) - 1; i >= 0; i-- {
+		mr := list[i]
 		fmt.Fprintf(w, "\n┌─ Merge request !%d %q  %s → %s  labels %v\n", mr.IID, mr.Title, mr.SourceBranch, mr.TargetBranch, []string(mr.Labels))
 		indent(w, mr.Description)
 		diffs, _, err := d.api.Commits.GetCommitDiff(projectPath, mr.SHA, nil, gitlab.WithContext(ctx))
