@@ -30,6 +30,18 @@ type Update struct {
 	Fixes []registry.Vulnerability
 	// Files are the files the commit changes.
 	Files []string
+	// Pins are the lines that pin the package, when there are several
+	// (under different markers); every one moves to To.
+	Pins []PinLine
+	// Hashes are the sha256 digests written as the pins' new --hash
+	// options; nil when the pins carry none.
+	Hashes []string
+}
+
+// PinLine is one line pinning the package.
+type PinLine struct {
+	Line         int
+	From, Marker string
 }
 
 // closedMarker identifies pinwheel's note on a closed merge request.
@@ -62,6 +74,23 @@ func Description(u Update, now time.Time) string {
 		age = ageText(now.Sub(u.Released))
 	}
 	fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdtext.CellText(u.Name, mdtext.Short), mdtext.Cell(u.From, mdtext.Short), mdtext.Cell(u.To, mdtext.Short), mdtext.CellText(u.Type, mdtext.Short), released, age)
+
+	if len(u.Pins) > 1 {
+		b.WriteString("\nThe package is pinned on several lines; every one moves to " + mdtext.Code(u.To, mdtext.Short) + ":\n\n")
+		for _, p := range u.Pins {
+			line := fmt.Sprintf("- line %d: %s", p.Line, mdtext.Code(p.From, mdtext.Short))
+			if p.Marker != "" {
+				line += " (" + mdtext.Code(p.Marker, mdtext.Short) + ")"
+			}
+			b.WriteString(line + "\n")
+		}
+	}
+	if len(u.Hashes) > 0 {
+		fmt.Fprintf(&b, "\nThe `--hash` options now list the sha256 digests the index gives for the release's %d file(s):\n\n", len(u.Hashes))
+		for _, h := range u.Hashes {
+			b.WriteString("- " + mdtext.Code("sha256:"+h, mdtext.Short) + "\n")
+		}
+	}
 
 	if links := linkLines(u.Links); len(links) > 0 {
 		b.WriteString("\n### Links\n\n")

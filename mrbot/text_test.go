@@ -31,6 +31,11 @@ func TestDescriptionGolden(t *testing.T) {
 				Link: "https://osv.dev/vulnerability/GHSA-9wx4-h78v-vm56", FixedIn: []string{"2.32.0"},
 			}},
 			Files: []string{"constraints.txt", "pipeline/constraints.yml"},
+			Pins: []PinLine{
+				{Line: 4, From: "2.31.0", Marker: `python_version < "3.8"`},
+				{Line: 5, From: "2.31.0", Marker: `python_version >= "3.8"`},
+			},
+			Hashes: []string{strings.Repeat("ab", 32), strings.Repeat("cd", 32)},
 		}},
 		{"description-minimal.md", Update{Name: "six", From: "1.16.0", To: "1.17.0", Type: "minor", Files: []string{"constraints.txt"}}},
 	}

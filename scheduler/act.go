@@ -405,5 +405,16 @@ func (run *projectRun) description(s *slot, want *plan.Update) string {
 	if run.p.YAML != "" {
 		u.Files = append(u.Files, run.p.YAML)
 	}
+	hashed := false
+	for _, p := range run.file.Lookup(s.key) {
+		if p.Ignored {
+			continue
+		}
+		u.Pins = append(u.Pins, mrbot.PinLine{Line: p.Line, From: p.Version, Marker: p.Marker})
+		hashed = hashed || len(p.Hashes) > 0
+	}
+	if hashed {
+		u.Hashes = want.Release.SHA256()
+	}
 	return mrbot.Description(u, run.now)
 }

@@ -72,6 +72,17 @@ func TestCommitContent(t *testing.T) {
 	if strings.Contains(string(data), oldHash) {
 		t.Errorf("old hash kept:\n%s", data)
 	}
+	// The MR says so, and names the digests a reviewer can check.
+	desc := e.mrFor(brUrllib3).Description
+	for _, f := range []string{"urllib3-2.2.3.tar.gz", "urllib3-2.2.3-py3-none-any.whl"} {
+		if !strings.Contains(desc, "`sha256:"+fileSHA(f)+"`") {
+			t.Errorf("the MR description lacks the hash of %s:\n%s", f, desc)
+		}
+	}
+	// six is pinned on two lines (markers): the MR lists both.
+	if six := e.mrFor(brSix).Description; !strings.Contains(six, "pinned on several lines") {
+		t.Errorf("six's MR does not say both lines move:\n%s", six)
+	}
 }
 
 // others drops the lines of the named pin and its hash continuations.
