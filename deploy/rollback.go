@@ -102,7 +102,7 @@ func (d *Deployer) Rollback(ctx context.Context, req RollbackRequest) (Result, e
 func PickTarget(successful []*gitlab.Deployment, steps int, to string) (*gitlab.Deployment, error) {
 	versions := distinctVersions(successful)
 	if len(versions) == 0 {
-		return nil, fmt.Errorf("no successful deployment yet: %w", ErrNoTarget)
+		return nil, fmt.Errorf("%w: the environment has no successful deployment yet", ErrNoTarget)
 	}
 	current := versions[0]
 	if to != "" {

@@ -74,6 +74,9 @@ func (c *Client) get(ctx context.Context, rawURL, accept string) (*response, err
 			return nil, err
 		case err != nil:
 			if attempt > c.opts.MaxRetries {
+				if attempt == 1 {
+					return nil, err
+				}
 				return nil, fmt.Errorf("%w (gave up after %d attempts)", err, attempt)
 			}
 			wait = c.backoff(attempt)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -78,7 +79,8 @@ func runCheck(cmd *cobra.Command, fl checkFlags, path string) error {
 		// A URL given on the command line is parsed like the config's.
 		c, err := config.Parse("--index-url", []byte("index: {url: "+fmt.Sprintf("%q", fl.indexURL)+"}\n"))
 		if err != nil {
-			return usageError(err)
+			// Say it of the flag, not of a file line.
+			return usageError(errors.New(strings.Replace(err.Error(), "--index-url:1: index.url:", "--index-url:", 1)))
 		}
 		cfg.Index.URL, cfg.Index.JSONAPIURL = c.Index.URL, c.Index.JSONAPIURL
 	}
