@@ -128,17 +128,9 @@ func (s *Server) updateIssue(c *call) {
 		return
 	}
 	p := c.project
-	title, desc := is.Title, is.Description
-	if v, ok := c.params.str("title"); ok {
-		title = v
-	}
-	if v, ok := c.params.str("description"); ok {
-		desc = v
-	}
-	if !c.validText(title, desc) {
+	if !c.editText(&is.Title, &is.Description) {
 		return
 	}
-	is.Title, is.Description = title, desc
 	is.Labels = s.editLabels(c, p, is.Labels)
 	switch c.params.get("state_event") {
 	case "close":

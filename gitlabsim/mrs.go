@@ -275,6 +275,24 @@ func (c *call) validText(title, desc string) bool {
 	return true
 }
 
+// editText applies the title and description an edit sends to the
+// current ones, answering 400 (and returning false) when either is too
+// long. Issues and merge requests share the rule.
+func (c *call) editText(title, desc *string) bool {
+	t, d := *title, *desc
+	if v, ok := c.params.str("title"); ok {
+		t = v
+	}
+	if v, ok := c.params.str("description"); ok {
+		d = v
+	}
+	if !c.validText(t, d) {
+		return false
+	}
+	*title, *desc = t, d
+	return true
+}
+
 func (s *Server) getMR(c *call) {
 	if mr := s.findMR(c); mr != nil {
 		c.json(http.StatusOK, s.mrJSON(c.project, mr, true))
@@ -288,17 +306,9 @@ func (s *Server) updateMR(c *call) {
 		return
 	}
 	p := c.project
-	title, desc := mr.Title, mr.Description
-	if v, ok := c.params.str("title"); ok {
-		title = v
-	}
-	if v, ok := c.params.str("description"); ok {
-		desc = v
-	}
-	if !c.validText(title, desc) {
+	if !c.editText(&mr.Title, &mr.Description) {
 		return
 	}
-	mr.Title, mr.Description = title, desc
 	if v, ok := c.params.str("target_branch"); ok && v != "" {
 		mr.TargetBranch = v
 	}
