@@ -27,7 +27,13 @@ func Start() (stop func() uint64) {
 			}
 		}
 	}()
-	return func() uint64 { close(done); <-finished; return peak }
+	return func() uint64 {
+		close(done)
+		<-finished
+		// One last look: on a busy machine the sampler may not have run
+		// since the work's heap grew.
+		return max(peak, Now())
+	}
 }
 
 // Now returns the live heap in bytes.
