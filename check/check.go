@@ -5,7 +5,9 @@
 // pins from package constraints, asks package registry for releases (one
 // goroutine per distinct pin; the registry client bounds the requests in
 // flight), and hands them to package plan with the user's rules. Both
-// `pinwheel check` and the daemon's run use it. It writes nothing.
+// `pinwheel check` and the daemon's run use it. It writes nothing to the
+// index, GitLab or the state; Rows, WriteJSON and WriteTable render a
+// report as `pinwheel check` prints it.
 package check
 
 import (
@@ -100,6 +102,7 @@ func Run(ctx context.Context, client *registry.Client, f *constraints.File, opts
 	type key struct{ name, version string }
 	type lookup struct {
 		project *registry.Project
+		plan    plan.Result
 		err     error
 	}
 	lookups := map[key]*lookup{}
@@ -130,7 +133,7 @@ func Run(ctx context.Context, client *registry.Client, f *constraints.File, opts
 				// A bug the index's answer trips must cost one pin, not
 				// the daemon: the goroutine is ours, so is the recovery.
 				if p := recover(); p != nil {
-					l.project, l.err = nil, fmt.Errorf("look up %s: internal error: %v", k.name, p)
+					l.project, l.plan, l.err = nil, plan.Result{}, fmt.Errorf("look up %s: internal error: %v", k.name, p)
 				}
 				if opts.Progress != nil {
 					mu.Lock()
@@ -139,7 +142,12 @@ func Run(ctx context.Context, client *registry.Client, f *constraints.File, opts
 					mu.Unlock()
 				}
 			}()
-			l.project, l.err = client.Lookup(ctx, k.name, k.version)
+			if l.project, l.err = client.Lookup(ctx, k.name, k.version); l.err != nil {
+				return
+			}
+			// The policy runs here too, under the same recovery; the rule
+			// is the name's, so both pins of one key share the verdict.
+			l.plan, l.err = plan.Evaluate(k.version, l.project.Releases, opts.Rules[k.name], opts.Python, opts.Now)
 		}()
 	}
 	wg.Wait()
@@ -150,12 +158,7 @@ func Run(ctx context.Context, client *registry.Client, f *constraints.File, opts
 			continue
 		}
 		l := lookups[key{res.Pin.Key, res.Pin.Version}]
-		if l.err != nil {
-			res.Err = l.err
-			continue
-		}
-		res.Project = l.project
-		res.Plan, res.Err = plan.Evaluate(res.Pin.Version, l.project.Releases, opts.Rules[res.Pin.Key], opts.Python, opts.Now)
+		res.Project, res.Plan, res.Err = l.project, l.plan, l.err
 	}
 	return rep
 }

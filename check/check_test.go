@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,5 +139,28 @@ func TestRunProgress(t *testing.T) {
 	})
 	if len(calls) != 2 || calls[1] != 22 {
 		t.Errorf("progress calls = %v, want two calls ending at 2 of 2", calls)
+	}
+}
+
+// TestRunRecoversFromAPanic: a panic inside one look-up (here a nil client)
+// costs that pin, with an error saying so, never the process; progress
+// still reaches the total.
+func TestRunRecoversFromAPanic(t *testing.T) {
+	f := constraints.ParseFile("constraints.txt", []byte("requests==2.32.3\nsix==1.16.0\nlocal==1.0  # pinwheel: ignore\n"))
+	var last int
+	rep := Run(context.Background(), nil, f, Options{Progress: func(done, _ int) { last = done }})
+	if len(rep.Results) != 3 {
+		t.Fatalf("%d results, want 3", len(rep.Results))
+	}
+	for _, res := range rep.Results[:2] {
+		if res.Err == nil || !strings.Contains(res.Err.Error(), "internal error") {
+			t.Errorf("%s: err %v, want an internal error", res.Pin.Name, res.Err)
+		}
+	}
+	if rep.Results[2].Err != nil || !rep.Results[2].Ignored() {
+		t.Errorf("ignored pin: %+v", rep.Results[2])
+	}
+	if last != 2 || !rep.Failed() {
+		t.Errorf("progress reached %d, failed %v; want 2, true", last, rep.Failed())
 	}
 }

@@ -226,3 +226,15 @@ func Load(path string) (*Config, error) {
 	}
 	return Parse(path, data)
 }
+
+// SetIndexURL points the config at another index, as pip's --index-url
+// does: raw is checked as index.url is, and the JSON API is derived from
+// it (an explicit json_api_url belongs to the index it replaces).
+func (c *Config) SetIndexURL(raw string) error {
+	if err := checkHTTPURL("username_env and password_env")(raw); err != nil {
+		return err
+	}
+	c.Index.URL = raw
+	c.Index.JSONAPIURL = deriveJSONAPI(raw)
+	return nil
+}

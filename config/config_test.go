@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -371,5 +372,53 @@ webhook_secret_env: "` + secret + `"
 	}
 	if n := strings.Count(err.Error(), "\n") + 1; n != 5 {
 		t.Errorf("got %d errors; want 5:\n%s", n, err)
+	}
+}
+
+func TestSetIndexURL(t *testing.T) {
+	tests := []struct {
+		raw, wantJSON, wantErr string
+	}{
+		{"https://mirror.example/simple/", "https://mirror.example/pypi", ""},
+		{"https://devpi.example/root/+simple/", "", ""},
+		{"ftp://x", "", "not an http or https URL"},
+		{"https://user:hunter2@mirror.example/simple", "", "must not contain credentials"},
+	}
+	for _, tc := range tests {
+		c := Default()
+		c.Index.JSONAPIURL = "https://explicit.example/pypi"
+		err := c.SetIndexURL(tc.raw)
+		switch {
+		case tc.wantErr != "":
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) || strings.Contains(err.Error(), "hunter2") {
+				t.Errorf("SetIndexURL(%q) = %v, want an error containing %q and no password", tc.raw, err, tc.wantErr)
+			}
+		case err != nil:
+			t.Errorf("SetIndexURL(%q): %v", tc.raw, err)
+		case c.Index.URL != tc.raw || c.Index.JSONAPIURL != tc.wantJSON:
+			t.Errorf("SetIndexURL(%q): url %q, json api %q; want json api %q", tc.raw, c.Index.URL, c.Index.JSONAPIURL, tc.wantJSON)
+		}
+	}
+}
+
+// TestReadmeConfigParses keeps README.md's "A minimal daemon config" a
+// config pinwheel accepts, with the values it shows.
+func TestReadmeConfigParses(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "A minimal daemon config:\n\n```yaml\n")
+	if !ok {
+		t.Fatal(`README.md lacks "A minimal daemon config:" and its yaml block`)
+	}
+	block, _, _ := strings.Cut(rest, "```")
+	cfg, err := Parse("README.md", []byte(block))
+	if err != nil {
+		t.Fatalf("README's config: %v", err)
+	}
+	if len(cfg.Projects) != 1 || cfg.Projects[0].Limits.NewMRsPerRun != 5 || !cfg.Projects[0].Automerges(Patch) ||
+		cfg.GitLab.TokenEnv != "GITLAB_TOKEN" || len(cfg.Packages) != 2 {
+		t.Errorf("README's config read as %+v", cfg)
 	}
 }

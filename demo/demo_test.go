@@ -3,6 +3,8 @@ package demo
 import (
 	"bytes"
 	"context"
+	"io"
+	"os"
 	"strings"
 	"testing"
 )
@@ -56,5 +58,23 @@ func TestDemo(t *testing.T) {
 	}
 	if main, _ := d.gl.File(d.project, "main", "constraints.txt"); string(main) != sampleConstraints {
 		t.Error("the demo changed main; only merge requests may")
+	}
+}
+
+// TestRunCleansUp: Run, finished or cancelled, leaves no temporary state
+// directory behind.
+func TestRunCleansUp(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := Run(ctx, io.Discard, Options{}); err == nil {
+		t.Error("a cancelled demo returned no error")
+	}
+	if err := Run(context.Background(), io.Discard, Options{}); err != nil {
+		t.Fatalf("demo: %v", err)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("left behind in TMPDIR: %v", left)
 	}
 }

@@ -1,14 +1,9 @@
 package main
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -45,12 +40,7 @@ Exit status: 0 when every look-up succeeded, 1 when some failed or some
 lines could not be parsed (all rows are still printed), 2 when nothing could
 be checked: usage or config errors, an unreadable constraints file, a state
 file that is locked or damaged.`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if err := cobra.ExactArgs(1)(cmd, args); err != nil {
-				return usageError(err)
-			}
-			return nil
-		},
+		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCheck(cmd, fl, args[0])
 		},
@@ -76,13 +66,9 @@ func runCheck(cmd *cobra.Command, fl checkFlags, path string) error {
 		}
 	}
 	if fl.indexURL != "" {
-		// A URL given on the command line is parsed like the config's.
-		c, err := config.Parse("--index-url", []byte("index: {url: "+fmt.Sprintf("%q", fl.indexURL)+"}\n"))
-		if err != nil {
-			// Say it of the flag, not of a file line.
-			return usageError(errors.New(strings.Replace(err.Error(), "--index-url:1: index.url:", "--index-url:", 1)))
+		if err := cfg.SetIndexURL(fl.indexURL); err != nil {
+			return usageError(fmt.Errorf("--index-url: %w", err))
 		}
-		cfg.Index.URL, cfg.Index.JSONAPIURL = c.Index.URL, c.Index.JSONAPIURL
 	}
 	now := time.Now()
 	if fl.now != "" {
@@ -113,13 +99,15 @@ func runCheck(cmd *cobra.Command, fl checkFlags, path string) error {
 	}
 	client, err := registry.New(clientOpts)
 	if err != nil {
-		return usageError(err)
+		return usageError(fmt.Errorf("index client: %w", err))
 	}
-	if isTerminal(os.Stderr) {
+	// The progress line is for a person watching; a pipe or a log file
+	// gets none.
+	if f, ok := cmd.ErrOrStderr().(*os.File); ok && isTerminal(f) {
 		opts.Progress = func(done, total int) {
-			fmt.Fprintf(os.Stderr, "\rlooked up %d/%d", done, total)
+			fmt.Fprintf(f, "\rlooked up %d/%d", done, total)
 			if done == total {
-				fmt.Fprint(os.Stderr, "\r\033[K")
+				fmt.Fprint(f, "\r\033[K")
 			}
 		}
 	}
@@ -127,11 +115,10 @@ func runCheck(cmd *cobra.Command, fl checkFlags, path string) error {
 	defer stop()
 	rep := check.Run(ctx, client, file, opts)
 
-	rows := checkRows(rep)
 	if fl.format == "json" {
-		err = writeCheckJSON(cmd.OutOrStdout(), rows)
+		err = check.WriteJSON(cmd.OutOrStdout(), rep.Rows())
 	} else {
-		err = writeCheckTable(cmd.OutOrStdout(), rows)
+		err = check.WriteTable(cmd.OutOrStdout(), rep.Rows())
 	}
 	if err != nil {
 		return err
@@ -142,124 +129,11 @@ func runCheck(cmd *cobra.Command, fl checkFlags, path string) error {
 	for _, e := range file.Errors() {
 		fmt.Fprintln(cmd.ErrOrStderr(), e)
 	}
-	failed := 0
-	for _, r := range rep.Results {
-		if r.Err != nil {
-			failed++
-		}
-	}
+	failed := rep.FailedLookups()
 	if failed > 0 || len(file.Errors()) > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("%s: %d look-up(s) failed, %d line(s) could not be parsed", path, failed, len(file.Errors()))}
 	}
 	return ctx.Err()
-}
-
-// checkRow is one printed row; its JSON form is part of the CLI's contract.
-type checkRow struct {
-	Name        string      `json:"name"`
-	Line        int         `json:"line"`
-	Current     string      `json:"current"`
-	Latest      string      `json:"latest"`
-	UpdateType  string      `json:"update_type"`
-	Major       bool        `json:"major"`
-	Pending     bool        `json:"pending"`
-	EligibleAt  *time.Time  `json:"eligible_at,omitempty"`
-	ReleaseDate *time.Time  `json:"release_date,omitempty"`
-	Fixes       []fixedVuln `json:"vulnerabilities_fixed"`
-	Ignored     bool        `json:"ignored"`
-	Error       string      `json:"error"`
-}
-
-type fixedVuln struct {
-	ID      string `json:"id"`
-	Summary string `json:"summary,omitempty"`
-	Link    string `json:"link,omitempty"`
-}
-
-func checkRows(rep *check.Report) []checkRow {
-	var rows []checkRow
-	for _, res := range rep.Results {
-		base := checkRow{Name: res.Pin.Name, Line: res.Pin.Line, Current: res.Pin.Version, Fixes: []fixedVuln{}}
-		switch {
-		case res.Err != nil:
-			base.Error = res.Err.Error()
-			rows = append(rows, base)
-			continue
-		case res.Ignored():
-			base.Ignored = true
-			rows = append(rows, base)
-			continue
-		case len(res.Plan.Updates) == 0:
-			rows = append(rows, base)
-			continue
-		}
-		for _, u := range res.Plan.Updates {
-			row := base
-			row.Latest, row.UpdateType, row.Major, row.Pending = u.To, string(u.Type), u.Major, u.Pending
-			if !u.ReleaseDate.IsZero() {
-				row.ReleaseDate = &u.ReleaseDate
-			}
-			if u.Pending {
-				row.EligibleAt = &u.EligibleAt
-			}
-			row.Fixes = []fixedVuln{}
-			for _, v := range res.Fixes(u) {
-				row.Fixes = append(row.Fixes, fixedVuln{ID: v.ID, Summary: v.Summary, Link: v.Link})
-			}
-			rows = append(rows, row)
-		}
-	}
-	return rows
-}
-
-func writeCheckJSON(w io.Writer, rows []checkRow) error {
-	if rows == nil {
-		rows = []checkRow{}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(rows)
-}
-
-func writeCheckTable(w io.Writer, rows []checkRow) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PACKAGE\tCURRENT\tLATEST\tTYPE\tRELEASED\tFIXES\tNOTE")
-	for _, r := range rows {
-		latest, typ, released, note := r.Latest, r.UpdateType, "", ""
-		if latest == "" {
-			latest = "-"
-		}
-		if typ == "" {
-			typ = "-"
-		}
-		if r.ReleaseDate != nil {
-			released = r.ReleaseDate.Format(time.DateOnly)
-		} else {
-			released = "-"
-		}
-		var ids []string
-		for _, v := range r.Fixes {
-			ids = append(ids, v.ID)
-		}
-		fixes := strings.Join(ids, ",")
-		if fixes == "" {
-			fixes = "-"
-		}
-		switch {
-		case r.Error != "":
-			note = "error: " + r.Error
-		case r.Ignored:
-			note = "ignored"
-		case r.Pending:
-			note = "pending until " + r.EligibleAt.Format(time.DateOnly)
-		case r.Latest == "":
-			note = "up to date"
-		case r.Major:
-			note = "major"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Current, latest, typ, released, fixes, note)
-	}
-	return tw.Flush()
 }
 
 func isTerminal(f *os.File) bool {

@@ -19,7 +19,6 @@ import (
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/metrics"
-	"github.com/pinwheel-dev/pinwheel/scheduler"
 )
 
 func init() { commands = append(commands, newDaemonCmd) }
@@ -37,14 +36,13 @@ names, runs that project within seconds.
 
 SIGTERM or SIGINT stops starting runs, lets the run in flight finish (it is
 cancelled after a grace minute; every run is safe to interrupt between two
-GitLab calls), and exits. The state file's lock allows one daemon per state
-file.`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if err := cobra.NoArgs(cmd, args); err != nil {
-				return usageError(err)
-			}
-			return nil
-		},
+GitLab calls), and exits 0. The state file's lock allows one daemon per
+state file.
+
+Exit status: 0 after SIGTERM or SIGINT, 2 on usage or config errors (a bad
+config, an unset token variable, a state file another pinwheel holds), 1
+when the listener cannot start.`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if configPath == "" {
 				return usageError(errors.New("--config is required"))
@@ -109,7 +107,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 		ManualRunBox: secret != "",
 	})
 	if err != nil {
-		return err
+		return usageError(err)
 	}
 	defer closeState()
 
@@ -145,7 +143,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 			Loop:          loop,
 			Metrics:       m,
 			WebhookSecret: secret,
-			MatchIssue:    botAwareMatcher(ctx, runner, dashboards, log),
+			MatchIssue:    newBotMatcher(ctx, runner.BotUsername, dashboards, log).Match,
 			Log:           log,
 		})
 		if err := srv.Listen(); err != nil {
@@ -158,28 +156,61 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 	return daemon.Serve(ctx, loop, srv)
 }
 
-// botAwareMatcher matches webhook events to dashboards, ignoring pinwheel's
-// own edits. It learns pinwheel's username on the first event rather than
-// at start-up, so the daemon starts while GitLab is down; until it knows
-// the name, an own edit may trigger one run, which finds nothing to write.
-func botAwareMatcher(ctx context.Context, runner *scheduler.Runner, dashboards []daemon.Dashboard, log *logrus.Entry) daemon.IssueMatcher {
-	var (
-		mu    sync.Mutex
-		match daemon.IssueMatcher
-	)
-	return func(ev daemon.IssueEvent) (string, bool) {
-		mu.Lock()
-		if match == nil {
-			bot, err := runner.BotUsername(ctx)
-			if err != nil {
-				log.WithError(err).Warn("webhook: pinwheel's username is not known yet")
-				mu.Unlock()
-				return daemon.DashboardMatcher(dashboards, "")(ev)
-			}
-			match = daemon.DashboardMatcher(dashboards, bot)
-		}
-		m := match
-		mu.Unlock()
-		return m(ev)
+// botLookupTimeout bounds the webhook matcher's one GitLab call (GET /user,
+// with client-go's retries). It runs beside the handler, never inside it.
+const botLookupTimeout = 10 * time.Second
+
+// botMatcher matches webhook events to dashboards, ignoring pinwheel's own
+// edits. It learns pinwheel's username on the first event rather than at
+// start-up, so the daemon starts while GitLab is down. The look-up runs in
+// the background, bounded by botLookupTimeout: GitLab disables a hook whose
+// deliveries time out, so the handler must not wait on GitLab. Until the
+// name is known, an own edit may trigger one run, which finds nothing to
+// write.
+type botMatcher struct {
+	ctx        context.Context
+	lookup     func(context.Context) (string, error)
+	dashboards []daemon.Dashboard
+	log        *logrus.Entry
+	// learned is closed once the username is known.
+	learned chan struct{}
+
+	mu       sync.Mutex
+	match    daemon.IssueMatcher // nil until the username is known
+	fetching bool
+}
+
+func newBotMatcher(ctx context.Context, lookup func(context.Context) (string, error), dashboards []daemon.Dashboard, log *logrus.Entry) *botMatcher {
+	return &botMatcher{ctx: ctx, lookup: lookup, dashboards: dashboards, log: log, learned: make(chan struct{})}
+}
+
+// Match is a daemon.IssueMatcher.
+func (b *botMatcher) Match(ev daemon.IssueEvent) (string, bool) {
+	b.mu.Lock()
+	m := b.match
+	if m == nil && !b.fetching {
+		b.fetching = true
+		go b.learn()
 	}
+	b.mu.Unlock()
+	if m == nil {
+		m = daemon.DashboardMatcher(b.dashboards, "")
+	}
+	return m(ev)
+}
+
+func (b *botMatcher) learn() {
+	ctx, cancel := context.WithTimeout(b.ctx, botLookupTimeout)
+	defer cancel()
+	bot, err := b.lookup(ctx)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.fetching = false
+	if err != nil {
+		// The next event asks again.
+		b.log.WithError(err).Warn("webhook: pinwheel's username is not known yet")
+		return
+	}
+	b.match = daemon.DashboardMatcher(b.dashboards, bot)
+	close(b.learned)
 }

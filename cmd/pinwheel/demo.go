@@ -1,6 +1,9 @@
 package main
 
 import (
+	"os"
+	"os/signal"
+
 	"github.com/spf13/cobra"
 
 	"github.com/pinwheel-dev/pinwheel/demo"
@@ -18,14 +21,13 @@ lists the updates, no merge request yet), a maintainer ticking a box (the next
 run opens that merge request), and a weekend run (the rest are opened within
 the limits). After each step it prints the dashboard and the merge requests
 with their diffs. Needs no network and no config.`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if err := cobra.NoArgs(cmd, args); err != nil {
-				return usageError(err)
-			}
-			return nil
-		},
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return demo.Run(cmd.Context(), cmd.OutOrStdout(), demo.Options{})
+			// On Ctrl-C the demo stops and still removes its temporary
+			// state directory.
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+			defer stop()
+			return demo.Run(ctx, cmd.OutOrStdout(), demo.Options{})
 		},
 	}
 }

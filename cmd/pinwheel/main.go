@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -27,18 +28,32 @@ func (e *exitError) Unwrap() error { return e.err }
 // usageError marks errors that exit 2 (bad flags, bad config).
 func usageError(err error) error { return &exitError{code: 2, err: err} }
 
+// usageArgs makes a cobra argument check exit 2, as a bad flag does.
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return usageError(err)
+		}
+		return nil
+	}
+}
+
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "pinwheel",
 		Short:         "Keep a Python project's pinned dependencies fresh on GitLab",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// With Args set, cobra hands an unknown command to it (exit 2)
+		// instead of failing with exit 1; alone, pinwheel shows its help.
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError(err) })
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: "Print pinwheel's version",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			_, err := fmt.Fprintf(cmd.OutOrStdout(), "pinwheel %s\n", buildinfo.Version)
 			return err
@@ -64,7 +79,7 @@ func run(args []string) int {
 	}
 	fmt.Fprintln(os.Stderr, "pinwheel:", err)
 	var ee *exitError
-	if asExit(err, &ee) {
+	if errors.As(err, &ee) {
 		return ee.code
 	}
 	return 1

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
 	"time"
 
@@ -38,12 +37,7 @@ release ages).
 
 Exit status: 0 when every project ran, 1 when one failed, 2 on usage or
 config errors.`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if err := cobra.NoArgs(cmd, args); err != nil {
-				return usageError(err)
-			}
-			return nil
-		},
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runRun(cmd, fl) },
 	}
 	f := cmd.Flags()
@@ -84,7 +78,9 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 	}
 	defer closeState()
 
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+	// SIGTERM too: a CI job or a service manager stops pinwheel with it,
+	// and a run is safe to interrupt between any two GitLab calls.
+	ctx, stop := jobContext(cmd)
 	defer stop()
 	var reports []scheduler.Report
 	if fl.project != "" {

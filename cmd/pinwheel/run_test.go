@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -49,13 +48,8 @@ func runFixture(t *testing.T, projects ...string) (*gitlabsim.Server, string) {
 
 func runRunCmd(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	root := newRootCmd()
-	root.SetOut(&out)
-	root.SetErr(&errOut)
-	root.SetArgs(append([]string{"run"}, args...))
-	err := root.Execute()
-	return out.String() + errOut.String(), err
+	stdout, stderr, err := execute(append([]string{"run"}, args...)...)
+	return stdout + stderr, err
 }
 
 func exitCode(err error) int {
@@ -99,6 +93,11 @@ func TestRunCommand(t *testing.T) {
 	}
 	if !strings.Contains(out, "group/app: 1 update(s), 1 MR(s) opened") {
 		t.Errorf("summary:\n%s", out)
+	}
+	// No webhook reaches `pinwheel run`, so its dashboard offers no
+	// "run again" box nobody would act on.
+	if is := gl.Issues(p); len(is) != 1 || strings.Contains(is[0].Description, "<!-- manual job -->") {
+		t.Errorf("dashboard after a run: %d issues, or a run-again box without a webhook", len(is))
 	}
 	if strings.Contains(out, os.Getenv("RUN_TEST_TOKEN")) {
 		t.Errorf("the token was printed")

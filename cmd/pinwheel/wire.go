@@ -22,7 +22,8 @@ import (
 // runnerOpts are what a command adds to the config when it builds a
 // scheduler.Runner.
 type runnerOpts struct {
-	// DryRun writes nothing to GitLab (nor to the state file).
+	// DryRun writes nothing to GitLab and no project records to the state
+	// file (the HTTP cache still fills).
 	DryRun bool
 	// Now, when set, is the time runs start at (for previews); the clock
 	// then moves on from it at the real pace.
@@ -86,7 +87,7 @@ func buildRunner(cfg *config.Config, opts runnerOpts) (*scheduler.Runner, func()
 	index, err := registry.New(idxOpts)
 	if err != nil {
 		_ = closeDB()
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("index client: %w", err)
 	}
 	r, err := scheduler.New(cfg, scheduler.Deps{
 		GitLab: gl, Index: index, State: db, Clock: clock,
@@ -115,14 +116,14 @@ func openState(path string, clock func() time.Time, dryRun bool, out io.Writer, 
 	if derr != nil {
 		return nil, nil, errors.Join(err, derr)
 	}
-	log.Warnf("%v; the dry run uses an empty temporary state instead", err)
+	log.WithError(err).Warn("the dry run uses an empty temporary state instead")
 	if out != nil {
 		fmt.Fprintf(out, "note: %v; the dry run uses an empty temporary state instead\n", err)
 	}
 	db, err = state.Open(filepath.Join(dir, "state.db"), state.WithClock(clock))
 	if err != nil {
 		os.RemoveAll(dir)
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("temporary state for the dry run: %w", err)
 	}
 	return db, func() error { err := db.Close(); os.RemoveAll(dir); return err }, nil
 }

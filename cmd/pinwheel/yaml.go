@@ -25,12 +25,7 @@ Lines that cannot be parsed are reported on stderr with their line numbers
 and left out; the YAML of the other pins is still printed or written, and
 the command then exits 1, so a pipeline notices the broken line. Exit 2 on
 bad usage or an unreadable file.`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if err := cobra.ExactArgs(1)(cmd, args); err != nil {
-				return usageError(err)
-			}
-			return nil
-		},
+		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := args[0]
 			data, err := os.ReadFile(path)

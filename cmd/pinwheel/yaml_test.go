@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -13,13 +12,7 @@ import (
 
 func runYAML(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	root := newRootCmd()
-	root.SetOut(&out)
-	root.SetErr(&errOut)
-	root.SetArgs(append([]string{"yaml"}, args...))
-	err = root.Execute()
-	return out.String(), errOut.String(), err
+	return execute(append([]string{"yaml"}, args...)...)
 }
 
 func writeConstraints(t *testing.T, text string) string {

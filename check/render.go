@@ -1,0 +1,159 @@
+package check
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Row is one printed row of `pinwheel check`: a pin with one offered
+// update, or a pin that is up to date, ignored or failed. Its JSON form is
+// the command's contract (README.md, "pinwheel check"): every key is always
+// present, latest is "" when up to date and error is "" unless the look-up
+// failed.
+type Row struct {
+	Name    string `json:"name"` // as written in the file
+	Line    int    `json:"line"`
+	Current string `json:"current"`
+	Latest  string `json:"latest"`
+	// UpdateType is major, minor or patch; "" without an update.
+	UpdateType string `json:"update_type"`
+	// Major marks the separate major-update row (Renovate's split).
+	Major       bool                 `json:"major"`
+	Pending     bool                 `json:"pending"`
+	EligibleAt  *time.Time           `json:"eligible_at"`
+	ReleaseDate *time.Time           `json:"release_date"`
+	Fixes       []FixedVulnerability `json:"vulnerabilities_fixed"`
+	Ignored     bool                 `json:"ignored"`
+	Error       string               `json:"error"`
+}
+
+// FixedVulnerability is a known vulnerability of the pinned version that
+// the row's update fixes.
+type FixedVulnerability struct {
+	ID      string `json:"id"`
+	Summary string `json:"summary,omitempty"`
+	Link    string `json:"link,omitempty"`
+}
+
+// Rows lists the report as printed rows, in file order: one per offered or
+// pending update (two for a pin with both a major and a non-major one),
+// one per pin without.
+func (r *Report) Rows() []Row {
+	rows := []Row{}
+	for _, res := range r.Results {
+		base := Row{Name: res.Pin.Name, Line: res.Pin.Line, Current: res.Pin.Version, Fixes: []FixedVulnerability{}}
+		switch {
+		case res.Err != nil:
+			base.Error = res.Err.Error()
+			rows = append(rows, base)
+			continue
+		case res.Ignored():
+			base.Ignored = true
+			rows = append(rows, base)
+			continue
+		case len(res.Plan.Updates) == 0:
+			rows = append(rows, base)
+			continue
+		}
+		for _, u := range res.Plan.Updates {
+			row := base
+			row.Latest, row.UpdateType, row.Major, row.Pending = u.To, string(u.Type), u.Major, u.Pending
+			if !u.ReleaseDate.IsZero() {
+				row.ReleaseDate = &u.ReleaseDate
+			}
+			if u.Pending {
+				row.EligibleAt = &u.EligibleAt
+			}
+			row.Fixes = []FixedVulnerability{}
+			for _, v := range res.Fixes(u) {
+				row.Fixes = append(row.Fixes, FixedVulnerability{ID: v.ID, Summary: v.Summary, Link: v.Link})
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows
+}
+
+// FailedLookups counts the pins whose look-up failed.
+func (r *Report) FailedLookups() int {
+	n := 0
+	for _, res := range r.Results {
+		if res.Err != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// WriteJSON writes rows as one indented JSON array ([] when empty).
+func WriteJSON(w io.Writer, rows []Row) error {
+	if rows == nil {
+		rows = []Row{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(rows); err != nil {
+		return fmt.Errorf("write JSON: %w", err)
+	}
+	return nil
+}
+
+// WriteTable writes rows as an aligned table for a person, "-" in empty
+// cells.
+func WriteTable(w io.Writer, rows []Row) error {
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "PACKAGE\tCURRENT\tLATEST\tTYPE\tRELEASED\tFIXES\tNOTE")
+	for _, r := range rows {
+		released := "-"
+		if r.ReleaseDate != nil {
+			released = r.ReleaseDate.Format(time.DateOnly)
+		}
+		var ids []string
+		for _, v := range r.Fixes {
+			ids = append(ids, v.ID)
+		}
+		note := ""
+		switch {
+		case r.Error != "":
+			note = "error: " + r.Error
+		case r.Ignored:
+			note = "ignored"
+		case r.Pending && r.EligibleAt != nil:
+			note = "pending until " + r.EligibleAt.Format(time.DateOnly)
+		case r.Latest == "":
+			note = "up to date"
+		case r.Major:
+			note = "major"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Current, dash(r.Latest), dash(r.UpdateType), released, dash(strings.Join(ids, ",")), note)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// tabwriter pads the cell before an empty NOTE; drop that padding.
+	var out strings.Builder
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		if trimmed, ok := strings.CutSuffix(line, "\n"); ok {
+			out.WriteString(strings.TrimRight(trimmed, " ") + "\n")
+		} else {
+			out.WriteString(line)
+		}
+	}
+	if _, err := io.WriteString(w, out.String()); err != nil {
+		return fmt.Errorf("write table: %w", err)
+	}
+	return nil
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

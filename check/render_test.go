@@ -1,0 +1,103 @@
+package check
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pinwheel-dev/pinwheel/constraints"
+	"github.com/pinwheel-dev/pinwheel/pep440"
+	"github.com/pinwheel-dev/pinwheel/plan"
+)
+
+// TestRowsJSONContract pins the keys scripts read from `pinwheel check
+// --format json`: every key on every row, latest "" when up to date, error
+// "" unless failed, and the major split's second row marked.
+func TestRowsJSONContract(t *testing.T) {
+	released := now.AddDate(0, 0, -3)
+	rep := &Report{Results: []Result{
+		{Pin: constraints.Pin{Name: "numpy", Line: 1, Version: "1.26.0"}, Plan: plan.Result{Updates: []plan.Update{
+			{To: "1.26.4", Type: pep440.Patch, ReleaseDate: released},
+			{To: "2.1.0", Type: pep440.Major, Major: true, Pending: true, EligibleAt: now.Add(time.Hour)},
+		}}},
+		{Pin: constraints.Pin{Name: "six", Line: 2, Version: "1.17.0"}},
+		{Pin: constraints.Pin{Name: "nope", Line: 3, Version: "1.0"}, Err: errors.New("look up nope: not found")},
+		{Pin: constraints.Pin{Name: "mine", Line: 4, Version: "1.0", Ignored: true}},
+	}}
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, rep.Rows()); err != nil {
+		t.Fatal(err)
+	}
+	var rows []map[string]any
+	if err := json.Unmarshal(buf.Bytes(), &rows); err != nil {
+		t.Fatalf("not a JSON array: %v\n%s", err, buf.String())
+	}
+	keys := []string{"name", "line", "current", "latest", "update_type", "major", "pending",
+		"eligible_at", "release_date", "vulnerabilities_fixed", "ignored", "error"}
+	want := []struct {
+		name, latest, errText string
+		major, ignored        bool
+	}{
+		{"numpy", "1.26.4", "", false, false},
+		{"numpy", "2.1.0", "", true, false},
+		{"six", "", "", false, false},
+		{"nope", "", "look up nope: not found", false, false},
+		{"mine", "", "", false, true},
+	}
+	if len(rows) != len(want) {
+		t.Fatalf("%d rows, want %d:\n%s", len(rows), len(want), buf.String())
+	}
+	for i, w := range want {
+		row := rows[i]
+		for _, k := range keys {
+			if _, ok := row[k]; !ok {
+				t.Errorf("row %d lacks key %q", i, k)
+			}
+		}
+		if row["name"] != w.name || row["latest"] != w.latest || row["error"] != w.errText ||
+			row["major"] != w.major || row["ignored"] != w.ignored {
+			t.Errorf("row %d = %v, want %+v", i, row, w)
+		}
+	}
+	if rep.FailedLookups() != 1 {
+		t.Errorf("FailedLookups = %d, want 1", rep.FailedLookups())
+	}
+}
+
+func TestWriteJSONEmptyIsArray(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteJSON(&buf, (&Report{}).Rows()); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(buf.String()); got != "[]" {
+		t.Errorf("empty report: %q, want []", got)
+	}
+}
+
+// TestWriteTableHasNoTrailingSpaces: a row without a note ends at its last
+// filled cell.
+func TestWriteTableHasNoTrailingSpaces(t *testing.T) {
+	rep := &Report{Results: []Result{
+		{Pin: constraints.Pin{Name: "numpy", Version: "1.26.0"}, Plan: plan.Result{Updates: []plan.Update{{To: "1.26.4", Type: pep440.Patch}}}},
+		{Pin: constraints.Pin{Name: "six", Version: "1.17.0"}},
+	}}
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, rep.Rows()); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines, want header and 2 rows:\n%s", len(lines), buf.String())
+	}
+	for _, l := range lines {
+		if strings.HasSuffix(l, " ") {
+			t.Errorf("trailing spaces: %q", l)
+		}
+	}
+	if !strings.Contains(lines[2], "up to date") {
+		t.Errorf("six's row: %q, want up to date", lines[2])
+	}
+}
