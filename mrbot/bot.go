@@ -295,6 +295,12 @@ func (bot *Bot) AutoMerge(ctx context.Context, iid int64, sha string) error {
 // NoteClosed posts the "closed without merging" note on a merge request,
 // unless one is there already (a run interrupted after posting it).
 func (bot *Bot) NoteClosed(ctx context.Context, iid int64, name, version string) error {
+	return bot.note(ctx, iid, closedMarker, ClosedNote(name, version), "note on closed MR")
+}
+
+// note posts body (which carries marker) on a merge request unless a note
+// with marker is there already.
+func (bot *Bot) note(ctx context.Context, iid int64, marker, body, what string) error {
 	notes, _, err := bot.gl.Notes.ListMergeRequestNotes(bot.project, iid, &gitlab.ListMergeRequestNotesOptions{
 		ListOptions: gitlab.ListOptions{PerPage: 100},
 	}, gitlab.WithContext(ctx))
@@ -302,15 +308,14 @@ func (bot *Bot) NoteClosed(ctx context.Context, iid int64, name, version string)
 		return fmt.Errorf("read notes of MR !%d: %w", iid, err)
 	}
 	for _, n := range notes {
-		if containsMarker(n.Body) {
+		if strings.Contains(n.Body, marker) {
 			return nil
 		}
 	}
-	bot.action(fmt.Sprintf("note on closed MR !%d", iid))
+	bot.action(fmt.Sprintf("%s !%d", what, iid))
 	if bot.dryRun {
 		return nil
 	}
-	body := ClosedNote(name, version)
 	if _, _, err := bot.gl.Notes.CreateMergeRequestNote(bot.project, iid, &gitlab.CreateMergeRequestNoteOptions{
 		Body: gitlab.Ptr(body),
 	}, gitlab.WithContext(ctx)); err != nil {

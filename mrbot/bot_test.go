@@ -2,6 +2,7 @@ package mrbot_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -142,5 +143,55 @@ func TestDryRunWritesNothing(t *testing.T) {
 	st := f.sim.Stats()
 	if st.Writes != 0 || len(actions) != 4 {
 		t.Errorf("writes %d, actions %q", st.Writes, actions)
+	}
+}
+
+// Close notes why, closes and retitles the merge request and deletes its
+// branch, unless the branch's head is someone else's commit; run again
+// (an interrupted run's successor) it writes nothing new.
+func TestCloseObsolete(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		pushed bool
+	}{{"pinwheel's branch", false}, {"a person's commit on it", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			ctx := context.Background()
+			bot := mrbot.New(f.gl, mrbot.Options{Project: "group/app", Target: "main"})
+			base, _ := f.sim.Branch(f.proj, "main")
+			b, err := bot.Build(ctx, f.build(base))
+			if err != nil {
+				t.Fatal(err)
+			}
+			mr, err := bot.Open(ctx, "pinwheel/requests-2.x", "Update requests to 2.32.4", "d", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.pushed {
+				f.sim.Commit(f.proj, "pinwheel/requests-2.x", "Fix the tests", map[string]string{"t": "x\n"})
+			}
+			o := mrbot.Obsolete{IID: mr.IID, Branch: "pinwheel/requests-2.x", Title: mr.Title,
+				Reason: "constraints.txt on main already pins requests 2.32.4 or newer", Known: b.SHA}
+			for i := range 2 {
+				closed, err := bot.Close(ctx, o)
+				if err != nil || closed.KeptBranch != tc.pushed || closed.Title != "Update requests to 2.32.4 - autoclosed" {
+					t.Fatalf("close %d: %+v, %v", i+1, closed, err)
+				}
+			}
+			got, _ := f.sim.MergeRequest(f.proj, int(mr.IID))
+			if got.State != "closed" || got.Title != "Update requests to 2.32.4 - autoclosed" {
+				t.Errorf("MR: %s %q", got.State, got.Title)
+			}
+			if n := len(f.sim.MRNotes(f.proj, int(mr.IID))); n != 1 {
+				t.Errorf("%d notes, want 1", n)
+			}
+			if _, ok := f.sim.Branch(f.proj, "pinwheel/requests-2.x"); ok != tc.pushed {
+				t.Errorf("branch exists: %v, want %v", ok, tc.pushed)
+			}
+			err = bot.RemoveBranch(ctx, "pinwheel/requests-2.x", got.Title, b.SHA)
+			if tc.pushed != errors.Is(err, mrbot.ErrEdited) || !tc.pushed && err != nil {
+				t.Errorf("RemoveBranch: %v", err)
+			}
+		})
 	}
 }

@@ -1,6 +1,9 @@
 // Package mrbot writes one update to GitLab: the update's branch, its one
 // commit and its merge request, plus the texts they carry (title,
-// description, the note on a merge request closed without merging).
+// description, the note on a merge request closed without merging). It
+// also cleans up: it closes a merge request whose update is no longer
+// needed (Close) and deletes the branch of a closed one (RemoveBranch),
+// leaving a branch alone when its head is someone else's commit.
 //
 // Everything is idempotent by branch: Build skips the commit when the
 // branch already holds exactly what it would write on the same parent, and

@@ -47,7 +47,23 @@ type PinLine struct {
 // closedMarker identifies pinwheel's note on a closed merge request.
 const closedMarker = "<!-- pinwheel:closed-without-merging -->"
 
-func containsMarker(body string) bool { return strings.Contains(body, closedMarker) }
+// obsoleteMarker identifies pinwheel's note on a merge request it closed
+// because the update is no longer needed.
+const obsoleteMarker = "<!-- pinwheel:autoclosed -->"
+
+// ObsoleteNote is the note on a merge request pinwheel closes because its
+// update is no longer needed (Renovate's "Autoclosed"); reason says why.
+// keptBranch says the branch carries someone else's commits and stays.
+func ObsoleteNote(reason string, keptBranch bool) string {
+	body := obsoleteMarker + "\n### pinwheel Autoclosed\n\n" +
+		"pinwheel closes this MR: " + mdtext.Text(reason, 300) + ", so this MR is no longer needed."
+	if keptBranch {
+		body += " The branch has commits by someone else, so pinwheel keeps it; delete it when you are done with it."
+	} else {
+		body += " Its branch is deleted."
+	}
+	return body + " If the update is needed again, pinwheel proposes it in a new MR.\n"
+}
 
 // ClosedNote is the note pinwheel leaves on an update merge request closed
 // without merging (Renovate's "Renovate Ignore Notification"). Unlike

@@ -62,7 +62,7 @@ func TestTextsAreSafe(t *testing.T) {
 	if got := Title("requests", "2.32.4"); got != "Update requests to 2.32.4" {
 		t.Errorf("Title = %q", got)
 	}
-	if n := ClosedNote("requests", "2.32.4"); !strings.Contains(n, "Because you closed this MR without merging") || !containsMarker(n) {
+	if n := ClosedNote("requests", "2.32.4"); !strings.Contains(n, "Because you closed this MR without merging") || !strings.Contains(n, closedMarker) {
 		t.Errorf("ClosedNote = %q", n)
 	}
 	// The scheduler proposes the next release of a closed major's line
@@ -70,5 +70,12 @@ func TestTextsAreSafe(t *testing.T) {
 	// wait for the next major as Renovate's does.
 	if n := ClosedNote("certifi", "2024.8.30"); !strings.Contains(n, "proposes a newer version when one is released") || strings.Contains(n, "major") {
 		t.Errorf("ClosedNote promises what pinwheel does not do: %q", n)
+	}
+	for _, kept := range []bool{false, true} {
+		n := ObsoleteNote("constraints.txt on main already pins requests 2.32.4 or newer", kept)
+		if !strings.Contains(n, obsoleteMarker) || !strings.Contains(n, "already pins requests 2.32.4 or newer, so this MR is no longer needed") ||
+			strings.Contains(n, "pinwheel keeps it") != kept {
+			t.Errorf("ObsoleteNote(kept=%v) = %q", kept, n)
+		}
 	}
 }

@@ -84,12 +84,8 @@ func (run *projectRun) act(ctx context.Context, slots []*slot) error {
 			Kind: dashboard.ProblemAPI, Subject: s.branch, Message: err.Error(), RetryBranch: s.branch,
 		})
 	}
-	// Open merge requests of branches the run computed nothing for (the
-	// pin moved on the target, or its look-up failed) stay as they are.
-	for branch, mr := range run.rec.MergeRequests {
-		if mr.State == "opened" && !computed[branch] {
-			run.model.Open = append(run.model.Open, dashboard.Entry{Branch: branch, Title: mr.Title, MR: mrEntry(mr)})
-		}
+	if err := run.tidy(ctx, computed); err != nil {
+		return err
 	}
 	run.pruneRecords(computed)
 	return nil
@@ -102,9 +98,8 @@ func (run *projectRun) actOn(ctx context.Context, s *slot, t ticked, inWindow bo
 		run.model.PendingReleaseAge = append(run.model.PendingReleaseAge, entry(s, s.pending))
 	}
 	if want == nil {
-		if mr, ok := run.rec.MergeRequests[s.branch]; ok && mr.State == "opened" {
-			run.model.Open = append(run.model.Open, dashboard.Entry{Branch: s.branch, Title: mr.Title, MR: mrEntry(mr)})
-		}
+		// An open merge request is listed, or closed as obsolete, by tidy.
+		run.idle[s.branch] = true
 		return nil
 	}
 	title := mrbot.Title(s.name, want.To)
@@ -181,6 +176,12 @@ func (run *projectRun) closed(ctx context.Context, s *slot, want *plan.Update, m
 		if err := run.bot.NoteClosed(ctx, mr.IID, s.name, want.To); err != nil {
 			return err
 		}
+		// Like Renovate, the branch goes with the merge request; a
+		// recreate tick builds it again.
+		if err := run.bot.RemoveBranch(ctx, s.branch, mrbot.Title(s.name, want.To), mr.BuiltSHA); err != nil && !errors.Is(err, mrbot.ErrEdited) {
+			return err
+		}
+		run.touched[s.branch] = true
 		if !run.r.deps.DryRun {
 			mr.Noted = true
 			run.rec.MergeRequests[s.branch] = mr
@@ -304,6 +305,7 @@ func (run *projectRun) build(ctx context.Context, s *slot, want *plan.Update, mr
 		return built{}, err
 	}
 	blob := mrbot.BlobID(content)
+	run.touched[s.branch] = true
 	files := []mrbot.File{{Path: run.p.Constraints, Content: content, OnTarget: true}}
 	if run.p.YAML != "" {
 		onTarget, err := run.yamlOnTarget(ctx)

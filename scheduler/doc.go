@@ -3,8 +3,9 @@
 // package index, finds (or creates) the dependency dashboard issue, reads
 // the boxes people ticked, decides per update branch what to do inside the
 // schedule window and the rate limits, has package mrbot write branches,
-// commits and merge requests, and writes the dashboard back only when its
-// text changed.
+// commits and merge requests, cleans up after them (closes merge requests
+// the target made unnecessary, deletes the branches of closed ones), and
+// writes the dashboard back only when its text changed.
 //
 // GitLab is the source of truth; the state file (package state) only
 // caches what a run learnt (pinwheel's user id, the default branch, the

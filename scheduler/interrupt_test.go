@@ -131,6 +131,23 @@ func TestInterruptRebuildAtEveryCall(t *testing.T) {
 	})
 }
 
+// The same for a run that cleans up: an MR made obsolete by a person's
+// bump on main (closed, branch deleted), one made obsolete whose branch a
+// person pushed to (closed, branch kept), and an MR a person closed (its
+// branch deleted).
+func TestInterruptCleanupAtEveryCall(t *testing.T) {
+	interruptEveryCall(t, func(t *testing.T) *env {
+		e := openAll(t)
+		e.gl.Commit(e.proj, brIdna, "Pin idna for the tests", map[string]string{"tests.txt": "x\n"})
+		e.gl.CloseMR(e.proj, e.mrFor(brCertifi).IID)
+		data, _ := e.gl.File(e.proj, "main", "constraints.txt")
+		bumped := strings.NewReplacer("requests==2.31.0", "requests==2.32.4", "idna==3.4", "idna==3.10").Replace(string(data))
+		e.gl.Commit(e.proj, "main", "Bump by hand", map[string]string{"constraints.txt": bumped})
+		e.clock.Add(time.Hour)
+		return e
+	})
+}
+
 func interruptEveryCall(t *testing.T, scenario func(*testing.T) *env) {
 	ref := scenario(t)
 	ref.gl.ResetStats()

@@ -46,6 +46,9 @@ type projectRun struct {
 	model       dashboard.Dashboard
 	openCount   int
 	createdThis int
+	// idle are the computed branches with nothing to offer now, touched
+	// the branches the run built or already cleaned up.
+	idle, touched map[string]bool
 }
 
 func newProjectRun(r *Runner, p config.Project) *projectRun {
@@ -55,6 +58,7 @@ func newProjectRun(r *Runner, p config.Project) *projectRun {
 		log:      r.deps.Log.WithField("project", p.Path),
 		report:   Report{Project: p.Path},
 		consumed: map[dashboard.Box]bool{},
+		idle:     map[string]bool{}, touched: map[string]bool{},
 	}
 	return run
 }

@@ -59,6 +59,8 @@ type Report struct {
 	UpdatesFound int
 	MRsOpened    int
 	MRsUpdated   int
+	// MRsClosed counts the merge requests closed as no longer needed.
+	MRsClosed int
 	// Actions lists every GitLab write, done or (in a dry run) not.
 	Actions []string
 	// Writes counts the GitLab write requests sent (0 in a dry run).

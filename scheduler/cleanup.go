@@ -1,0 +1,179 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/pinwheel-dev/pinwheel/daemon"
+	"github.com/pinwheel-dev/pinwheel/dashboard"
+	"github.com/pinwheel-dev/pinwheel/mrbot"
+	"github.com/pinwheel-dev/pinwheel/pep440"
+	"github.com/pinwheel-dev/pinwheel/pkgname"
+	"github.com/pinwheel-dev/pinwheel/state"
+)
+
+// Clean-up, as Renovate's: an open update merge request whose update the
+// target made unnecessary is closed, and the branches of closed update
+// merge requests are deleted, except those carrying someone else's
+// commits. Everything is decided from what the run already read, so a
+// quiet run makes no request for it.
+//
+// MergeRequestRecord.Noted marks a closed merge request as done with:
+// its note posted where one is due and its branch deleted (or kept as
+// someone else's). Until then every run finishes what an interrupted one
+// left.
+
+// tidy runs after the updates: open merge requests of branches the run
+// offers nothing for are closed when obsolete (else listed as open, as
+// they are), then closed merge requests not yet done with lose their
+// branch. Computed branches with no update to offer now (only a pending
+// one) count as offering nothing; branches the run built or already
+// cleaned up (run.touched) are left alone.
+func (run *projectRun) tidy(ctx context.Context, computed map[string]bool) error {
+	for _, branch := range slices.Sorted(maps.Keys(run.rec.MergeRequests)) {
+		mr := run.rec.MergeRequests[branch]
+		if mr.State != "opened" || computed[branch] && !run.idle[branch] {
+			continue
+		}
+		reason, ok := run.obsolete(branch, mr)
+		if !ok {
+			run.model.Open = append(run.model.Open, dashboard.Entry{Branch: branch, Title: mr.Title, MR: mrEntry(mr)})
+			continue
+		}
+		select {
+		case <-daemon.Stopping(ctx):
+			return ErrStopping
+		default:
+		}
+		if err := run.closeObsolete(ctx, branch, mr, reason); err != nil {
+			if fatal(err) {
+				return err
+			}
+			run.failed(branch, err)
+			run.model.Open = append(run.model.Open, dashboard.Entry{Branch: branch, Title: mr.Title, MR: mrEntry(mr)})
+		}
+	}
+	for _, branch := range slices.Sorted(maps.Keys(run.rec.MergeRequests)) {
+		mr := run.rec.MergeRequests[branch]
+		if mr.State != "closed" || mr.Noted || mr.IID == 0 || run.touched[branch] {
+			continue
+		}
+		select {
+		case <-daemon.Stopping(ctx):
+			return ErrStopping
+		default:
+		}
+		err := run.bot.RemoveBranch(ctx, branch, mr.Title, mr.BuiltSHA)
+		if err != nil && !errors.Is(err, mrbot.ErrEdited) {
+			if fatal(err) {
+				return err
+			}
+			run.failed(branch, err)
+			continue
+		}
+		if !run.r.deps.DryRun {
+			mr.Noted = true
+			run.rec.MergeRequests[branch] = mr
+		}
+	}
+	return nil
+}
+
+// failed records a failed clean-up of branch for the dashboard's Errors.
+func (run *projectRun) failed(branch string, err error) {
+	run.log.WithField("branch", branch).WithError(err).Warn("clean-up failed")
+	run.problems = append(run.problems, dashboard.Problem{
+		Kind: dashboard.ProblemAPI, Subject: branch, Message: err.Error(),
+	})
+}
+
+// closeObsolete closes the merge request, notes why and deletes its
+// branch unless it carries someone else's commits.
+func (run *projectRun) closeObsolete(ctx context.Context, branch string, mr state.MergeRequestRecord, reason string) error {
+	closed, err := run.bot.Close(ctx, mrbot.Obsolete{
+		IID: mr.IID, Branch: branch, Title: mr.Title, Reason: reason, Known: mr.BuiltSHA,
+	})
+	if err != nil {
+		return err
+	}
+	run.report.MRsClosed++
+	run.log.WithFields(logrus.Fields{"branch": branch, "mr": mr.IID, "kept_branch": closed.KeptBranch}).Info("closed an obsolete merge request")
+	if run.r.deps.DryRun {
+		return nil
+	}
+	mr.State, mr.Title, mr.Noted = "closed", closed.Title, true
+	run.rec.MergeRequests[branch] = mr
+	return nil
+}
+
+// obsolete says why the open merge request on branch is no longer needed,
+// judged from the constraints file and look-ups of this run: the target
+// pins the package at or above the merge request's version, or no longer
+// mentions it at all. It is not obsolete while the package's look-up
+// failed, while its pin is ignored (a `# pinwheel: ignore` comment or the
+// config's ignore: people took the package in hand, and the merge request
+// is theirs to close), while only an unmanaged line (a range, a URL)
+// names it, or when its title no longer says which update it carries.
+func (run *projectRun) obsolete(branch string, mr state.MergeRequestRecord) (string, bool) {
+	name, version, ok := parseTitle(mr.Title)
+	if !ok {
+		return "", false
+	}
+	want, err := pep440.Parse(version)
+	if err != nil {
+		return "", false
+	}
+	key := pkgname.Normalize(name)
+	if !strings.HasPrefix(branch, run.p.BranchPrefix+key+"-") {
+		return "", false
+	}
+	for _, res := range run.results.Results {
+		if res.Pin.Key == key && (res.Err != nil || res.Ignored()) {
+			return "", false
+		}
+	}
+	pins := run.file.Lookup(key)
+	if len(pins) == 0 {
+		for _, u := range run.file.Unmanaged() {
+			if n := leadingName.FindString(u.Text); n != "" && pkgname.Normalize(n) == key {
+				return "", false
+			}
+		}
+		return fmt.Sprintf("%s on %s no longer pins %s", run.p.Constraints, run.target, name), true
+	}
+	for _, p := range pins {
+		v, err := pep440.Parse(p.Version)
+		if p.Ignored || err != nil || v.Compare(want) < 0 {
+			return "", false
+		}
+	}
+	return fmt.Sprintf("%s on %s already pins %s %s or newer", run.p.Constraints, run.target, name, version), true
+}
+
+// leadingName is the project name a requirement line starts with (PEP 508).
+var leadingName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*`)
+
+// parseTitle reads the package and version from an update title
+// (mrbot.Title).
+func parseTitle(title string) (name, version string, ok bool) {
+	rest, ok := strings.CutPrefix(title, "Update ")
+	if !ok {
+		return "", "", false
+	}
+	i := strings.LastIndex(rest, " to ")
+	if i <= 0 {
+		return "", "", false
+	}
+	name, version = rest[:i], rest[i+len(" to "):]
+	if strings.ContainsAny(name, " ") || version == "" || strings.ContainsAny(version, " ") {
+		return "", "", false
+	}
+	return name, version, mrbot.Title(name, version) == title
+}
