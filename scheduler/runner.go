@@ -153,15 +153,21 @@ func (r *Runner) RunProject(ctx context.Context, path string) (Report, error) {
 // dashboard from people's. It asks GitLab once and remembers it.
 func (r *Runner) BotUsername(ctx context.Context) (string, error) {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.botUsername != "" {
-		return r.botUsername, nil
+	name := r.botUsername
+	r.mu.Unlock()
+	if name != "" {
+		return name, nil
 	}
+	// Not under r.mu: a slow GitLab must not hold up projectLock, which
+	// every run takes. Two callers racing here both ask; both get the
+	// same answer.
 	u, _, err := r.deps.GitLab.Users.CurrentUser(gitlab.WithContext(ctx))
 	if err != nil {
 		return "", fmt.Errorf("read the current user: %w", err)
 	}
+	r.mu.Lock()
 	r.botUsername = u.Username
+	r.mu.Unlock()
 	return u.Username, nil
 }
 
