@@ -60,7 +60,10 @@ type MergeRequestRecord struct {
 	BuiltSHA string `json:"built_sha,omitempty"`
 	Parent   string `json:"parent,omitempty"`
 	Blob     string `json:"blob,omitempty"`
-	// Noted is true once pinwheel posted its "closed without merging" note.
+	// Noted is true once pinwheel has finished with a closed merge
+	// request: posted its note (closed without merging, or closed as
+	// obsolete) and deleted the branch or found it someone else's. Until
+	// then each run finishes what an interrupted one left.
 	Noted bool `json:"noted,omitempty"`
 }
 
