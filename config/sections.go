@@ -104,18 +104,7 @@ func (d *decoder) packages(n *yaml.Node, path string) []PackageRule {
 			"minimum_release_age": d.duration(&r.MinimumReleaseAge),
 			"ignore":              d.boolean(&r.Ignore),
 		})
-		namePath := path + ".name"
-		switch {
-		case r.Name == "" && !d.reported(namePath):
-			d.errorf(n, namePath, "required")
-		case r.Name == "":
-		case seen[pkgname.Normalize(r.Name)] != "":
-			first := seen[pkgname.Normalize(r.Name)]
-			d.errorf(&yaml.Node{Line: d.lines[namePath]}, namePath,
-				"%q has a rule already at %s (line %d)", r.Name, first, d.lines[first])
-		default:
-			seen[pkgname.Normalize(r.Name)] = namePath
-		}
+		d.unique(n, path+".name", r.Name, pkgname.Normalize(r.Name), seen, "has a rule already")
 		rules = append(rules, r)
 	})
 	return rules
@@ -126,19 +115,8 @@ func (d *decoder) projects(n *yaml.Node, path string) []Project {
 	seen := map[string]string{} // lower-case path -> key path of its first entry
 	d.list(n, path, func(n *yaml.Node, path string) {
 		p := d.project(n, path)
-		pathKey := path + ".path"
-		switch {
-		case p.Path == "" && !d.reported(pathKey):
-			d.errorf(n, pathKey, "required")
-		case p.Path == "":
-		case seen[strings.ToLower(p.Path)] != "":
-			// GitLab paths are case-insensitive.
-			first := seen[strings.ToLower(p.Path)]
-			d.errorf(&yaml.Node{Line: d.lines[pathKey]}, pathKey,
-				"%q is listed already at %s (line %d)", p.Path, first, d.lines[first])
-		default:
-			seen[strings.ToLower(p.Path)] = pathKey
-		}
+		// GitLab paths are case-insensitive.
+		d.unique(n, path+".path", p.Path, strings.ToLower(p.Path), seen, "is listed already")
 		projects = append(projects, p)
 	})
 	return projects
@@ -264,4 +242,20 @@ func checkLogLevel(l string) error {
 		return fmt.Errorf("unknown log level %q (want error, warn, info, debug or trace)", l)
 	}
 	return nil
+}
+
+// unique checks the identifying key of a list entry (at keyPath, with
+// value, compared as norm): it is required, and no earlier entry in seen
+// (norm -> key path of its first entry) may have it; dup words the error.
+func (d *decoder) unique(n *yaml.Node, keyPath, value, norm string, seen map[string]string, dup string) {
+	switch {
+	case value == "" && !d.reported(keyPath):
+		d.errorf(n, keyPath, "required")
+	case value == "":
+	case seen[norm] != "":
+		first := seen[norm]
+		d.errorf(&yaml.Node{Line: d.lines[keyPath]}, keyPath, "%q %s at %s (line %d)", value, dup, first, d.lines[first])
+	default:
+		seen[norm] = keyPath
+	}
 }
