@@ -60,10 +60,11 @@ func Run(ctx context.Context, w io.Writer, opts Options) error {
 
 // play prints the configuration, then runs the steps in d.
 func (d *world) play(ctx context.Context, w io.Writer, opts Options) error {
-	fmt.Fprintf(w, "pinwheel demo: a GitLab project %s with a constraints.txt, and pinwheel configured as a team would (demo.yaml):\n\n", projectPath)
+	fmt.Fprintf(w, "pinwheel demo: a GitLab project %s with a constraints.txt, and pinwheel configured as a team would.\n", projectPath)
+	fmt.Fprintln(w, "\n┌─ demo.yaml")
 	box(w, d.config)
 	fmt.Fprintln(w, "└─")
-	fmt.Fprintln(w, "\nconstraints.txt on main:")
+	fmt.Fprintln(w, "\n┌─ constraints.txt on main")
 	box(w, sampleConstraints)
 	fmt.Fprintln(w, "└─")
 

@@ -221,6 +221,6 @@ func render(md string, markdown bool) string {
 // box prints text inside the left border of a ┌─ … └─ box.
 func box(w io.Writer, text string) {
 	for _, line := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
-		fmt.Fprintf(w, "│ %s\n", line)
+		fmt.Fprintln(w, strings.TrimRight("│ "+line, " "))
 	}
 }
