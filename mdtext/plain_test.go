@@ -65,3 +65,21 @@ func TestPlainTableAligns(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// FuzzPlain: any input renders without panicking, and text that Text
+// escaped reads back as itself.
+func FuzzPlain(f *testing.F) {
+	for _, s := range []string{"", "| a |\n|---|\n| `x` |", "<!-- x", "[a](b(c)", "`` ` ``", "\\", "**_~~", "<details><summary>x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_ = Plain(s)
+		flat := Flatten(s, Short)
+		if flat == "" || strings.TrimSpace(flat) != flat || strings.Contains(flat, "  ") {
+			return // Plain trims and keeps spaces as they are; compare simple lines only
+		}
+		if got := strings.TrimSuffix(Plain("x "+Text(s, Short)), "\n"); got != "x "+flat {
+			t.Errorf("Plain(Text(%q)) = %q, want %q", s, got, "x "+flat)
+		}
+	})
+}
