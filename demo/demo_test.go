@@ -226,3 +226,18 @@ func TestRunCleansUp(t *testing.T) {
 		t.Errorf("left behind in TMPDIR: %v", left)
 	}
 }
+
+// BenchmarkDemo plays the whole demo (the README's first command, minus
+// compiling): it should stay well under the 10 s a first look may take.
+func BenchmarkDemo(b *testing.B) {
+	for b.Loop() {
+		d, err := newWorld(Options{StateDir: b.TempDir()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := d.play(context.Background(), io.Discard, Options{}); err != nil {
+			b.Fatal(err)
+		}
+		d.close()
+	}
+}
