@@ -197,6 +197,19 @@ func TestServe(t *testing.T) {
 		t.Errorf("state file: %v", err)
 	}
 
+	// The printed curl finishes a pipeline: the simulator takes it.
+	finish := regexp.MustCompile(`curl -s -X POST -H 'PRIVATE-TOKEN: \S+' '(\S+/statuses/[0-9a-f]{40}\?state=success&name=test)'`).FindStringSubmatch(text)
+	if finish == nil {
+		t.Fatalf("no curl that finishes a pipeline:\n%s", text)
+	}
+	post, _ := http.NewRequest(http.MethodPost, finish[1], nil)
+	post.Header.Set("PRIVATE-TOKEN", curl[1])
+	if resp, err := http.DefaultClient.Do(post); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Errorf("POST %s = %v, %v; want 201", finish[1], resp, err)
+	} else {
+		resp.Body.Close()
+	}
+
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve ended with %v, want nil on Ctrl-C", err)

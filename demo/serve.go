@@ -7,7 +7,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
+
+	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 )
 
 // serve keeps the simulators up after the steps, for curl and for a
@@ -37,8 +40,35 @@ Try:
 `, stamp(next), d.gl.URL(), projectPath, d.token, d.idx.IndexURL(), cfgPath,
 		d.token, api, d.token, api, d.idx.IndexURL(),
 		tokenEnv, d.token, cfgPath, next.Format(time.RFC3339))
+	if line := d.finishHint(ctx, api); line != "" {
+		fmt.Fprintln(w, line)
+	}
 	fmt.Fprintln(w, "Ready.")
 	<-ctx.Done()
 	fmt.Fprintln(w, "Stopping the simulators.")
 	return nil
+}
+
+// finishHint is a curl command that finishes the pipeline of an open merge
+// request, one with auto-merge set if there is one, as a CI would.
+func (d *world) finishHint(ctx context.Context, api string) string {
+	list, _, err := d.api.MergeRequests.ListProjectMergeRequests(projectPath, &gitlab.ListProjectMergeRequestsOptions{
+		State: gitlab.Ptr("opened"), Sort: gitlab.Ptr("asc"),
+	}, gitlab.WithContext(ctx))
+	if err != nil || len(list) == 0 {
+		return ""
+	}
+	pick := list[0]
+	for _, mr := range list {
+		if mr.MergeWhenPipelineSucceeds {
+			pick = mr
+			break
+		}
+	}
+	what := "finish the pipeline of !" + strconv.FormatInt(pick.IID, 10)
+	if pick.MergeWhenPipelineSucceeds {
+		what += " (auto-merge is set: GitLab merges it)"
+	}
+	return fmt.Sprintf("  curl -s -X POST -H 'PRIVATE-TOKEN: %s' '%s/statuses/%s?state=success&name=test'   # %s",
+		d.token, api, pick.SHA, what)
 }
