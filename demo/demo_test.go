@@ -1,53 +1,103 @@
 package demo
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
+	"net/http"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/pinwheel-dev/pinwheel/config"
+	"github.com/pinwheel-dev/pinwheel/internal/golden"
 )
 
-// TestDemo plays the whole demo and checks what a maintainer would see in
-// GitLab after it: the narrated steps happened, in the simulators.
-func TestDemo(t *testing.T) {
-	d, err := newWorld(Options{StateDir: t.TempDir()})
+// play runs the demo in a fresh world and returns its narration with the
+// simulators' random ports and the state directory replaced by fixed
+// names, so that it is the same on every run.
+func play(t *testing.T, opts Options) (string, *world) {
+	t.Helper()
+	opts.StateDir = t.TempDir()
+	d, err := newWorld(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.close()
+	t.Cleanup(d.close)
 	var out bytes.Buffer
-	if err := d.play(context.Background(), &out); err != nil {
+	if err := d.play(context.Background(), &out, opts); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
-	text := out.String()
+	text := strings.NewReplacer(d.gl.URL(), "http://gitlab.test", strings.TrimSuffix(d.idx.IndexURL(), "/simple"), "http://index.test",
+		opts.StateDir, "/state").Replace(out.String())
+	return text, d
+}
 
-	steps := strings.Split(text, "━━━ Step ")[1:]
-	if len(steps) != 5 {
-		t.Fatalf("got %d steps, want 5:\n%s", len(steps), text)
+// TestDemo plays the whole demo: its narration is the golden file (go test
+// -update rewrites it), each step did what its title says, and GitLab
+// holds what the narration claims.
+func TestDemo(t *testing.T) {
+	text, d := play(t, Options{})
+	golden.Check(t, "demo.txt", []byte(text))
+
+	parts := strings.Split(text, "━━━ Step ")
+	if len(parts) != len(steps)+1 {
+		t.Fatalf("got %d steps, want %d", len(parts)-1, len(steps))
 	}
-	for i, want := range []string{
-		"0 merge requests opened", // weekday: nothing nobody asked for
-		"1 merge request opened",  // the ticked box
-		"4 merge requests opened", // weekend, up to the per-run limit
-		"1 merge request opened",  // the rate-limited rest
-		"0 of them writes",        // nothing new: no write at all
-	} {
-		if !strings.Contains(steps[i], want) {
-			t.Errorf("step %d lacks %q:\n%s", i+1, want, steps[i])
+	config, steps := parts[0], parts[1:]
+	for _, want := range []string{"automerge: [patch]", "schedule: {days: [sat, sun], timezone: UTC}", "requests==2.31.0"} {
+		if !strings.Contains(config, want) {
+			t.Errorf("the configuration printed first lacks %q", want)
 		}
 	}
-	if !strings.Contains(steps[1], "Merge request !1 \"Update requests to 2.32.4\"") {
-		t.Errorf("step 2 does not show the ticked update's MR")
+	for i, want := range [][]string{
+		{"0 merge requests opened", "6 updates waiting", "[ ] Update requests to 2.32.4"},
+		{"1 merge request opened", "┌─ Merge request !1 opened: Update requests to 2.32.4", "├─ changes", "+requests==2.32.4"},
+		{"4 merge requests opened", "1 update waiting", "+    --hash=sha256:", "auto-merge on"},
+		{"1 merge request opened", "┌─ Merge request !6 opened: Update six to 1.17.0"},
+		{"fails", "Update Django to 4.2.20 <http://gitlab.test/group/app/-/merge_requests/3>", "!3 · pipeline ❌ failed"},
+		{"GitLab merges it", "!5 \"Update PyYAML to 6.0.2\" is merged", "5 rebuilt", "PyYAML    6.0.2"},
+		{"@alice closes !6", "Closed / Ignored", "[ ] Update six to 1.17.0", "💬 @pinwheel on !6"},
+		{"1 closed as no longer needed", "\"Update urllib3 to 2.5.0 - autoclosed\" is closed", "already pins urllib3 2.5.0"},
+		{"0 of them writes", "(dashboard #1 unchanged)"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(steps[i], w) {
+				t.Errorf("step %d lacks %q:\n%s", i+1, w, steps[i])
+			}
+		}
 	}
-	if !strings.Contains(steps[2], "+    --hash=sha256:") {
-		t.Errorf("step 3 does not show PyYAML's rewritten hashes")
+	// One time zone throughout; no hidden marker or markdown shows.
+	for _, bad := range []string{"CET", "<!--", "](http", "**"} {
+		if strings.Contains(text, bad) {
+			t.Errorf("the narration shows %q", bad)
+		}
+	}
+	// Each merge request is printed in full once, when opened; rebuilds
+	// that keep the change are one line.
+	if n := strings.Count(text, "┌─ Merge request "); n != 6 {
+		t.Errorf("%d merge requests printed in full, want the 6 opened once each", n)
 	}
 
 	mrs := d.gl.MergeRequests(d.project)
-	if len(mrs) != 6 {
-		t.Errorf("%d merge requests in GitLab, want 6", len(mrs))
+	states := map[string]string{}
+	for _, mr := range mrs {
+		states[mr.SourceBranch] = mr.State
+	}
+	wantStates := map[string]string{
+		"pinwheel/requests-2.x": "opened", "pinwheel/django-4.x": "opened", "pinwheel/numpy-2.x": "opened",
+		"pinwheel/pyyaml-6.x": "merged", "pinwheel/six-1.x": "closed", "pinwheel/urllib3-2.x": "closed",
+	}
+	if len(mrs) != len(wantStates) {
+		t.Errorf("%d merge requests in GitLab, want %d", len(mrs), len(wantStates))
+	}
+	for branch, want := range wantStates {
+		if states[branch] != want {
+			t.Errorf("%s: %q, want %q", branch, states[branch], want)
+		}
 	}
 	issues := d.gl.Issues(d.project)
 	if len(issues) != 1 {
@@ -56,8 +106,119 @@ func TestDemo(t *testing.T) {
 	if strings.Contains(issues[0].Description, "[x]") {
 		t.Error("the dashboard still has a ticked box after the run acted on it")
 	}
-	if main, _ := d.gl.File(d.project, "main", "constraints.txt"); string(main) != sampleConstraints {
-		t.Error("the demo changed main; only merge requests may")
+	main, _ := d.gl.File(d.project, "main", "constraints.txt")
+	for _, want := range []string{"PyYAML==6.0.2", "urllib3==2.5.0", "requests==2.31.0"} {
+		if !strings.Contains(string(main), want) {
+			t.Errorf("main's constraints.txt lacks %q (merged by auto-merge or pushed by a person):\n%s", want, main)
+		}
+	}
+}
+
+// TestDemoMarkdown: --markdown shows the raw text pinwheel writes.
+func TestDemoMarkdown(t *testing.T) {
+	text, _ := play(t, Options{Steps: 2, Markdown: true})
+	for _, want := range []string{"<!-- rebase-branch=pinwheel/requests-2.x -->[Update requests to 2.32.4](http://gitlab.test/", "## Open", "| Package | From |"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("--markdown output lacks %q", want)
+		}
+	}
+}
+
+// TestDemoStops: --step N plays steps 1 to N and stops; out-of-range
+// values are refused.
+func TestDemoStops(t *testing.T) {
+	full, _ := play(t, Options{})
+	for _, n := range []int{1, 3, len(steps)} {
+		text, _ := play(t, Options{Steps: n})
+		if got := strings.Count(text, "━━━ Step "); got != n {
+			t.Errorf("--step %d played %d steps", n, got)
+		}
+		// The steps played are the full demo's, as they are.
+		cut := strings.Index(full, "━━━ Step "+strconv.Itoa(n+1)+"/")
+		if n < len(steps) && !strings.HasPrefix(text, full[:cut]) {
+			t.Errorf("--step %d differs from the full demo's first %d steps", n, n)
+		}
+	}
+	for _, n := range []int{-1, len(steps) + 1} {
+		if err := Run(context.Background(), io.Discard, Options{Steps: n}); err == nil {
+			t.Errorf("step %d: no error", n)
+		}
+	}
+}
+
+// TestServe: --serve keeps the simulators up after the steps, prints URLs
+// that answer and a config `pinwheel run` can load, and stops when the
+// context ends.
+func TestServe(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r, w := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := Run(ctx, w, Options{Steps: 2, Serve: true})
+		w.CloseWithError(err)
+		done <- err
+	}()
+	var printed strings.Builder
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		printed.WriteString(sc.Text() + "\n")
+		if sc.Text() == "Ready." {
+			break
+		}
+	}
+	go io.Copy(io.Discard, r) // the goodbye line
+	text := printed.String()
+	curl := regexp.MustCompile(`curl -s -H 'PRIVATE-TOKEN: (\S+)' '(\S+/merge_requests\?state=all)'`).FindStringSubmatch(text)
+	runCmd := regexp.MustCompile(`PINWHEEL_DEMO_TOKEN=(\S+) pinwheel run --config (\S+) --now (\S+)`).FindStringSubmatch(text)
+	if curl == nil || runCmd == nil {
+		t.Fatalf("no curl or run command printed:\n%s", text)
+	}
+	req, _ := http.NewRequest(http.MethodGet, curl[2], nil)
+	req.Header.Set("PRIVATE-TOKEN", curl[1])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", curl[2], err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"title":"Update requests to 2.32.4"`) {
+		t.Errorf("GET %s = %d %s", curl[2], resp.StatusCode, body)
+	}
+	cfg, err := config.Load(runCmd[2])
+	if err != nil {
+		t.Fatalf("the printed config does not load: %v", err)
+	}
+	if !strings.HasPrefix(curl[2], cfg.GitLab.URL+"/api/v4/") || cfg.GitLab.TokenEnv != "PINWHEEL_DEMO_TOKEN" || runCmd[1] != curl[1] {
+		t.Errorf("the config (%s, %s) does not match the printed URLs and token", cfg.GitLab.URL, cfg.GitLab.TokenEnv)
+	}
+	if _, err := os.Stat(cfg.State); err != nil {
+		t.Errorf("state file: %v", err)
+	}
+
+	// The printed curl finishes a pipeline: the simulator takes it.
+	finish := regexp.MustCompile(`curl -s -X POST -H 'PRIVATE-TOKEN: \S+' '(\S+/statuses/[0-9a-f]{40}\?state=success&name=test)'`).FindStringSubmatch(text)
+	if finish == nil {
+		t.Fatalf("no curl that finishes a pipeline:\n%s", text)
+	}
+	post, _ := http.NewRequest(http.MethodPost, finish[1], nil)
+	post.Header.Set("PRIVATE-TOKEN", curl[1])
+	if resp, err := http.DefaultClient.Do(post); err != nil || resp.StatusCode != http.StatusCreated {
+		t.Errorf("POST %s = %v, %v; want 201", finish[1], resp, err)
+	} else {
+		resp.Body.Close()
+	}
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve ended with %v, want nil on Ctrl-C", err)
+	}
+	if _, err := http.DefaultClient.Do(req); err == nil {
+		t.Error("the GitLab simulator still answers after the demo stopped")
+	}
+	if left, _ := os.ReadDir(os.Getenv("TMPDIR")); len(left) != 0 {
+		t.Errorf("left behind in TMPDIR: %v", left)
 	}
 }
 
@@ -71,10 +232,25 @@ func TestRunCleansUp(t *testing.T) {
 	if err := Run(ctx, io.Discard, Options{}); err == nil {
 		t.Error("a cancelled demo returned no error")
 	}
-	if err := Run(context.Background(), io.Discard, Options{}); err != nil {
+	if err := Run(context.Background(), io.Discard, Options{Steps: 1}); err != nil {
 		t.Fatalf("demo: %v", err)
 	}
 	if left, _ := os.ReadDir(tmp); len(left) != 0 {
 		t.Errorf("left behind in TMPDIR: %v", left)
+	}
+}
+
+// BenchmarkDemo plays the whole demo (the README's first command, minus
+// compiling): it should stay well under the 10 s a first look may take.
+func BenchmarkDemo(b *testing.B) {
+	for b.Loop() {
+		d, err := newWorld(Options{StateDir: b.TempDir()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := d.play(context.Background(), io.Discard, Options{}); err != nil {
+			b.Fatal(err)
+		}
+		d.close()
 	}
 }

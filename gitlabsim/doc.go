@@ -33,6 +33,7 @@
 //	GET|POST /projects/:id/issues, GET|PUT …/:iid, GET|POST …/:iid/notes
 //	GET|POST /projects/:id/labels
 //	GET  /projects/:id/pipelines, …/pipelines/:pipeline_id
+//	POST /projects/:id/statuses/:sha (external jobs: how a client finishes a pipeline)
 //	GET|POST /projects/:id/deployments, GET|PUT …/deployments/:deployment_id
 //	GET  /projects/:id/environments, …/environments/:environment_id
 //

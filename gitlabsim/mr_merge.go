@@ -136,19 +136,20 @@ func (s *Server) MergeMR(p *Project, iid int) (string, error) {
 }
 
 // pipelineChanged runs auto-merge: a successful head pipeline merges the
-// MR, a failed one cancels auto-merge.
+// MR. A failed one leaves auto-merge set, as GitLab documents it ("When
+// the pipeline fails, the author gets a chance to retry any failed jobs
+// ... When the jobs are retried and succeed on the second try, the merge
+// request will automatically be merged after all"); only a push to the
+// source branch cancels it (sourcePushed).
 func (s *Server) pipelineChanged(p *Project, pl *Pipeline) {
 	for _, mr := range p.mrs {
 		if !mr.AutoMerge || mr.State != "opened" || headSHA(p, mr) != pl.SHA {
 			continue
 		}
-		switch {
-		case pl.Status == "success" || pl.Status == "skipped":
+		if pl.Status == "success" || pl.Status == "skipped" {
 			if err := s.merge(p, mr, s.userByID(mr.autoMergeBy)); err != nil {
 				mr.AutoMerge = false
 			}
-		case !activePipeline(pl.Status):
-			mr.AutoMerge = false
 		}
 	}
 }

@@ -222,7 +222,10 @@ func TestAutoMerge(t *testing.T) {
 	}
 }
 
-func TestAutoMergeCancelledByFailure(t *testing.T) {
+// TestAutoMergeWaitsThroughFailure: a failed pipeline leaves auto-merge
+// set, so a retry that succeeds merges; setting auto-merge on a failed
+// head is refused.
+func TestAutoMergeWaitsThroughFailure(t *testing.T) {
 	f := setup(t)
 	mr := openMR(t, f, "pinwheel/a", map[string]string{"a": "a"})
 	src, _ := f.sim.Branch(f.proj, "pinwheel/a")
@@ -231,11 +234,15 @@ func TestAutoMergeCancelledByFailure(t *testing.T) {
 	}
 	f.sim.SetPipelineStatus(f.proj, src, "failed")
 	got, _ := f.sim.MergeRequest(f.proj, int(mr.IID))
-	if got.State != "opened" || got.AutoMerge {
-		t.Fatalf("after failure: state %s auto-merge %v", got.State, got.AutoMerge)
+	if got.State != "opened" || !got.AutoMerge {
+		t.Fatalf("after failure: state %s auto-merge %v; want opened, still set", got.State, got.AutoMerge)
 	}
 	_, _, err := f.client.MergeRequests.AcceptMergeRequest(f.proj.ID, mr.IID, &gitlab.AcceptMergeRequestOptions{AutoMerge: gitlab.Ptr(true)})
 	wantAPIError(t, err, http.StatusMethodNotAllowed, "")
+	f.sim.SetPipelineStatus(f.proj, src, "success") // the retried jobs pass
+	if got, _ := f.sim.MergeRequest(f.proj, int(mr.IID)); got.State != "merged" {
+		t.Fatalf("after the retry succeeded: state %s, want merged", got.State)
+	}
 }
 
 func TestAutoMergeWithoutPipelineMergesAtOnce(t *testing.T) {

@@ -7,8 +7,9 @@ import (
 	"time"
 )
 
-// Pipeline is a CI pipeline; the simulator runs no jobs, tests set the
-// status with SetPipelineStatus.
+// Pipeline is a CI pipeline; the simulator runs no jobs: tests set the
+// status with SetPipelineStatus, clients over HTTP with commit statuses
+// (POST /projects/:id/statuses/:sha).
 type Pipeline struct {
 	ID, IID   int
 	SHA, Ref  string
@@ -17,6 +18,8 @@ type Pipeline struct {
 	UserID    int
 	CreatedAt time.Time
 	UpdatedAt time.Time
+
+	statuses []*commitStatus // external jobs, see postCommitStatus
 }
 
 // activePipeline reports whether a pipeline has yet to finish.
@@ -52,8 +55,8 @@ func latestPipeline(p *Project, sha string) *Pipeline {
 
 // SetPipelineStatus sets the status of the newest pipeline for sha,
 // creating one if the commit has none. A success merges the open merge
-// requests that have auto-merge set and this SHA as head; a failure
-// cancels their auto-merge, as GitLab does.
+// requests that have auto-merge set and this SHA as head; after a failure
+// they keep waiting, as in GitLab, for a retry to succeed.
 func (s *Server) SetPipelineStatus(p *Project, sha, status string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -79,7 +82,9 @@ func (s *Server) Pipelines(p *Project) []Pipeline {
 	defer s.mu.Unlock()
 	out := make([]Pipeline, 0, len(p.pipelines))
 	for _, pl := range p.pipelines {
-		out = append(out, *pl)
+		cp := *pl
+		cp.statuses = nil
+		out = append(out, cp)
 	}
 	return out
 }

@@ -69,6 +69,7 @@ func (s *Server) routeTable() []route {
 
 		{"GET", "/projects/:id/pipelines", s.listPipelines},
 		{"GET", "/projects/:id/pipelines/:pipeline_id", s.getPipeline},
+		{"POST", "/projects/:id/statuses/:sha", s.postCommitStatus},
 
 		{"GET", "/projects/:id/deployments", s.listDeployments},
 		{"POST", "/projects/:id/deployments", s.createDeployment},

@@ -40,7 +40,7 @@ type Server struct {
 
 // idSeq hands out GitLab's instance-wide ids.
 type idSeq struct {
-	user, project, mr, issue, note, pipeline, deployment, environment, label int
+	user, project, mr, issue, note, pipeline, deployment, environment, label, status int
 }
 
 // New starts a simulator on 127.0.0.1. It has one user, "root", whose

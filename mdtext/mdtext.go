@@ -4,6 +4,8 @@
 // markup or fake dashboard markers, one line, bounded length.
 //
 // The dependency dashboard and the merge request descriptions both use it.
+// [Plain] goes the other way: it renders such markdown as plain text, the
+// way GitLab shows it to a person (the demo prints the dashboard with it).
 package mdtext
 
 import (

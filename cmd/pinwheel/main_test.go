@@ -20,6 +20,8 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"frob"}, 2, ""},
 		{[]string{"version", "extra"}, 2, ""},
 		{[]string{"demo", "extra"}, 2, ""},
+		{[]string{"demo", "--step", "99"}, 2, ""},
+		{[]string{"demo", "--step", "1"}, 0, "Stopped after step 1 of"},
 		{[]string{"yaml", "a", "b"}, 2, ""},
 		{[]string{"--frobnicate"}, 2, ""},
 	}
