@@ -85,8 +85,8 @@ func (f *fleet) release(name, version string, at time.Time) {
 }
 
 // runLayout runs every instance of an N-shard fleet once, each over the
-// configured projects it owns, as the daemon's shard filter does: the
-// owner is decided by the numeric id GitLab gives the project. Instance K
+// configured projects it owns, as the daemon's shard filter does: a
+// shard.Filter asks GitLab for each configured path's numeric id. Instance K
 // keeps its state file across layouts, like pod pinwheel-K its volume. It
 // returns which instance ran each project.
 func (f *fleet) runLayout(n int) map[string]int {
@@ -98,9 +98,23 @@ func (f *fleet) runLayout(n int) map[string]int {
 		if err != nil {
 			f.t.Fatal(err)
 		}
-		r := f.runner(db)
+		r, gl := f.runner(db)
+		filter := &shard.Filter{Shard: s, Lookup: func(ctx context.Context, path string) (int64, error) {
+			p, _, err := gl.Projects.GetProject(path, nil, gitlab.WithContext(ctx))
+			if err != nil {
+				return 0, err
+			}
+			return int64(p.ID), nil
+		}}
 		for _, p := range f.projects {
-			if !s.Owns(int64(p.ID)) {
+			owns, err := filter.Owns(context.Background(), p.Path)
+			if err != nil {
+				f.t.Fatal(err)
+			}
+			if owns != s.Owns(int64(p.ID)) {
+				f.t.Fatalf("%s: the filter and the simulator's id %d disagree", p.Path, p.ID)
+			}
+			if !owns {
 				continue
 			}
 			if prev, dup := ranBy[p.Path]; dup {
@@ -121,7 +135,7 @@ func (f *fleet) runLayout(n int) map[string]int {
 	return ranBy
 }
 
-func (f *fleet) runner(db *state.DB) *scheduler.Runner {
+func (f *fleet) runner(db *state.DB) (*scheduler.Runner, *gitlab.Client) {
 	f.t.Helper()
 	gl, err := scheduler.NewGitLabClient(f.gl.URL(), f.token, &http.Client{},
 		gitlab.WithCustomBackoff(func(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return 0 }))
@@ -141,7 +155,7 @@ func (f *fleet) runner(db *state.DB) *scheduler.Runner {
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	return r
+	return r, gl
 }
 
 // census counts each project's dashboards and merge requests by branch,

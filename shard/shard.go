@@ -15,9 +15,11 @@
 // the merge requests by title, label, author and branch, and never creates
 // them twice.
 //
-// This package decides; it does not filter runs or forward webhooks
-// itself. The daemon asks Owns before running a project, and forwards a
-// webhook for a project it does not own to Address(Owner(id)).
+// This package decides; it talks to nobody. Filter answers Owns for the
+// projects as the config names them (a path costs one look-up of its id,
+// through a function the caller gives it); the daemon asks it before
+// running a project, and forwards a webhook for a project it does not own
+// (the hook carries the id) to the owner's address from Addresses.
 package shard
 
 import (
