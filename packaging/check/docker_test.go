@@ -1,98 +1,65 @@
 package check
 
 import (
-	"encoding/json"
+	"bytes"
 	"net"
 	"os"
-	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/moby/buildkit/frontend/dockerfile/instructions"
+	"github.com/moby/buildkit/frontend/dockerfile/linter"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
 
 	"github.com/pinwheel-dev/pinwheel/config"
 )
 
 const dockerfile = "../docker/Dockerfile"
 
-// instruction is one Dockerfile instruction, continuation lines joined.
-type instruction struct {
-	Cmd, Args string
+// parseDockerfile parses the Dockerfile with BuildKit's own parser (what
+// docker build runs), failing on its warnings and on its linter's.
+func parseDockerfile(t *testing.T, data []byte) []instructions.Stage {
+	t.Helper()
+	res, err := parser.Parse(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("%s: %v", dockerfile, err)
+	}
+	for _, w := range res.Warnings {
+		t.Errorf("%s: %s", dockerfile, w.Short)
+	}
+	lint := linter.New(&linter.Config{Warn: func(rule, _, url, msg string, loc []parser.Range) {
+		line := 0
+		if len(loc) > 0 {
+			line = loc[0].Start.Line
+		}
+		t.Errorf("%s:%d: %s: %s (%s)", dockerfile, line, rule, msg, url)
+	}})
+	stages, _, err := instructions.Parse(res.AST, lint)
+	if err != nil {
+		t.Fatalf("%s: %v", dockerfile, err)
+	}
+	return stages
 }
 
-// stage is one FROM ... AS name and what follows it.
-type stage struct {
-	Name, From string
-	Lines      []instruction
-}
-
-func (s stage) all(cmd string) []string {
-	var out []string
-	for _, l := range s.Lines {
-		if l.Cmd == cmd {
-			out = append(out, l.Args)
+// commands returns the stage's instructions of type T.
+func commandsOf[T instructions.Command](s instructions.Stage) []T {
+	var out []T
+	for _, c := range s.Commands {
+		if v, ok := c.(T); ok {
+			out = append(out, v)
 		}
 	}
 	return out
 }
 
-func (s stage) final(cmd string) string {
-	all := s.all(cmd)
+func lastOf[T instructions.Command](t *testing.T, s instructions.Stage, what string) T {
+	t.Helper()
+	all := commandsOf[T](s)
 	if len(all) == 0 {
-		return ""
+		t.Fatalf("stage %s has no %s", s.Name, what)
 	}
 	return all[len(all)-1]
-}
-
-var heredocStart = regexp.MustCompile(`<<-?'?"?([A-Z]+)'?"?`)
-
-// parseDockerfile reads the instructions, skipping comments and the bodies
-// of here-documents (COPY <<'EOF').
-func parseDockerfile(t *testing.T, text string) []stage {
-	t.Helper()
-	var stages []stage
-	lines := strings.Split(text, "\n")
-	for i := 0; i < len(lines); i++ {
-		line := strings.TrimSpace(lines[i])
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		for strings.HasSuffix(line, "\\") && i+1 < len(lines) {
-			i++
-			line = strings.TrimSuffix(line, "\\") + " " + strings.TrimSpace(lines[i])
-		}
-		if m := heredocStart.FindStringSubmatch(line); m != nil {
-			for i++; i < len(lines) && strings.TrimSpace(lines[i]) != m[1]; i++ {
-			}
-		}
-		cmd, args, _ := strings.Cut(line, " ")
-		cmd = strings.ToUpper(cmd)
-		if cmd == "FROM" {
-			f := strings.Fields(args)
-			s := stage{From: f[0]}
-			if len(f) == 3 && strings.EqualFold(f[1], "AS") {
-				s.Name = f[2]
-			}
-			stages = append(stages, s)
-			continue
-		}
-		if len(stages) == 0 {
-			if cmd != "ARG" {
-				t.Fatalf("%s: %s before the first FROM", dockerfile, cmd)
-			}
-			continue
-		}
-		stages[len(stages)-1].Lines = append(stages[len(stages)-1].Lines, instruction{cmd, strings.TrimSpace(args)})
-	}
-	return stages
-}
-
-// exec form: ["a", "b"].
-func execForm(t *testing.T, what, s string) []string {
-	t.Helper()
-	var args []string
-	if err := json.Unmarshal([]byte(s), &args); err != nil {
-		t.Fatalf("%s %s: want the exec (JSON) form: %v", what, s, err)
-	}
-	return args
 }
 
 // TestDockerfile checks the Dockerfile's promises without a Docker engine
@@ -104,60 +71,69 @@ func TestDockerfile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stages := parseDockerfile(t, string(data))
-	byName := map[string]stage{}
+	stages := parseDockerfile(t, data)
+	byName := map[string]instructions.Stage{}
 	for _, s := range stages {
 		byName[s.Name] = s
 	}
 	for _, name := range []string{"build", "ci", "daemon"} {
 		if _, ok := byName[name]; !ok {
-			t.Fatalf("no stage %q (stages: %v)", name, stages)
+			t.Fatalf("no stage %q", name)
 		}
 	}
 	if last := stages[len(stages)-1]; last.Name != "daemon" {
 		t.Errorf("the last stage (the default target) is %q, want daemon", last.Name)
 	}
 
-	buildRun := strings.Join(byName["build"].all("RUN"), "\n")
-	if !strings.Contains(buildRun, "CGO_ENABLED=0") || !strings.Contains(buildRun, "./cmd/pinwheel") {
+	var buildRun []string
+	for _, r := range commandsOf[*instructions.RunCommand](byName["build"]) {
+		buildRun = append(buildRun, r.CmdLine...)
+	}
+	if run := strings.Join(buildRun, "\n"); !strings.Contains(run, "CGO_ENABLED=0") || !strings.Contains(run, "./cmd/pinwheel") {
 		t.Error("build stage: want CGO_ENABLED=0 go build ... ./cmd/pinwheel")
 	}
 
 	for _, name := range []string{"daemon", "ci"} {
-		user := byName[name].final("USER")
-		uid, _, _ := strings.Cut(user, ":")
-		if user == "" || uid == "0" || uid == "root" {
+		user := lastOf[*instructions.UserCommand](t, byName[name], "USER").User
+		if uid, _, _ := strings.Cut(user, ":"); uid == "" || uid == "0" || uid == "root" {
 			t.Errorf("stage %s: USER %q, want a non-root user", name, user)
 		}
 	}
 
 	d := byName["daemon"]
-	if d.From != "scratch" {
-		t.Errorf("daemon stage FROM %s, want scratch (the static binary needs nothing else)", d.From)
+	if d.BaseName != "scratch" {
+		t.Errorf("daemon stage FROM %s, want scratch (the static binary needs nothing else)", d.BaseName)
 	}
-	if !strings.Contains(strings.Join(d.all("COPY"), "\n"), "ca-certificates.crt") {
+	certs := slices.ContainsFunc(commandsOf[*instructions.CopyCommand](d), func(c *instructions.CopyCommand) bool {
+		return slices.ContainsFunc(c.SourcePaths, func(p string) bool { return strings.HasSuffix(p, "ca-certificates.crt") })
+	})
+	if !certs {
 		t.Error("daemon stage: want the CA certificates (GitLab and the index are HTTPS)")
 	}
-	entry := execForm(t, "ENTRYPOINT", d.final("ENTRYPOINT"))
-	if len(entry) != 1 || !strings.HasSuffix(entry[0], "/pinwheel") {
-		t.Errorf("daemon ENTRYPOINT %q, want the pinwheel binary alone", entry)
+	entry := lastOf[*instructions.EntrypointCommand](t, d, "ENTRYPOINT")
+	if entry.PrependShell || len(entry.CmdLine) != 1 || !strings.HasSuffix(entry.CmdLine[0], "/pinwheel") {
+		t.Errorf("daemon ENTRYPOINT %q, want the pinwheel binary alone, exec form", entry.CmdLine)
 	}
-	cmd := execForm(t, "CMD", d.final("CMD"))
-	flags := checkArgs(t, "daemon CMD", cmd)
-	if cmd[0] != "daemon" || flags["config"] == "" {
-		t.Errorf("daemon CMD %q, want daemon --config FILE", cmd)
+	cmd := lastOf[*instructions.CmdCommand](t, d, "CMD")
+	flags := checkArgs(t, "daemon CMD", cmd.CmdLine)
+	if cmd.PrependShell || cmd.CmdLine[0] != "daemon" || flags["config"] == "" {
+		t.Errorf("daemon CMD %q, want daemon --config FILE, exec form", cmd.CmdLine)
 	}
 	_, port, _ := net.SplitHostPort(config.Default().Listen)
-	if got := d.final("EXPOSE"); got != port {
+	if got := lastOf[*instructions.ExposeCommand](t, d, "EXPOSE").Ports; !slices.Equal(got, []string{port}) {
 		t.Errorf("daemon EXPOSE %q, want the default listen port %s", got, port)
 	}
-	if vol := d.final("VOLUME"); !strings.Contains(vol, "/var/lib/pinwheel") {
-		t.Errorf("daemon VOLUME %q, want the default state directory /var/lib/pinwheel", vol)
+	stateDir := strings.TrimSuffix(config.Default().State, "/state.db")
+	if got := lastOf[*instructions.VolumeCommand](t, d, "VOLUME").Volumes; !slices.Equal(got, []string{stateDir}) {
+		t.Errorf("daemon VOLUME %q, want the default state directory %s", got, stateDir)
 	}
 
-	ciRun := strings.Join(byName["ci"].all("RUN"), "\n")
+	var ciRun []string
+	for _, r := range commandsOf[*instructions.RunCommand](byName["ci"]) {
+		ciRun = append(ciRun, strings.Fields(strings.Join(r.CmdLine, " "))...)
+	}
 	for _, pkg := range []string{"python3", "python3-venv", "python3-pip", "git", "ca-certificates"} {
-		if !regexp.MustCompile(`(^|\s)` + regexp.QuoteMeta(pkg) + `(\s|$)`).MatchString(ciRun) {
+		if !slices.Contains(ciRun, pkg) {
 			t.Errorf("ci stage installs no %s (prepare needs python3 with venv and pip, and git)", pkg)
 		}
 	}
