@@ -44,3 +44,10 @@ func ReadFile(path string) ([]byte, error) {
 	}
 	return data, nil
 }
+
+// Refused is a File for a file that was not read: it has no pins and one
+// ParseError (line 0) carrying err, such as ErrTooLarge for a file whose
+// size, as a server reports it, is past MaxFileSize.
+func Refused(name string, err error) *File {
+	return &File{name: name, errs: []ParseError{{Path: name, Err: err}}}
+}
