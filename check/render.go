@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/pinwheel-dev/pinwheel/constraints"
 	"github.com/pinwheel-dev/pinwheel/internal/termtext"
 )
 
@@ -179,4 +180,22 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// WriteNotes writes what `pinwheel check` says of a file's lines besides
+// the rows: the requirements it does not check and the lines it could not
+// read, one per line, with control characters escaped (termtext): the
+// text is the file's own.
+func WriteNotes(w io.Writer, f *constraints.File) error {
+	var b strings.Builder
+	for _, u := range f.Unmanaged() {
+		fmt.Fprintf(&b, "%s:%d: not checked (%s): %s\n", termtext.Escape(f.Name()), u.Line, u.Reason, termtext.Escape(u.Text))
+	}
+	for _, e := range f.Errors() {
+		b.WriteString(termtext.Escape(e.Error()) + "\n")
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write notes: %w", err)
+	}
+	return nil
 }

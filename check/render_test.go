@@ -123,3 +123,15 @@ func TestWriteTableEscapesControlCharacters(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteNotesEscapesTheFilesText(t *testing.T) {
+	f := constraints.ParseFile("c.txt", []byte("foo>=1 ; os_name == '\x1b[2J'\nbar==\x1b]0;x\x07\n"))
+	var buf bytes.Buffer
+	if err := WriteNotes(&buf, f); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if strings.ContainsAny(out, "\x1b\x07") || !strings.Contains(out, `c.txt:1: not checked (version range): foo>=1 ; os_name == '\x1b[2J'`) {
+		t.Errorf("notes %q", out)
+	}
+}
