@@ -136,3 +136,20 @@ func TestRefusedConstraintsFiles(t *testing.T) {
 		})
 	}
 }
+
+// A version the index spells oddly is written in normal form everywhere.
+func TestVersionsAreWrittenInNormalForm(t *testing.T) {
+	e := newEnv(t, unlimited)
+	e.clock.Set(saturday)
+	e.idx.AddRelease("six", "V1.18.0", indexsim.File{Filename: "six-V1.18.0.tar.gz", UploadTime: released})
+	e.mustRun()
+	mr := e.mrFor(brSix)
+	if mr.Title != "Update six to 1.18.0" {
+		t.Errorf("title %q", mr.Title)
+	}
+	data, _ := e.gl.File(e.proj, brSix, "constraints.txt")
+	yml, _ := e.gl.File(e.proj, brSix, "pipeline/constraints.yml")
+	if !strings.Contains(string(data), "six==1.18.0 ;") || !strings.Contains(string(yml), `six: "1.18.0"`) {
+		t.Errorf("file or YAML not in normal form:\n%s\n%s", data, yml)
+	}
+}
