@@ -109,10 +109,8 @@ func Run(ctx context.Context, client *registry.Client, f *constraints.File, opts
 func RunFiles(ctx context.Context, client *registry.Client, files []*constraints.File, opts Options) []*Report {
 	reports := make([]*Report, len(files))
 	type lookup struct {
-		project  *registry.Project
 		versions []string
-		vulns    map[string][]registry.Vulnerability
-		err      error
+		results  []*Result // the package's lines, across files
 	}
 	lookups := map[string]*lookup{}
 	var order []string
@@ -131,13 +129,14 @@ func RunFiles(ctx context.Context, client *registry.Client, files []*constraints
 			}
 			l := lookups[p.Key]
 			if l == nil {
-				l = &lookup{vulns: map[string][]registry.Vulnerability{}}
+				l = &lookup{}
 				lookups[p.Key] = l
 				order = append(order, p.Key)
 			}
 			if !slices.Contains(l.versions, p.Version) {
 				l.versions = append(l.versions, p.Version)
 			}
+			l.results = append(l.results, res)
 		}
 	}
 
@@ -156,7 +155,7 @@ func RunFiles(ctx context.Context, client *registry.Client, files []*constraints
 				// not the daemon: the goroutine is ours, so is the
 				// recovery.
 				if p := recover(); p != nil {
-					l.project, l.err = nil, fmt.Errorf("look up %s: internal error: %v", key, p)
+					fail(l.results, fmt.Errorf("look up %s: internal error: %v", key, p))
 				}
 				if opts.Progress != nil {
 					mu.Lock()
@@ -165,37 +164,37 @@ func RunFiles(ctx context.Context, client *registry.Client, files []*constraints
 					mu.Unlock()
 				}
 			}()
-			if l.project, l.err = client.Lookup(ctx, key, l.versions[0]); l.err != nil {
+			project, err := client.Lookup(ctx, key, l.versions[0])
+			if err != nil {
+				fail(l.results, err)
 				return
 			}
-			l.vulns[l.versions[0]] = l.project.Vulnerabilities
+			vulns := map[string][]registry.Vulnerability{l.versions[0]: project.Vulnerabilities}
 			for _, v := range l.versions[1:] {
-				if l.vulns[v], l.err = client.Vulnerabilities(ctx, key, v); l.err != nil {
+				if vulns[v], err = client.Vulnerabilities(ctx, key, v); err != nil {
+					fail(l.results, err)
 					return
 				}
+			}
+			// The policy runs here, as each answer arrives, so its garbage
+			// is collected while other look-ups wait on the network.
+			for _, res := range l.results {
+				p := *project
+				p.Vulnerabilities = vulns[res.Pin.Version]
+				res.Project = &p
+				res.Plan, res.Err = evaluate(res.Pin, &p, opts)
 			}
 		}()
 	}
 	wg.Wait()
-
-	for _, rep := range reports {
-		for i := range rep.Results {
-			res := &rep.Results[i]
-			l := lookups[res.Pin.Key]
-			if res.Ignored() || l == nil {
-				continue
-			}
-			if l.err != nil {
-				res.Err = l.err
-				continue
-			}
-			p := *l.project
-			p.Vulnerabilities = l.vulns[res.Pin.Version]
-			res.Project = &p
-			res.Plan, res.Err = evaluate(res.Pin, &p, opts)
-		}
-	}
 	return reports
+}
+
+// fail records err for every line of a package.
+func fail(results []*Result, err error) {
+	for _, res := range results {
+		res.Project, res.Plan, res.Err = nil, plan.Result{}, err
+	}
 }
 
 // evaluate runs the policy for one line, under a recovery of its own: a
