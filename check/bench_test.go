@@ -87,6 +87,7 @@ func BenchmarkCheckCold(b *testing.B) {
 	// The simulator shares the process: the peak counts its 24,000 files.
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 	b.ReportMetric(float64(sim.Requests())/float64(b.N), "requests")
+	b.ReportMetric(float64(sim.Requests())/float64(b.N*benchPins), "requests/pin")
 }
 
 // BenchmarkCheckWarm repeats the look-up against the cache kept in a state

@@ -3,8 +3,9 @@
 //
 // It is the seam between the parts that know nothing of each other: it reads
 // pins from package constraints, asks package registry for releases (one
-// goroutine per distinct pin; the registry client bounds the requests in
-// flight), and hands them to package plan with the user's rules. Both
+// goroutine per distinct package; the registry client bounds the requests
+// in flight), and hands them to package plan with the user's rules, line by
+// line. Both
 // `pinwheel check` and the daemon's run use it. It writes nothing to the
 // index, GitLab or the state; Rows, WriteJSON and WriteTable render a
 // report as `pinwheel check` prints it.
@@ -13,6 +14,7 @@ package check
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -94,28 +96,47 @@ func (r *Report) Failed() bool {
 // ctx is done; a failed look-up is recorded in that pin's Result and never
 // stops the others.
 func Run(ctx context.Context, client *registry.Client, f *constraints.File, opts Options) *Report {
-	pins := f.Pins()
-	rep := &Report{File: f, Results: make([]Result, len(pins))}
+	return RunFiles(ctx, client, []*constraints.File{f}, opts)[0]
+}
 
-	// One look-up per distinct (project, version): a package pinned twice
-	// under different markers is asked for once.
-	type key struct{ name, version string }
+// RunFiles is Run for several files of one project: a package pinned in
+// several files, or on several lines, or at several versions, is fetched
+// from the index once (its project page once; the JSON API once per
+// pinned version, for that version's vulnerabilities). A package the
+// rules ignore, and a "# pinwheel: ignore" line, is never sent to the
+// index. Each line is evaluated on its own, for the Pythons its marker
+// allows (plan.LinePythons). It returns one report per file, in order.
+func RunFiles(ctx context.Context, client *registry.Client, files []*constraints.File, opts Options) []*Report {
+	reports := make([]*Report, len(files))
 	type lookup struct {
-		project *registry.Project
-		plan    plan.Result
-		err     error
+		versions []string
+		results  []*Result // the package's lines, across files
 	}
-	lookups := map[key]*lookup{}
-	var order []key
-	for i, p := range pins {
-		rep.Results[i].Pin = p
-		if p.Ignored {
-			continue
-		}
-		k := key{p.Key, p.Version}
-		if _, ok := lookups[k]; !ok {
-			lookups[k] = &lookup{}
-			order = append(order, k)
+	lookups := map[string]*lookup{}
+	var order []string
+	for fi, f := range files {
+		pins := f.Pins()
+		reports[fi] = &Report{File: f, Results: make([]Result, len(pins))}
+		for i, p := range pins {
+			res := &reports[fi].Results[i]
+			res.Pin = p
+			if p.Ignored {
+				continue
+			}
+			if opts.Rules[p.Key].Ignore {
+				res.Plan.Ignored = true
+				continue
+			}
+			l := lookups[p.Key]
+			if l == nil {
+				l = &lookup{}
+				lookups[p.Key] = l
+				order = append(order, p.Key)
+			}
+			if !slices.Contains(l.versions, p.Version) {
+				l.versions = append(l.versions, p.Version)
+			}
+			l.results = append(l.results, res)
 		}
 	}
 
@@ -124,16 +145,17 @@ func Run(ctx context.Context, client *registry.Client, f *constraints.File, opts
 		mu       sync.Mutex
 		finished int
 	)
-	for _, k := range order {
-		l := lookups[k]
+	for _, key := range order {
+		l := lookups[key]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() {
-				// A bug the index's answer trips must cost one pin, not
-				// the daemon: the goroutine is ours, so is the recovery.
+				// A bug the index's answer trips must cost one package,
+				// not the daemon: the goroutine is ours, so is the
+				// recovery.
 				if p := recover(); p != nil {
-					l.project, l.plan, l.err = nil, plan.Result{}, fmt.Errorf("look up %s: internal error: %v", k.name, p)
+					fail(l.results, fmt.Errorf("look up %s: internal error: %v", key, p))
 				}
 				if opts.Progress != nil {
 					mu.Lock()
@@ -142,23 +164,59 @@ func Run(ctx context.Context, client *registry.Client, f *constraints.File, opts
 					mu.Unlock()
 				}
 			}()
-			if l.project, l.err = client.Lookup(ctx, k.name, k.version); l.err != nil {
+			project, err := client.Lookup(ctx, key, l.versions[0])
+			if err != nil {
+				fail(l.results, err)
 				return
 			}
-			// The policy runs here too, under the same recovery; the rule
-			// is the name's, so both pins of one key share the verdict.
-			l.plan, l.err = plan.Evaluate(k.version, l.project.Releases, opts.Rules[k.name], opts.Python, opts.Now)
+			vulns := map[string][]registry.Vulnerability{l.versions[0]: project.Vulnerabilities}
+			for _, v := range l.versions[1:] {
+				if vulns[v], err = client.Vulnerabilities(ctx, key, v); err != nil {
+					fail(l.results, err)
+					return
+				}
+			}
+			// The policy runs here, as each answer arrives, so its garbage
+			// is collected while other look-ups wait on the network.
+			for _, res := range l.results {
+				p := *project
+				p.Vulnerabilities = vulns[res.Pin.Version]
+				res.Project = &p
+				res.Plan, res.Err = evaluate(res.Pin, &p, opts)
+			}
 		}()
 	}
 	wg.Wait()
+	return reports
+}
 
-	for i := range rep.Results {
-		res := &rep.Results[i]
-		if res.Pin.Ignored {
-			continue
-		}
-		l := lookups[key{res.Pin.Key, res.Pin.Version}]
-		res.Project, res.Plan, res.Err = l.project, l.plan, l.err
+// fail records err for every line of a package.
+func fail(results []*Result, err error) {
+	for _, res := range results {
+		res.Project, res.Plan, res.Err = nil, plan.Result{}, err
 	}
-	return rep
+}
+
+// evaluate runs the policy for one line, under a recovery of its own: a
+// bug the index's answer trips costs that line only.
+func evaluate(pin constraints.Pin, p *registry.Project, opts Options) (res plan.Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = plan.Result{}, fmt.Errorf("evaluate %s: internal error: %v", pin.Name, r)
+		}
+	}()
+	python, err := plan.LinePythons(pin.Marker, opts.Python)
+	if err != nil {
+		return plan.Result{}, fmt.Errorf("line %d: %w", pin.Line, err)
+	}
+	res, err = plan.Evaluate(pin.Version, p.Releases, opts.Rules[pin.Key], python, opts.Now)
+	if err != nil {
+		return plan.Result{}, err
+	}
+	for _, u := range res.Updates {
+		if err := checkRelease(u); err != nil {
+			return plan.Result{}, fmt.Errorf("look up %s: the index's data for %s: %w", pin.Name, u.To, err)
+		}
+	}
+	return res, nil
 }

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/pinwheel-dev/pinwheel/constraints"
+	"github.com/pinwheel-dev/pinwheel/internal/termtext"
 )
 
 // Row is one printed row of `pinwheel check`: a pin with one offered
@@ -16,8 +19,11 @@ import (
 // present, latest is "" when up to date and error is "" unless the look-up
 // failed.
 type Row struct {
-	Name    string `json:"name"` // as written in the file
-	Line    int    `json:"line"`
+	Name string `json:"name"` // as written in the file
+	Line int    `json:"line"`
+	// Marker is the line's environment marker, "" when none: a package
+	// pinned per Python has one row set per line.
+	Marker  string `json:"marker"`
 	Current string `json:"current"`
 	Latest  string `json:"latest"`
 	// UpdateType is major, minor or patch; "" without an update.
@@ -46,7 +52,7 @@ type FixedVulnerability struct {
 func (r *Report) Rows() []Row {
 	rows := []Row{}
 	for _, res := range r.Results {
-		base := Row{Name: res.Pin.Name, Line: res.Pin.Line, Current: res.Pin.Version, Fixes: []FixedVulnerability{}}
+		base := Row{Name: res.Pin.Name, Line: res.Pin.Line, Marker: res.Pin.Marker, Current: res.Pin.Version, Fixes: []FixedVulnerability{}}
 		switch {
 		case res.Err != nil:
 			base.Error = res.Err.Error()
@@ -104,8 +110,17 @@ func WriteJSON(w io.Writer, rows []Row) error {
 }
 
 // WriteTable writes rows as an aligned table for a person, "-" in empty
-// cells.
+// cells. A package pinned on several lines is written "name (line N)".
+// Text from the file and the index has its control characters escaped
+// (termtext), so it cannot drive the terminal.
 func WriteTable(w io.Writer, rows []Row) error {
+	lines := map[string]map[int]bool{}
+	for _, r := range rows {
+		if lines[r.Name] == nil {
+			lines[r.Name] = map[int]bool{}
+		}
+		lines[r.Name][r.Line] = true
+	}
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PACKAGE\tCURRENT\tLATEST\tTYPE\tRELEASED\tFIXES\tNOTE")
@@ -131,7 +146,16 @@ func WriteTable(w io.Writer, rows []Row) error {
 		case r.Major:
 			note = "major"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Current, dash(r.Latest), dash(r.UpdateType), released, dash(strings.Join(ids, ",")), note)
+		name := r.Name
+		if len(lines[r.Name]) > 1 {
+			name = fmt.Sprintf("%s (line %d)", name, r.Line)
+		}
+		cells := []string{name, r.Current, dash(r.Latest), dash(r.UpdateType), released, dash(strings.Join(ids, ",")), note}
+		for i, c := range cells {
+			// A tab would also break the table's columns.
+			cells[i] = termtext.Escape(c)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -156,4 +180,22 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// WriteNotes writes what `pinwheel check` says of a file's lines besides
+// the rows: the requirements it does not check and the lines it could not
+// read, one per line, with control characters escaped (termtext): the
+// text is the file's own.
+func WriteNotes(w io.Writer, f *constraints.File) error {
+	var b strings.Builder
+	for _, u := range f.Unmanaged() {
+		fmt.Fprintf(&b, "%s:%d: not checked (%s): %s\n", termtext.Escape(f.Name()), u.Line, u.Reason, termtext.Escape(u.Text))
+	}
+	for _, e := range f.Errors() {
+		b.WriteString(termtext.Escape(e.Error()) + "\n")
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("write notes: %w", err)
+	}
+	return nil
 }

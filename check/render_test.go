@@ -101,3 +101,37 @@ func TestWriteTableHasNoTrailingSpaces(t *testing.T) {
 		t.Errorf("six's row: %q, want up to date", lines[2])
 	}
 }
+
+// Text from the file or the index never reaches the terminal raw.
+func TestWriteTableEscapesControlCharacters(t *testing.T) {
+	rows := []Row{
+		{Name: "evil\x1b[2J\x1b]0;pwned\x07", Line: 1, Current: "1.0", Error: "look up: bad\x1b[31m body\r\n"},
+		{Name: "sphinx", Line: 2, Current: "8.1.3", Latest: "8.2.3"},
+		{Name: "sphinx", Line: 3, Current: "9.0.4"},
+	}
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, rows); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if strings.ContainsAny(out, "\x1b\x07\r") {
+		t.Errorf("control characters reached the output: %q", out)
+	}
+	for _, want := range []string{`evil\x1b[2J\x1b]0;pwned\x07`, `bad\x1b[31m body\r\n`, "sphinx (line 2)", "sphinx (line 3)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestWriteNotesEscapesTheFilesText(t *testing.T) {
+	f := constraints.ParseFile("c.txt", []byte("foo>=1 ; os_name == '\x1b[2J'\nbar==\x1b]0;x\x07\n"))
+	var buf bytes.Buffer
+	if err := WriteNotes(&buf, f); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if strings.ContainsAny(out, "\x1b\x07") || !strings.Contains(out, `c.txt:1: not checked (version range): foo>=1 ; os_name == '\x1b[2J'`) {
+		t.Errorf("notes %q", out)
+	}
+}

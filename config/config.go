@@ -105,8 +105,13 @@ type Project struct {
 	Path string
 	// Branch is the target branch; "" means the project's default branch.
 	Branch string
-	// Constraints is the constraints file's path in the repository.
+	// Constraints is the constraints file's path in the repository: the
+	// first of ConstraintsFiles, the one the YAML file is generated from.
 	Constraints string
+	// ConstraintsFiles are every constraints file of the project (the
+	// config's "constraints" as a list); nil when it names one file.
+	// Files returns the list either way.
+	ConstraintsFiles []string
 	// YAML is a pipeline YAML file whose pins follow the constraints file;
 	// "" means none.
 	YAML         string
@@ -118,6 +123,14 @@ type Project struct {
 	Limits    Limits
 	// Automerge lists the update types merged once their pipeline succeeds.
 	Automerge []UpdateType
+}
+
+// Files returns the project's constraints files, Constraints first.
+func (p Project) Files() []string {
+	if len(p.ConstraintsFiles) > 0 {
+		return p.ConstraintsFiles
+	}
+	return []string{p.Constraints}
 }
 
 // Automerges reports whether updates of type t are merged automatically.

@@ -127,7 +127,7 @@ func (d *decoder) project(n *yaml.Node, path string) Project {
 	d.mapping(n, path, map[string]field{
 		"path":          d.str(&p.Path, checkProjectPath),
 		"branch":        d.str(&p.Branch, checkBranch(true)),
-		"constraints":   d.str(&p.Constraints, checkRepoPath),
+		"constraints":   func(n *yaml.Node, path string) { d.constraints(n, path, &p) },
 		"yaml":          d.str(&p.YAML, checkOptionalRepoPath),
 		"branch_prefix": d.str(&p.BranchPrefix, checkBranch(false)),
 		"labels":        d.strs(&p.Labels, checkLabel),
@@ -163,6 +163,26 @@ func (d *decoder) project(n *yaml.Node, path string) Project {
 		p.YAML = ""
 	}
 	return p
+}
+
+// constraints reads one path or a list of them; the first one is
+// Constraints.
+func (d *decoder) constraints(n *yaml.Node, path string, p *Project) {
+	if n.Kind != yaml.SequenceNode {
+		d.str(&p.Constraints, checkRepoPath)(n, path)
+		return
+	}
+	var files []string
+	d.strs(&files, checkRepoPath)(n, path)
+	if len(files) == 0 {
+		d.errorf(n, path, "lists no file")
+		return
+	}
+	seen := map[string]string{}
+	for i, f := range files {
+		d.unique(n.Content[i], fmt.Sprintf("%s[%d]", path, i), f, f, seen, "is listed already")
+	}
+	p.Constraints, p.ConstraintsFiles = files[0], files
 }
 
 func (d *decoder) schedule(n *yaml.Node, path string, s *Schedule) {

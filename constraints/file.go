@@ -10,17 +10,20 @@ import (
 	"github.com/pinwheel-dev/pinwheel/pkgname"
 )
 
-// Pin is one "name==version" requirement.
+// Pin is one "name==version" or "name===version" requirement.
 type Pin struct {
-	Name    string   // project name as written
-	Key     string   // pkgname.Normalize(Name), for lookups and comparison
-	Version string   // version as written, not checked against PEP 440
-	Extras  []string // extras as written, without brackets; nil when none
-	Marker  string   // environment marker after ";", trimmed; "" when none
-	Comment string   // trailing comment without the "#", trimmed
-	Hashes  []string // --hash values as written, e.g. "sha256:ab12…"
-	Ignored bool     // the comment says "pinwheel: ignore"; never rewritten
-	Line    int      // 1-based physical line where the pin's logical line starts
+	Name    string // project name as written
+	Key     string // pkgname.Normalize(Name), for lookups and comparison
+	Version string // version as written; checked against PEP 440 only for "==="
+	// Operator is "==" or "===" (arbitrary equality, as OpenStack's
+	// upper-constraints writes every pin); a rewrite keeps it.
+	Operator string
+	Extras   []string // extras as written, without brackets; nil when none
+	Marker   string   // environment marker after ";", trimmed; "" when none
+	Comment  string   // trailing comment without the "#", trimmed
+	Hashes   []string // --hash values as written, e.g. "sha256:ab12…"
+	Ignored  bool     // the comment says "pinwheel: ignore"; never rewritten
+	Line     int      // 1-based physical line where the pin's logical line starts
 }
 
 // Unmanaged is a requirement pinwheel reads past and never rewrites.
@@ -33,7 +36,7 @@ type Unmanaged struct {
 // Reasons a requirement is Unmanaged.
 const (
 	ReasonRange     = "version range"
-	ReasonArbitrary = "arbitrary equality (===)"
+	ReasonArbitrary = "arbitrary equality (===) with a version that is not PEP 440"
 	ReasonWildcard  = "wildcard version"
 	ReasonNoVersion = "no version"
 	ReasonURL       = "URL or direct reference"
@@ -50,7 +53,15 @@ var (
 	ErrMissingVersion = errors.New("missing version")
 	ErrSyntax         = errors.New("syntax error")
 	ErrEncoding       = errors.New("unsupported encoding")
+	ErrUnknownOption  = errors.New("option not accepted in a requirements file")
+	ErrTooLarge       = errors.New("file too large")
+	ErrNotText        = errors.New("not a text file")
 )
+
+// MaxFileSize is the largest constraints file pinwheel reads: 10 MiB, a
+// hundred times the largest real one seen (Airflow's constraints are
+// about 30 KB). A larger file is refused before it is parsed.
+const MaxFileSize = 10 << 20
 
 // ParseError is a line that could not be read. The line stays in the file
 // untouched; the error only reports it.
@@ -63,7 +74,12 @@ type ParseError struct {
 
 func (e ParseError) Error() string {
 	where := fmt.Sprintf("line %d", e.Line)
-	if e.Path != "" {
+	switch {
+	case e.Line == 0 && e.Path != "":
+		where = e.Path
+	case e.Line == 0:
+		where = "file"
+	case e.Path != "":
 		where = fmt.Sprintf("%s:%d", e.Path, e.Line)
 	}
 	if e.Text == "" {
@@ -89,7 +105,16 @@ type File struct {
 	pins      []Pin
 	spans     []pinSpans // spans[i] belongs to pins[i]
 	unmanaged []Unmanaged
+	refs      []Reference
 	errs      []ParseError
+}
+
+// Reference is a "-r"/"-c" line naming another file. pinwheel lists it
+// and does not follow it.
+type Reference struct {
+	Line   int    // 1-based physical line
+	Option string // the option as written: "-r", "--constraint", ...
+	Path   string // the value as written (relative to this file's directory, as pip reads it)
 }
 
 // pinSpans are the file offsets the rewriter edits for one pin.
@@ -141,6 +166,10 @@ func (p Pin) clone() Pin {
 // Unmanaged returns the requirements that are not pins, in file order.
 func (f *File) Unmanaged() []Unmanaged { return slices.Clone(f.unmanaged) }
 
+// References returns the "-r"/"-c" lines that name a file (not a URL), in
+// file order.
+func (f *File) References() []Reference { return slices.Clone(f.refs) }
+
 // Errors returns the lines that could not be read, in file order.
 func (f *File) Errors() []ParseError { return slices.Clone(f.errs) }
 
@@ -159,11 +188,16 @@ func (f *File) Lookup(key string) []Pin {
 
 func (f *File) parse(data []byte) {
 	f.data = data
-	f.pins, f.spans, f.unmanaged, f.errs = nil, nil, nil, nil
+	f.pins, f.spans, f.unmanaged, f.refs, f.errs = nil, nil, nil, nil, nil
 	if enc := wideEncoding(data); enc != "" {
 		// pip decodes these, but every byte offset here is a UTF-8 one:
 		// one clear error beats a parse error on every line.
 		f.errs = append(f.errs, ParseError{Path: f.name, Line: 1, Err: fmt.Errorf("%w: the file is %s; save it as UTF-8", ErrEncoding, enc)})
+		return
+	}
+	if err := CheckText(data); err != nil {
+		// Line 0: the whole file. Nothing of it is parsed.
+		f.errs = append(f.errs, ParseError{Path: f.name, Err: err})
 		return
 	}
 	for _, l := range joinLines(data) {

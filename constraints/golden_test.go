@@ -56,6 +56,9 @@ func dump(f *File) []byte {
 	var b bytes.Buffer
 	for _, p := range f.Pins() {
 		fmt.Fprintf(&b, "pin %d: name=%q key=%q version=%q", p.Line, p.Name, p.Key, p.Version)
+		if p.Operator != "==" {
+			fmt.Fprintf(&b, " operator=%q", p.Operator)
+		}
 		if p.Extras != nil {
 			fmt.Fprintf(&b, " extras=%q", p.Extras)
 		}
@@ -75,6 +78,9 @@ func dump(f *File) []byte {
 	}
 	for _, u := range f.Unmanaged() {
 		fmt.Fprintf(&b, "unmanaged %d: %q (%s)\n", u.Line, u.Text, u.Reason)
+	}
+	for _, r := range f.References() {
+		fmt.Fprintf(&b, "reference %d: %s %q\n", r.Line, r.Option, r.Path)
 	}
 	for _, e := range f.Errors() {
 		fmt.Fprintf(&b, "error %s\n", e)
@@ -133,6 +139,8 @@ func TestGoldenRewrite(t *testing.T) {
 		{"nasty.txt", "continued-mixed-hash-forms", "bar", "2.1", digests[:1], 1, []string{"pyyaml", "six"}},
 		{"nasty.txt", "same-line-mixed-hash-forms", "pyyaml", "6.0.2", digests, 1, []string{"typing-extensions"}},
 		{"nasty.txt", "no-final-newline", "six", "1.17.0", nil, 1, nil},
+		{"upper-constraints.txt", "arbitrary-equality", "voluptuous", "0.16.0", nil, 1, []string{"chardet", "sphinx"}},
+		{"pip-compile.txt", "pip-compile-hashes", "certifi", "2024.12.14", digests, 1, []string{"idna", "requests"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -38,7 +38,20 @@ func (f *File) parseLine(l logicalLine) {
 	if nargs == 0 {
 		if isEditable(string(l.text[toks[0].start:toks[0].end])) {
 			unmanaged(ReasonEditable)
+			return
 		}
+		if err := checkOptions(l.text, toks, lineOptions); err != nil {
+			fail(err)
+			return
+		}
+		if ref, ok := reference(l.text, toks); ok {
+			ref.Line = l.line
+			f.refs = append(f.refs, ref)
+		}
+		return
+	}
+	if err := checkOptions(l.text, toks[nargs:], requirementOptions); err != nil {
+		fail(err)
 		return
 	}
 	hashes, hashSpans, err := parseHashes(l.text, toks[nargs:])
@@ -70,15 +83,16 @@ func (f *File) parseLine(l logicalLine) {
 		}
 	}
 	f.pins = append(f.pins, Pin{
-		Name:    r.name,
-		Key:     pkgname.Normalize(r.name),
-		Version: r.version,
-		Extras:  r.extras,
-		Marker:  r.marker,
-		Comment: comment,
-		Hashes:  hashes,
-		Ignored: ignoreRE.MatchString(comment),
-		Line:    l.line,
+		Name:     r.name,
+		Key:      pkgname.Normalize(r.name),
+		Version:  r.version,
+		Operator: r.op,
+		Extras:   r.extras,
+		Marker:   r.marker,
+		Comment:  comment,
+		Hashes:   hashes,
+		Ignored:  ignoreRE.MatchString(comment),
+		Line:     l.line,
 	})
 	f.spans = append(f.spans, sp)
 }

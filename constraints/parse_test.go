@@ -41,6 +41,9 @@ func TestParsePins(t *testing.T) {
 		{"hash and marker and comment", `foo==1.0; python_version<"3" --hash=` + hashA + " # via x", Pin{Name: "foo", Key: "foo", Version: "1.0", Marker: `python_version<"3"`, Hashes: []string{hashA}, Comment: "via x", Line: 1}},
 		{"line number after comments", "# a\n\n-r x.txt\nfoo==1", Pin{Name: "foo", Key: "foo", Version: "1", Line: 4}},
 		{"continued name", "foo\\\n==1", Pin{Name: "foo", Key: "foo", Version: "1", Line: 1}},
+		{"arbitrary equality", "attrs===23.1.0", Pin{Name: "attrs", Key: "attrs", Version: "23.1.0", Operator: "===", Line: 1}},
+		{"arbitrary equality with marker", `sphinx===8.1.3;python_version=='3.10'`, Pin{Name: "sphinx", Key: "sphinx", Version: "8.1.3", Operator: "===", Marker: "python_version=='3.10'", Line: 1}},
+		{"accepted option after a pin", "foo==1 --config-settings=x=y", Pin{Name: "foo", Key: "foo", Version: "1", Line: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,6 +54,9 @@ func TestParsePins(t *testing.T) {
 			pins := f.Pins()
 			if len(pins) != 1 {
 				t.Fatalf("Pins() = %+v, want one", pins)
+			}
+			if tt.want.Operator == "" {
+				tt.want.Operator = "=="
 			}
 			if !reflect.DeepEqual(pins[0], tt.want) {
 				t.Errorf("pin = %+v\nwant %+v", pins[0], tt.want)
@@ -83,7 +89,8 @@ func TestParseUnmanaged(t *testing.T) {
 		{"pandas!=2.1.0", "pandas!=2.1.0", ReasonRange},
 		{"pandas>2", "pandas>2", ReasonRange},
 		{"foo==1.0,!=1.0.1", "foo==1.0,!=1.0.1", ReasonRange},
-		{"attrs===23.1.0", "attrs===23.1.0", ReasonArbitrary},
+		{"attrs===foobar", "attrs===foobar", ReasonArbitrary},
+		{"attrs===1.0-custom-build", "attrs===1.0-custom-build", ReasonArbitrary},
 		{"pytest==8.*", "pytest==8.*", ReasonWildcard},
 		{"six", "six", ReasonNoVersion},
 		{`six; python_version<"3"`, `six; python_version<"3"`, ReasonNoVersion},

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/pinwheel-dev/pinwheel/pep440"
 	"github.com/pinwheel-dev/pinwheel/pkgname"
 )
 
@@ -14,6 +15,7 @@ type requirement struct {
 	name                     string
 	extras                   []string
 	version                  string
+	op                       string // "==" or "==="
 	versionStart, versionEnd int
 	marker                   string
 }
@@ -137,13 +139,19 @@ func parseSpecifiers(r requirement, s string, start, end int) (requirement, stri
 	case len(clauses) > 1:
 		return r, ReasonRange, nil
 	case c.op == "===":
-		return r, ReasonArbitrary, nil
+		// "===" compares strings, but for a PEP 440 version it pins the
+		// same release "==" does (OpenStack's upper-constraints writes
+		// every pin so); anything else is a literal pinwheel cannot
+		// order.
+		if _, err := pep440.Parse(c.version); err != nil {
+			return r, ReasonArbitrary, nil
+		}
 	case c.op != "==":
 		return r, ReasonRange, nil
 	case strings.Contains(c.version, "*"):
 		return r, ReasonWildcard, nil
 	}
-	r.version = c.version
+	r.version, r.op = c.version, c.op
 	r.versionStart, r.versionEnd = c.at, c.at+len(c.version)
 	return r, "", nil
 }

@@ -47,14 +47,26 @@ type edit struct {
 // ones count as pinned: they yield 0, nil).
 func (f *File) SetVersion(key, version string, sha256 []string) (int, error) {
 	key = pkgname.Normalize(key)
+	return f.set(key, func(p Pin) bool { return p.Key == key }, version, sha256)
+}
+
+// SetLine is SetVersion for the one pin of key whose logical line starts
+// on line: a package pinned per Python marker moves line by line.
+// ErrNotPinned means no pin of key starts there.
+func (f *File) SetLine(key string, line int, version string, sha256 []string) (int, error) {
+	key = pkgname.Normalize(key)
+	return f.set(fmt.Sprintf("%s (line %d)", key, line), func(p Pin) bool { return p.Key == key && p.Line == line }, version, sha256)
+}
+
+func (f *File) set(what string, match func(Pin) bool, version string, sha256 []string) (int, error) {
 	if !newVersionRE.MatchString(version) {
-		return 0, fmt.Errorf("set %s to %q: %w", key, version, ErrInvalidVersion)
+		return 0, fmt.Errorf("set %s to %q: %w", what, version, ErrInvalidVersion)
 	}
 	digests := make([]string, len(sha256))
 	for i, d := range sha256 {
 		digests[i] = strings.ToLower(d)
 		if !sha256RE.MatchString(digests[i]) {
-			return 0, fmt.Errorf("set %s to %s: %w: %q", key, version, ErrInvalidDigest, d)
+			return 0, fmt.Errorf("set %s to %s: %w: %q", what, version, ErrInvalidDigest, d)
 		}
 	}
 
@@ -64,7 +76,7 @@ func (f *File) SetVersion(key, version string, sha256 []string) (int, error) {
 		changed int
 	)
 	for i, p := range f.pins {
-		if p.Key != key {
+		if !match(p) {
 			continue
 		}
 		found = true
@@ -75,10 +87,10 @@ func (f *File) SetVersion(key, version string, sha256 []string) (int, error) {
 		pinEdits := []edit{{sp.version, version}}
 		if len(sp.hashes) > 0 {
 			if len(digests) == 0 {
-				return 0, fmt.Errorf("set %s to %s on line %d: %w", key, version, p.Line, ErrNoDigests)
+				return 0, fmt.Errorf("set %s to %s on line %d: %w", p.Key, version, p.Line, ErrNoDigests)
 			}
 			if !sp.hashBlock {
-				return 0, fmt.Errorf("set %s to %s on line %d: %w", key, version, p.Line, ErrHashLayout)
+				return 0, fmt.Errorf("set %s to %s on line %d: %w", p.Key, version, p.Line, ErrHashLayout)
 			}
 			block := span{sp.hashes[0].start, sp.hashes[len(sp.hashes)-1].end}
 			pinEdits = append(pinEdits, edit{block, f.hashOptions(sp.hashes, digests)})
@@ -92,7 +104,7 @@ func (f *File) SetVersion(key, version string, sha256 []string) (int, error) {
 		edits = append(edits, pinEdits...)
 	}
 	if !found {
-		return 0, fmt.Errorf("set %s to %s: %w", key, version, ErrNotPinned)
+		return 0, fmt.Errorf("set %s to %s: %w", what, version, ErrNotPinned)
 	}
 	if changed > 0 {
 		f.parse(applyEdits(f.data, edits))

@@ -73,7 +73,7 @@ func TestSetVersion(t *testing.T) {
 }
 
 func TestSetVersionErrors(t *testing.T) {
-	in := "foo==1.0 \\\n    --hash=" + oldA + "\nbar==2.0\nmixed==1.0 --hash=" + oldA + " --no-binary=:all: --hash=" + oldB + "\nlegacy==1 # pinwheel: ignore\n"
+	in := "foo==1.0 \\\n    --hash=" + oldA + "\nbar==2.0\nmixed==1.0 --hash=" + oldA + " --config-settings=a=b --hash=" + oldB + "\nlegacy==1 # pinwheel: ignore\n"
 	tests := []struct {
 		name, key, version string
 		sha256             []string

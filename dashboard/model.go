@@ -97,6 +97,17 @@ type DependencyFile struct {
 	Path      string
 	Pins      []Pin
 	Unmanaged []UnmanagedLine
+	// References are the "-r"/"-c" lines naming another file of the
+	// repository; pinwheel lists them and does not follow them.
+	References []Reference
+}
+
+// Reference is a "-r"/"-c" line of a constraints file.
+type Reference struct {
+	Line   int
+	Option string // as written: "-r", "--constraint", ...
+	// Path is the file named, relative to the repository root.
+	Path string
 }
 
 // Pin is one pinned dependency.

@@ -62,6 +62,13 @@ func writeDetected(b *strings.Builder, files []DependencyFile, limit int) {
 			}
 			b.WriteString("\n")
 		}
+		if len(f.References) > 0 {
+			b.WriteString("Files it refers to (listed, not followed):\n\n")
+			for _, r := range f.References {
+				fmt.Fprintf(b, " - line %d: %s %s\n", r.Line, mdtext.Code(r.Option, mdtext.Short), mdtext.Code(r.Path, mdtext.Long))
+			}
+			b.WriteString("\n")
+		}
 		if len(f.Pins) == 0 && len(f.Unmanaged) == 0 {
 			b.WriteString("No pins found.\n\n")
 		}

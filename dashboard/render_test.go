@@ -73,6 +73,13 @@ func fullDashboard() Dashboard {
 				{Line: 7, Text: "-e git+https://example.com/acme/tool.git#egg=tool", Reason: "editable install"},
 				{Line: 12, Text: "requests>=2", Reason: "not a pin"},
 			},
+			References: []Reference{{Line: 3, Option: "-r", Path: "requirements/base.txt"}},
+		}, {
+			Path: "constraints-py39.txt",
+			Pins: []Pin{
+				{Line: 1, Name: "certifi", Version: "2024.8.30"},
+				{Line: 2, Name: "private-billing", Version: "4.1", Ignored: true, Note: "ignored by configuration"},
+			},
 		}},
 		ManualRunBox: true,
 	}

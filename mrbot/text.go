@@ -30,8 +30,8 @@ type Update struct {
 	Fixes []registry.Vulnerability
 	// Files are the files the commit changes.
 	Files []string
-	// Pins are the lines that pin the package, when there are several
-	// (under different markers); every one moves to To.
+	// Pins are the lines that pin the package (under different markers,
+	// or in several files); each moves to its own PinLine.To.
 	Pins []PinLine
 	// Hashes are the sha256 digests written as the pins' new --hash
 	// options; nil when the pins carry none.
@@ -40,8 +40,12 @@ type Update struct {
 
 // PinLine is one line pinning the package.
 type PinLine struct {
+	// File is the constraints file, "" when the project has one.
+	File         string
 	Line         int
 	From, Marker string
+	// To is the line's new version; "" when this update leaves it.
+	To string
 }
 
 // closedMarker identifies pinwheel's note on a closed merge request.
@@ -91,14 +95,29 @@ func Description(u Update, now time.Time) string {
 	}
 	fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", mdtext.CellText(u.Name, mdtext.Short), mdtext.Cell(u.From, mdtext.Short), mdtext.Cell(u.To, mdtext.Short), mdtext.CellText(u.Type, mdtext.Short), released, age)
 
-	if len(u.Pins) > 1 {
-		b.WriteString("\nThe package is pinned on several lines; every one moves to " + mdtext.Code(u.To, mdtext.Short) + ":\n\n")
+	if len(u.Pins) > 1 || (len(u.Pins) == 1 && u.Pins[0].File != "") {
+		b.WriteString("\nThe package is pinned on several lines; each moves to the newest release its Pythons allow:\n\n")
+		withFile := false
 		for _, p := range u.Pins {
-			line := fmt.Sprintf("- line %d: %s", p.Line, mdtext.Code(p.From, mdtext.Short))
+			withFile = withFile || p.File != ""
+		}
+		if withFile {
+			b.WriteString("| File | Line | Marker | From | To |\n|---|---:|---|---|---|\n")
+		} else {
+			b.WriteString("| Line | Marker | From | To |\n|---:|---|---|---|\n")
+		}
+		for _, p := range u.Pins {
+			marker, to := "-", "unchanged"
 			if p.Marker != "" {
-				line += " (" + mdtext.Code(p.Marker, mdtext.Short) + ")"
+				marker = mdtext.Cell(p.Marker, mdtext.Short)
 			}
-			b.WriteString(line + "\n")
+			if p.To != "" {
+				to = mdtext.Cell(p.To, mdtext.Short)
+			}
+			if withFile {
+				fmt.Fprintf(&b, "| %s ", mdtext.Cell(p.File, mdtext.Short))
+			}
+			fmt.Fprintf(&b, "| %d | %s | %s | %s |\n", p.Line, marker, mdtext.Cell(p.From, mdtext.Short), to)
 		}
 	}
 	if len(u.Hashes) > 0 {

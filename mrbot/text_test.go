@@ -32,12 +32,20 @@ func TestDescriptionGolden(t *testing.T) {
 			}},
 			Files: []string{"constraints.txt", "pipeline/constraints.yml"},
 			Pins: []PinLine{
-				{Line: 4, From: "2.31.0", Marker: `python_version < "3.8"`},
-				{Line: 5, From: "2.31.0", Marker: `python_version >= "3.8"`},
+				{Line: 4, From: "2.30.0", Marker: `python_version < "3.8"`},
+				{Line: 5, From: "2.31.0", Marker: `python_version >= "3.8"`, To: "2.32.4"},
+				{Line: 6, From: "2.31.0", Marker: `python_version | "3.8"`, To: "2.32.4"},
 			},
 			Hashes: []string{strings.Repeat("ab", 32), strings.Repeat("cd", 32)},
 		}},
 		{"description-minimal.md", Update{Name: "six", From: "1.16.0", To: "1.17.0", Type: "minor", Files: []string{"constraints.txt"}}},
+		{"description-files.md", Update{Name: "sphinx", From: "8.1.3", To: "8.2.3", Type: "minor",
+			Files: []string{"constraints.txt", "constraints-py39.txt"},
+			Pins: []PinLine{
+				{File: "constraints.txt", Line: 3, From: "8.1.3", Marker: `python_version == "3.10"`, To: "8.2.3"},
+				{File: "constraints.txt", Line: 4, From: "9.0.4", Marker: `python_version >= "3.11"`, To: "9.1.0"},
+				{File: "constraints-py39.txt", Line: 1, From: "7.4.7", Marker: `python_version == "3.9"`},
+			}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

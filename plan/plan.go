@@ -25,7 +25,8 @@ type Update struct {
 	// From is the pinned version as written in the constraints file.
 	From        string
 	FromVersion pep440.Version
-	// To is the target version as the index spells it.
+	// To is the target version in PEP 440 normal form ("V2.0" on the index
+	// is "2.0"): how pinwheel writes it in files, branches and titles.
 	To        string
 	ToVersion pep440.Version
 	Type      pep440.UpdateType
@@ -148,7 +149,7 @@ func (c candidate) update(from string, pin pep440.Version, minAge time.Duration)
 	u := Update{
 		From:        from,
 		FromVersion: pin,
-		To:          c.release.Version,
+		To:          c.version.String(),
 		ToVersion:   c.version,
 		Type:        typ,
 		Major:       typ == pep440.Major,

@@ -84,11 +84,11 @@ type Options struct {
 
 // Client looks projects up on one index. It is safe for concurrent use.
 type Client struct {
-	opts     Options
-	jsonAPI  string
-	authHost string // credentials go to the index's host only
-	slots    chan struct{}
-	log      *logrus.Entry
+	opts       Options
+	jsonAPI    string
+	authOrigin string // credentials go to the index's origin only
+	slots      chan struct{}
+	log        *logrus.Entry
 }
 
 // New checks opts and fills in defaults.
@@ -140,6 +140,7 @@ func New(opts Options) (*Client, error) {
 		t.MaxIdleConnsPerHost = opts.Concurrency
 		opts.HTTPClient = &http.Client{Transport: t}
 	}
+	opts.HTTPClient = withoutForeignAuth(opts.HTTPClient, origin(index))
 	log := opts.Logger
 	if log == nil {
 		l := logrus.New()
@@ -147,11 +148,11 @@ func New(opts Options) (*Client, error) {
 		log = logrus.NewEntry(l)
 	}
 	return &Client{
-		opts:     opts,
-		jsonAPI:  jsonAPI,
-		authHost: index.Host,
-		slots:    make(chan struct{}, opts.Concurrency),
-		log:      log,
+		opts:       opts,
+		jsonAPI:    jsonAPI,
+		authOrigin: origin(index),
+		slots:      make(chan struct{}, opts.Concurrency),
+		log:        log,
 	}, nil
 }
 

@@ -131,7 +131,7 @@ func (c *Client) attempt(ctx context.Context, rawURL, accept string, cached *cac
 			req.Header.Set("If-Modified-Since", cached.LastModified)
 		}
 	}
-	if (c.opts.Username != "" || c.opts.Password != "") && req.URL.Host == c.authHost {
+	if (c.opts.Username != "" || c.opts.Password != "") && origin(req.URL) == c.authOrigin {
 		req.SetBasicAuth(c.opts.Username, c.opts.Password)
 	}
 	resp, err := c.opts.HTTPClient.Do(req)

@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"time"
 
 	"github.com/sirupsen/logrus"
+
+	"github.com/pinwheel-dev/pinwheel/pkgname"
 )
 
 // releaseJSON is what the client takes from the PyPI JSON API's release
@@ -105,4 +108,23 @@ func (c *Client) jsonAPIDoc(ctx context.Context, u string) (*jsonAPIDoc, error) 
 		return nil, nil
 	}
 	return &doc, nil
+}
+
+// Vulnerabilities returns the known, not withdrawn, vulnerabilities of one
+// version from the JSON API's release endpoint: Lookup fills them for one
+// pinned version, this for the other versions a file pins the project at
+// (under different markers) without fetching the project page again. No
+// JSON API, or a 404, gives nil, nil.
+func (c *Client) Vulnerabilities(ctx context.Context, name, version string) ([]Vulnerability, error) {
+	if c.jsonAPI == "" || version == "" {
+		return nil, nil
+	}
+	info, err := c.releaseJSON(ctx, pkgname.Normalize(name), version)
+	if err != nil {
+		return nil, fmt.Errorf("look up %s %s in the JSON API: %w", name, version, err)
+	}
+	if info == nil {
+		return nil, nil
+	}
+	return info.vulns, nil
 }

@@ -76,7 +76,8 @@ func (run *projectRun) act(ctx context.Context, slots []*slot) error {
 		if err == nil {
 			continue
 		}
-		if fatal(err) {
+		var ce contentError
+		if fatal(err) && !errors.As(err, &ce) {
 			return err
 		}
 		run.log.WithField("branch", s.branch).WithError(err).Warn("update failed")
@@ -237,7 +238,7 @@ func (run *projectRun) create(ctx context.Context, s *slot, want *plan.Update) e
 func (run *projectRun) keepCurrent(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord, t ticked, approved bool) error {
 	rebase := t[dashboard.KindRebase][s.branch] || t[dashboard.KindRetry][s.branch] || approved
 	title := mrbot.Title(s.name, want.To)
-	content, err := run.contents(s, want)
+	changes, err := run.changes(s, want)
 	if err != nil {
 		return err
 	}
@@ -246,7 +247,7 @@ func (run *projectRun) keepCurrent(ctx context.Context, s *slot, want *plan.Upda
 	// left pinwheel's own head there, with the MR still to retitle. The
 	// build looks at the head commit itself and leaves a person's alone
 	// (mrbot.ErrEdited) until they tick rebase.
-	stale := mr.Title != title || mr.BuiltSHA == "" || mr.Blob != mrbot.BlobID(content)
+	stale := mr.Title != title || mr.BuiltSHA == "" || mr.Blob != run.blob(changes)
 	e := entry(s, want)
 	if !rebase && !stale {
 		e.Title, e.MR = mr.Title, mrEntry(mr)
@@ -290,7 +291,7 @@ func (run *projectRun) keepCurrent(ctx context.Context, s *slot, want *plan.Upda
 	return nil
 }
 
-// built is a branch build and the blob of the constraints file in it.
+// built is a branch build and the blob of the constraints files in it.
 type built struct {
 	mrbot.Built
 	blob string
@@ -300,20 +301,24 @@ type built struct {
 // keepEdits leaves a branch with someone else's commits alone
 // (mrbot.ErrEdited).
 func (run *projectRun) build(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord, keepEdits bool) (built, error) {
-	content, err := run.contents(s, want)
+	files, err := run.changes(s, want)
 	if err != nil {
 		return built{}, err
 	}
-	blob := mrbot.BlobID(content)
+	blob := run.blob(files)
 	run.touched[s.branch] = true
-	files := []mrbot.File{{Path: run.p.Constraints, Content: content, OnTarget: true}}
 	if run.p.YAML != "" {
 		onTarget, err := run.yamlOnTarget(ctx)
 		if err != nil {
 			return built{}, err
 		}
-		f := constraints.ParseFile(run.p.Constraints, content)
-		files = append(files, mrbot.File{Path: run.p.YAML, Content: constraints.YAML(f, run.p.Constraints), OnTarget: onTarget})
+		// The YAML copy follows the first file, changed or not.
+		first := run.file.Bytes()
+		if len(files) > 0 && files[0].Path == run.file.Name() {
+			first = files[0].Content
+		}
+		f := constraints.ParseFile(run.file.Name(), first)
+		files = append(files, mrbot.File{Path: run.p.YAML, Content: constraints.YAML(f, run.file.Name()), OnTarget: onTarget})
 	}
 	known := ""
 	if mr.BuiltSHA != "" && mr.Parent == run.head && mr.Blob == blob {
@@ -333,13 +338,60 @@ func (run *projectRun) build(ctx context.Context, s *slot, want *plan.Update, mr
 	return built{Built: b, blob: blob}, nil
 }
 
-// contents is the constraints file on the target with want applied.
-func (run *projectRun) contents(s *slot, want *plan.Update) ([]byte, error) {
-	f := constraints.ParseFile(run.p.Constraints, run.file.Bytes())
-	if _, err := f.SetVersion(s.key, want.To, want.Release.SHA256()); err != nil {
-		return nil, fmt.Errorf("update %s in %s: %w", s.name, run.p.Constraints, err)
+// contentError is an update pinwheel could not write into the files (the
+// index's data did not fit the pin, say): that update fails, the run goes
+// on.
+type contentError struct{ err error }
+
+func (e contentError) Error() string { return e.err.Error() }
+func (e contentError) Unwrap() error { return e.err }
+
+// changes are the constraints files on the target with the slot's lines
+// moved for want: every listed file whose text changes, in config order.
+func (run *projectRun) changes(s *slot, want *plan.Update) ([]mrbot.File, error) {
+	var out []mrbot.File
+	for fi, f := range run.files {
+		nf := constraints.ParseFile(f.Name(), f.Bytes())
+		changed := 0
+		// Bottom up: new hash lines on one pin must not move the lines
+		// still to edit.
+		for i := len(s.lines) - 1; i >= 0; i-- {
+			l := s.lines[i]
+			u := s.target(l, want)
+			if l.file != fi || u == nil {
+				continue
+			}
+			n, err := nf.SetLine(s.key, l.pin.Line, u.To, u.Release.SHA256())
+			if err != nil {
+				return nil, contentError{fmt.Errorf("update %s in %s: %w", s.name, f.Name(), err)}
+			}
+			changed += n
+		}
+		if changed > 0 {
+			out = append(out, mrbot.File{Path: f.Name(), Content: nf.Bytes(), OnTarget: true})
+		}
 	}
-	return f.Bytes(), nil
+	if len(out) == 0 {
+		return nil, contentError{fmt.Errorf("update %s to %s: no line of %v changes", s.name, want.To, run.p.Files())}
+	}
+	return out, nil
+}
+
+// blob identifies the constraints contents a branch carries: the git blob
+// of the file for a one-file project (as state records it), else of every
+// changed file's path and contents.
+func (run *projectRun) blob(files []mrbot.File) string {
+	if len(run.files) == 1 && len(files) == 1 {
+		return mrbot.BlobID(files[0].Content)
+	}
+	var all []byte
+	for _, f := range files {
+		all = append(all, f.Path...)
+		all = append(all, 0)
+		all = append(all, f.Content...)
+		all = append(all, 0)
+	}
+	return mrbot.BlobID(all)
 }
 
 // record stores what the run knows of the branch's merge request now.
@@ -399,24 +451,45 @@ func (run *projectRun) description(s *slot, want *plan.Update) string {
 	u := mrbot.Update{
 		Name: s.name, From: want.From, To: want.To, Type: string(want.Type),
 		Released: want.ReleaseDate, Fixes: s.res.Fixes(*want),
-		Files: []string{run.p.Constraints},
 	}
 	if s.res.Project != nil {
 		u.Links = s.res.Project.Links
 	}
+	if files, err := run.changes(s, want); err == nil {
+		for _, f := range files {
+			u.Files = append(u.Files, f.Path)
+		}
+	}
 	if run.p.YAML != "" {
 		u.Files = append(u.Files, run.p.YAML)
 	}
-	hashed := false
-	for _, p := range run.file.Lookup(s.key) {
-		if p.Ignored {
-			continue
+	moved := map[[2]int]*plan.Update{} // (file, line) -> target
+	for _, l := range s.lines {
+		if t := s.target(l, want); t != nil {
+			moved[[2]int{l.file, l.pin.Line}] = t
 		}
-		u.Pins = append(u.Pins, mrbot.PinLine{Line: p.Line, From: p.Version, Marker: p.Marker})
-		hashed = hashed || len(p.Hashes) > 0
 	}
-	if hashed {
-		u.Hashes = want.Release.SHA256()
+	seenHash := map[string]bool{}
+	for fi, f := range run.files {
+		for _, p := range f.Lookup(s.key) {
+			if p.Ignored {
+				continue
+			}
+			line := mrbot.PinLine{Line: p.Line, From: p.Version, Marker: p.Marker}
+			if len(run.files) > 1 {
+				line.File = f.Name()
+			}
+			if t := moved[[2]int{fi, p.Line}]; t != nil {
+				line.To = t.To
+				for _, h := range t.Release.SHA256() {
+					if len(p.Hashes) > 0 && !seenHash[h] {
+						seenHash[h] = true
+						u.Hashes = append(u.Hashes, h)
+					}
+				}
+			}
+			u.Pins = append(u.Pins, line)
+		}
 	}
 	return mrbot.Description(u, run.now)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/pinwheel-dev/pinwheel/constraints"
 	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/dashboard"
 	"github.com/pinwheel-dev/pinwheel/mrbot"
@@ -139,11 +140,21 @@ func (run *projectRun) obsolete(branch string, mr state.MergeRequestRecord) (str
 			return "", false
 		}
 	}
-	pins := run.file.Lookup(key)
+	var pins []constraints.Pin
+	for _, f := range run.files {
+		for _, e := range f.Errors() {
+			if e.Line == 0 {
+				return "", false // a file not read says nothing of its pins
+			}
+		}
+		pins = append(pins, f.Lookup(key)...)
+	}
 	if len(pins) == 0 {
-		for _, u := range run.file.Unmanaged() {
-			if n := leadingName.FindString(u.Text); n != "" && pkgname.Normalize(n) == key {
-				return "", false
+		for _, f := range run.files {
+			for _, u := range f.Unmanaged() {
+				if n := leadingName.FindString(u.Text); n != "" && pkgname.Normalize(n) == key {
+					return "", false
+				}
 			}
 		}
 		return fmt.Sprintf("%s on %s no longer pins %s", run.p.Constraints, run.target, name), true

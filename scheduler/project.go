@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	pathpkg "path"
 	"runtime/debug"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/constraints"
 	"github.com/pinwheel-dev/pinwheel/dashboard"
+	"github.com/pinwheel-dev/pinwheel/internal/termtext"
 	"github.com/pinwheel-dev/pinwheel/mrbot"
 	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/state"
@@ -33,11 +35,17 @@ type projectRun struct {
 	bot    *mrbot.Bot
 
 	target string
-	// head is the target branch's head commit when the constraints file
-	// was read; updates are built on it.
-	head        string
-	file        *constraints.File
-	yamlOnTgt   *bool
+	// head is the target branch's head commit when the constraints files
+	// were read; updates are built on it.
+	head string
+	// files are the project's constraints files (config.Project.Files),
+	// in order; file is the first, the one the YAML copy follows.
+	files     []*constraints.File
+	file      *constraints.File
+	yamlOnTgt *bool
+	// reports has one check report per file; results joins their results
+	// in file order.
+	reports     []*check.Report
 	results     *check.Report
 	issue       *gitlab.Issue // nil: none yet (or dashboard disabled)
 	ticks       dashboard.Ticks
@@ -79,7 +87,8 @@ func (run *projectRun) action(what string) {
 		if run.r.deps.DryRun {
 			prefix = "would "
 		}
-		fmt.Fprintf(out, "%s: %s%s\n", run.p.Path, prefix, what)
+		// what names packages and versions from the file and the index.
+		fmt.Fprintf(out, "%s: %s%s\n", termtext.Escape(run.p.Path), prefix, termtext.Escape(what))
 	}
 }
 
@@ -128,7 +137,11 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 	})
 	opts := run.r.check
 	opts.Now = run.now
-	run.results = check.Run(ctx, run.r.deps.Index, run.file, opts)
+	run.reports = check.RunFiles(ctx, run.r.deps.Index, run.files, opts)
+	run.results = &check.Report{File: run.file}
+	for _, rep := range run.reports {
+		run.results.Results = append(run.results.Results, rep.Results...)
+	}
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
@@ -148,7 +161,7 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 	if err := run.syncPipelines(ctx); err != nil {
 		return err
 	}
-	slots := computeSlots(run.results, run.p.BranchPrefix)
+	slots := computeSlots(run.reports, run.p.BranchPrefix)
 	run.report.UpdatesFound = len(slots)
 	if err := run.act(ctx, slots); err != nil {
 		return err
@@ -164,7 +177,10 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 	for _, p := range run.problems {
 		run.log.WithFields(logrus.Fields{"subject": p.Subject, "line": p.Line, "kind": p.Kind}).Warn(p.Message)
 	}
-	run.model.Files = []dashboard.DependencyFile{detected(run.p.Constraints, run.file, run.results)}
+	run.model.Files = nil
+	for i, f := range run.files {
+		run.model.Files = append(run.model.Files, detected(f.Name(), f, run.reports[i]))
+	}
 	return run.writeDashboard(ctx)
 }
 
@@ -193,22 +209,44 @@ func (run *projectRun) readTarget(ctx context.Context) error {
 		}
 		run.target, run.rec.DefaultBranch = proj.DefaultBranch, proj.DefaultBranch
 	}
-	f, _, err := run.gl.RepositoryFiles.GetFile(run.p.Path, run.p.Constraints,
-		&gitlab.GetFileOptions{Ref: gitlab.Ptr(run.target)}, gitlab.WithContext(ctx))
-	if err != nil {
-		if errors.Is(err, gitlab.ErrNotFound) && run.p.Branch == "" {
-			// The default branch may have been renamed.
-			run.rec.DefaultBranch = ""
+	run.files = nil
+	for i, path := range run.p.Files() {
+		// The first read learns the head; the others read that commit, so
+		// every file comes from one tree.
+		ref := run.target
+		if i > 0 {
+			ref = run.head
 		}
-		return fmt.Errorf("read %s on %s: %w", run.p.Constraints, run.target, err)
+		f, _, err := run.gl.RepositoryFiles.GetFile(run.p.Path, path,
+			&gitlab.GetFileOptions{Ref: gitlab.Ptr(ref)}, gitlab.WithContext(ctx))
+		if err != nil {
+			if i == 0 && errors.Is(err, gitlab.ErrNotFound) && run.p.Branch == "" {
+				// The default branch may have been renamed.
+				run.rec.DefaultBranch = ""
+			}
+			return fmt.Errorf("read %s on %s: %w", path, run.target, err)
+		}
+		if i == 0 {
+			run.head = f.CommitID
+		}
+		run.files = append(run.files, readConstraints(path, f))
+	}
+	run.file = run.files[0]
+	return nil
+}
+
+// readConstraints parses a file as the files API returned it. A file past
+// constraints.MaxFileSize is not even decoded: its one error goes on the
+// dashboard, and the other files and projects go on.
+func readConstraints(path string, f *gitlab.File) *constraints.File {
+	if f.Size > constraints.MaxFileSize {
+		return constraints.Refused(path, fmt.Errorf("%w: %d bytes, the limit is %d (10 MiB)", constraints.ErrTooLarge, f.Size, constraints.MaxFileSize))
 	}
 	data, err := base64.StdEncoding.DecodeString(f.Content)
 	if err != nil {
-		return fmt.Errorf("read %s on %s: decode: %w", run.p.Constraints, run.target, err)
+		return constraints.Refused(path, fmt.Errorf("decode the files API's content: %w", err))
 	}
-	run.head = f.CommitID
-	run.file = constraints.ParseFile(run.p.Constraints, data)
-	return nil
+	return constraints.ParseFile(path, data)
 }
 
 // yamlOnTarget reports whether the YAML copy exists on the target, so an
@@ -237,10 +275,12 @@ func (run *projectRun) addFileProblems() {
 			})
 		}
 	}
-	for _, e := range run.file.Errors() {
-		run.problems = append(run.problems, dashboard.Problem{
-			Kind: dashboard.ProblemConstraint, Subject: run.p.Constraints, Line: e.Line, Message: e.Err.Error(),
-		})
+	for _, f := range run.files {
+		for _, e := range f.Errors() {
+			run.problems = append(run.problems, dashboard.Problem{
+				Kind: dashboard.ProblemConstraint, Subject: f.Name(), Line: e.Line, Message: e.Err.Error(),
+			})
+		}
 	}
 }
 
@@ -259,6 +299,14 @@ func detected(path string, f *constraints.File, rep *check.Report) dashboard.Dep
 	}
 	for _, u := range f.Unmanaged() {
 		df.Unmanaged = append(df.Unmanaged, dashboard.UnmanagedLine{Line: u.Line, Text: u.Text, Reason: u.Reason})
+	}
+	for _, r := range f.References() {
+		// pip reads a relative path from the referring file's directory.
+		target := r.Path
+		if !pathpkg.IsAbs(target) {
+			target = pathpkg.Join(pathpkg.Dir(path), target)
+		}
+		df.References = append(df.References, dashboard.Reference{Line: r.Line, Option: r.Option, Path: target})
 	}
 	return df
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/pinwheel-dev/pinwheel/check"
+	"github.com/pinwheel-dev/pinwheel/constraints"
 	"github.com/pinwheel-dev/pinwheel/plan"
 )
 
@@ -12,39 +13,83 @@ import (
 type slot struct {
 	branch string
 	// name is the package as the file first writes it.
-	name    string
-	key     string
+	name string
+	key  string
+	// res is the first line's result; it speaks for the package (links).
+	res check.Result
+	// offered and pending are the headline updates, the first line's that
+	// has one: the title, branch and dashboard entry name them.
+	offered *plan.Update
+	pending *plan.Update
+	// lines are the pinned lines the branch moves, in file order, each
+	// with its own target (a line under a python_version marker may stop
+	// at an older release than the others).
+	lines []lineUpdate
+}
+
+// lineUpdate is one pinned line of a slot's package and its updates.
+type lineUpdate struct {
+	file    int // index into the run's files
+	pin     constraints.Pin
 	res     check.Result
 	offered *plan.Update
 	pending *plan.Update
 }
 
-// computeSlots groups the check's updates by branch, in file order. A
-// package pinned on several lines (under markers) is one update that moves
-// all of them; its first pin speaks for it. The major update gets a branch
-// of its own by construction, because the branch names the new major.
-func computeSlots(rep *check.Report, prefix string) []*slot {
+// target is the line's update when the branch carries want: the line's
+// pending one when the branch carries the headline's pending update (its
+// approve box was ticked) and the line has one, else its offered one.
+func (s *slot) target(l lineUpdate, want *plan.Update) *plan.Update {
+	if want == s.pending && l.pending != nil {
+		return l.pending
+	}
+	return l.offered
+}
+
+// computeSlots groups the check's updates by package and stream, in file
+// order across the files. A package pinned on several lines (under
+// markers, or in several files) is one branch that moves each line to its
+// own target; the first line with an update speaks for it. The major
+// stream gets a branch of its own, because the branch names the new major.
+func computeSlots(reps []*check.Report, prefix string) []*slot {
 	var out []*slot
-	byBranch := map[string]*slot{}
-	seen := map[string]bool{}
-	for _, res := range rep.Results {
-		if res.Err != nil || res.Ignored() || seen[res.Pin.Key] {
-			continue
-		}
-		seen[res.Pin.Key] = true
-		for _, u := range res.Plan.Updates {
-			branch := branchName(prefix, res.Pin.Key, u)
-			s := byBranch[branch]
-			if s == nil {
-				s = &slot{branch: branch, name: res.Pin.Name, key: res.Pin.Key, res: res}
-				byBranch[branch] = s
-				out = append(out, s)
+	type group struct {
+		key   string
+		major bool
+	}
+	byGroup := map[group]*slot{}
+	for fi, rep := range reps {
+		for _, res := range rep.Results {
+			if res.Err != nil || res.Ignored() {
+				continue
 			}
-			u := u
-			if u.Pending {
-				s.pending = &u
-			} else {
-				s.offered = &u
+			lineOf := map[*slot]int{}
+			for _, u := range res.Plan.Updates {
+				g := group{res.Pin.Key, u.Major}
+				s := byGroup[g]
+				if s == nil {
+					s = &slot{branch: branchName(prefix, res.Pin.Key, u), name: res.Pin.Name, key: res.Pin.Key, res: res}
+					byGroup[g] = s
+					out = append(out, s)
+				}
+				i, ok := lineOf[s]
+				if !ok {
+					s.lines = append(s.lines, lineUpdate{file: fi, pin: res.Pin, res: res})
+					i = len(s.lines) - 1
+					lineOf[s] = i
+				}
+				u := u
+				if u.Pending {
+					s.lines[i].pending = &u
+					if s.pending == nil {
+						s.pending = &u
+					}
+				} else {
+					s.lines[i].offered = &u
+					if s.offered == nil {
+						s.offered = &u
+					}
+				}
 			}
 		}
 	}

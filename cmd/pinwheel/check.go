@@ -82,7 +82,7 @@ func runCheck(cmd *cobra.Command, fl checkFlags, path string) error {
 	if err != nil {
 		return usageError(err)
 	}
-	data, err := os.ReadFile(path)
+	data, err := constraints.ReadFile(path)
 	if err != nil {
 		return usageError(fmt.Errorf("read constraints: %w", err))
 	}
@@ -123,11 +123,8 @@ func runCheck(cmd *cobra.Command, fl checkFlags, path string) error {
 	if err != nil {
 		return err
 	}
-	for _, u := range file.Unmanaged() {
-		fmt.Fprintf(cmd.ErrOrStderr(), "%s:%d: not checked (%s): %s\n", path, u.Line, u.Reason, u.Text)
-	}
-	for _, e := range file.Errors() {
-		fmt.Fprintln(cmd.ErrOrStderr(), e)
+	if err := check.WriteNotes(cmd.ErrOrStderr(), file); err != nil {
+		return err
 	}
 	failed := rep.FailedLookups()
 	if failed > 0 || len(file.Errors()) > 0 {
