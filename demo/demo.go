@@ -26,6 +26,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/check"
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/constraints"
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 	"github.com/pinwheel-dev/pinwheel/indexsim"
 	"github.com/pinwheel-dev/pinwheel/registry"
@@ -152,7 +153,7 @@ func newWorld(opts Options) (_ *world, err error) {
 		return ""
 	}
 	noWait := gitlab.WithCustomBackoff(func(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return 0 })
-	if d.api, err = scheduler.NewGitLabClient(cfg.GitLab.URL, getenv(cfg.GitLab.TokenEnv), nil, noWait); err != nil {
+	if d.api, err = gitlabauth.NewClient(cfg.GitLab.URL, gitlabauth.Credentials{Token: getenv(cfg.GitLab.TokenEnv), Source: cfg.GitLab.TokenEnv}, noWait); err != nil {
 		return nil, err
 	}
 	if d.db, err = state.Open(cfg.State); err != nil {

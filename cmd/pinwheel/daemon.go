@@ -53,7 +53,7 @@ when the listener cannot start.`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, os.Interrupt)
 			defer stop()
-			return runDaemon(ctx, cfg, newLogger(cfg.Log, cmd), daemonOpts{Getenv: os.Getenv})
+			return runDaemon(ctx, cfg, newLogger(cfg.Log, cmd), daemonOpts{Getenv: os.Getenv, LookupEnv: os.LookupEnv})
 		},
 	}
 	cmd.Flags().StringVar(&configPath, "config", "", "config `FILE` (required)")
@@ -76,7 +76,8 @@ func newLogger(lc config.Log, cmd *cobra.Command) *logrus.Entry {
 // daemonOpts are runDaemon's inputs besides the config; tests set the
 // hooks and the time.
 type daemonOpts struct {
-	Getenv func(string) string
+	Getenv    func(string) string
+	LookupEnv func(string) (string, bool)
 	// Now, Debounce and GitLabOptions are passed on (see runnerOpts and
 	// daemon.LoopConfig); zero values are the defaults.
 	Now           time.Time
@@ -100,6 +101,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 	runner, closeState, err := buildRunner(cfg, runnerOpts{
 		Log:           log,
 		Getenv:        getenv,
+		LookupEnv:     opts.LookupEnv,
 		Now:           opts.Now,
 		GitLabOptions: opts.GitLabOptions,
 		HTTPClient:    &http.Client{Transport: metrics.Transport(cleanhttp.DefaultPooledTransport(), m)},

@@ -10,9 +10,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
-	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
-	"github.com/pinwheel-dev/pinwheel/buildinfo"
 	"github.com/pinwheel-dev/pinwheel/deploy"
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 )
@@ -47,11 +45,14 @@ func (f *deployFlags) deployer() (*deploy.Deployer, error) {
 	if url == "" {
 		return nil, usageError(errors.New("no GitLab URL: pass --gitlab-url or set CI_SERVER_URL"))
 	}
-	creds, err := gitlabauth.FromEnv(os.Getenv, url)
+	if err := gitlabauth.CheckURL(url); err != nil {
+		return nil, usageError(err)
+	}
+	creds, err := gitlabauth.FromLookupEnv(os.LookupEnv, url)
 	if err != nil {
 		return nil, usageError(err)
 	}
-	api, err := gitlabauth.NewClient(url, creds, gitlab.WithUserAgent(buildinfo.UserAgent()))
+	api, err := gitlabauth.NewClient(url, creds)
 	if err != nil {
 		return nil, usageError(err)
 	}

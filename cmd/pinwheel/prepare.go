@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
-	"github.com/pinwheel-dev/pinwheel/buildinfo"
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/prepare"
 )
@@ -151,9 +150,9 @@ func gitlabClient(base string) (*gitlab.Client, error) {
 	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
 		return nil, usageError(fmt.Errorf("--data-projects need an http(s) --gitlab-url, not %q", gitlabauth.RedactURL(base)))
 	}
-	creds, err := gitlabauth.FromEnv(os.Getenv, base)
+	creds, err := gitlabauth.FromLookupEnv(os.LookupEnv, base)
 	if err != nil && !errors.Is(err, gitlabauth.ErrNoToken) {
 		return nil, err
 	}
-	return gitlabauth.NewClient(base, creds, gitlab.WithUserAgent(buildinfo.UserAgent()))
+	return gitlabauth.NewClient(base, creds)
 }

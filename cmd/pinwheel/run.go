@@ -71,7 +71,7 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 	l.SetFormatter(&logrus.TextFormatter{DisableTimestamp: true})
 	runner, closeState, err := buildRunner(cfg, runnerOpts{
 		DryRun: fl.dryRun, Now: now, Log: logrus.NewEntry(l),
-		Out: cmd.OutOrStdout(), Getenv: os.Getenv,
+		Out: cmd.OutOrStdout(), Getenv: os.Getenv, LookupEnv: os.LookupEnv,
 	})
 	if err != nil {
 		return usageError(err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pinwheel-dev/pinwheel/check"
 	"github.com/pinwheel-dev/pinwheel/config"
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/scheduler"
 	"github.com/pinwheel-dev/pinwheel/state"
@@ -34,6 +35,9 @@ type runnerOpts struct {
 	Out io.Writer
 	// Getenv reads the secrets' variables; default none set.
 	Getenv func(string) string
+	// LookupEnv, when set, reads the GitLab token's variable, so an empty
+	// one is told from an unset one; default Getenv.
+	LookupEnv func(string) (string, bool)
 	// HTTPClient sends GitLab requests; nil for client-go's default.
 	HTTPClient *http.Client
 	// GitLabOptions are added to the GitLab client's options.
@@ -64,14 +68,22 @@ func buildRunner(cfg *config.Config, opts runnerOpts) (*scheduler.Runner, func()
 		clock = func() time.Time { return at.Add(time.Since(start)) }
 	}
 
-	token := getenv(cfg.GitLab.TokenEnv)
-	if cfg.GitLab.TokenEnv == "" || token == "" {
-		return nil, nil, fmt.Errorf("the GitLab token: environment variable %q is not set (gitlab.token_env)", cfg.GitLab.TokenEnv)
+	lookup := opts.LookupEnv
+	if lookup == nil {
+		lookup = func(k string) (string, bool) { v := getenv(k); return v, v != "" }
+	}
+	creds, err := gitlabauth.FromVar(lookup, cfg.GitLab.TokenEnv)
+	if err != nil {
+		return nil, nil, err
 	}
 	if cfg.GitLab.URL == "" {
 		return nil, nil, errors.New("gitlab.url is not set")
 	}
-	gl, err := scheduler.NewGitLabClient(cfg.GitLab.URL, token, opts.HTTPClient, opts.GitLabOptions...)
+	glOpts := opts.GitLabOptions
+	if opts.HTTPClient != nil {
+		glOpts = append([]gitlab.ClientOptionFunc{gitlab.WithHTTPClient(opts.HTTPClient)}, glOpts...)
+	}
+	gl, err := gitlabauth.NewClient(cfg.GitLab.URL, creds, glOpts...)
 	if err != nil {
 		return nil, nil, err
 	}
