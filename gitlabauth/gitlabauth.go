@@ -87,7 +87,11 @@ func FromLookupEnv(lookup func(string) (string, bool), baseURL string) (Credenti
 		return Credentials{Token: tok, Kind: JobToken, Source: name}, nil
 	}
 	if len(empty) > 0 {
-		return Credentials{}, fmt.Errorf("%w (%s is empty)", ErrNoToken, strings.Join(empty, ", "))
+		verb := "is"
+		if len(empty) > 1 {
+			verb = "are"
+		}
+		return Credentials{}, fmt.Errorf("%w (%s %s empty)", ErrNoToken, strings.Join(empty, ", "), verb)
 	}
 	return Credentials{}, ErrNoToken
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"net"
 	"net/http"
 	"os"
@@ -37,19 +36,13 @@ names, runs that project within seconds.
 SIGTERM or SIGINT stops starting runs, lets the run in flight finish (it is
 cancelled after a grace minute; every run is safe to interrupt between two
 GitLab calls), and exits 0. The state file's lock allows one daemon per
-state file.
-
-Exit status: 0 after SIGTERM or SIGINT, 2 on usage or config errors (a bad
-config, an unset token variable, a state file another pinwheel holds), 1
-when the listener cannot start.`,
+state file.` + exitStatus("after SIGTERM or SIGINT", "when the listener cannot start",
+			"no projects, an unset or empty token variable, a state file another pinwheel holds or that is damaged"),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if configPath == "" {
-				return usageError(errors.New("--config is required"))
-			}
-			cfg, err := config.Load(configPath)
+			cfg, err := loadRunConfig(configPath)
 			if err != nil {
-				return usageError(err)
+				return err
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, os.Interrupt)
 			defer stop()

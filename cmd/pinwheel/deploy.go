@@ -24,11 +24,11 @@ type deployFlags struct {
 
 func (f *deployFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	fs.StringVar(&f.project, "project", "", "GitLab project path, e.g. group/app (required)")
-	fs.StringVar(&f.branch, "branch", deploy.DefaultBranch, "branch whose pushes deliver the project")
-	fs.StringVar(&f.environment, "environment", deploy.DefaultEnvironment, "GitLab environment to record the deployment in")
-	fs.StringVar(&f.remote, "remote", "", "git remote to push to (default <gitlab-url>/<project>.git)")
-	fs.StringVar(&f.gitlabURL, "gitlab-url", "", "GitLab address (default $CI_SERVER_URL)")
+	fs.StringVar(&f.project, "project", "", "GitLab project `PATH`, e.g. group/app (required)")
+	fs.StringVar(&f.branch, "branch", deploy.DefaultBranch, "`BRANCH` whose pushes deliver the project")
+	fs.StringVar(&f.environment, "environment", deploy.DefaultEnvironment, "GitLab `ENVIRONMENT` to record the deployment in")
+	fs.StringVar(&f.remote, "remote", "", "git `REMOTE` to push to (default <gitlab-url>/<project>.git)")
+	fs.StringVar(&f.gitlabURL, "gitlab-url", "", "GitLab `URL` (default $CI_SERVER_URL)")
 }
 
 // deployer wires a deploy.Deployer from the flags and the environment. The
@@ -93,7 +93,10 @@ branch to it with git push --force-with-lease (refusing if the branch moved
 since it was read) and records a deployment of the environment in GitLab.
 
 The token comes from the environment: PINWHEEL_GITLAB_TOKEN, else
-GITLAB_TOKEN, else CI_JOB_TOKEN (only for the instance in CI_SERVER_URL).`,
+GITLAB_TOKEN, else CI_JOB_TOKEN (only for the instance in CI_SERVER_URL).` +
+			exitStatus("when the branch moved and the deployment is recorded",
+				"when it failed (a push that happened is still printed)",
+				"no token, no GitLab URL or a bad one, a malformed SHA"),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if sha == "" {
@@ -113,7 +116,7 @@ GITLAB_TOKEN, else CI_JOB_TOKEN (only for the instance in CI_SERVER_URL).`,
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().StringVar(&sha, "sha", "", "commit to deploy, full or at least 7 hex digits (required)")
+	cmd.Flags().StringVar(&sha, "sha", "", "commit `SHA` to deploy, full or at least 7 hex digits (required)")
 	return cmd
 }
 
@@ -132,7 +135,9 @@ func newRollbackCmd() *cobra.Command {
 environment through the same path as deploy, recording a new deployment.
 By default it goes one version back; --steps N goes N versions back (several
 deployments of one commit in a row count as one version); --to SHA picks the
-earlier deployment of that commit. --list shows the deployments instead.`,
+earlier deployment of that commit. --list shows the deployments instead.` +
+			exitStatus("when the rollback (or --list) is done", "when it failed",
+				"no token, no GitLab URL or a bad one, a --to SHA of no earlier successful deployment, a negative --limit"),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fs := cmd.Flags()
@@ -144,6 +149,9 @@ earlier deployment of that commit. --list shows the deployments instead.`,
 			}
 			if steps < 1 {
 				return usageError(fmt.Errorf("--steps must be at least 1, got %d", steps))
+			}
+			if limit < 0 {
+				return usageError(fmt.Errorf("--limit must be 0 (all) or more, got %d", limit))
 			}
 			d, err := f.deployer()
 			if err != nil {
@@ -162,15 +170,20 @@ earlier deployment of that commit. --list shows the deployments instead.`,
 				Project: f.project, Environment: f.environment, Branch: f.branch,
 				Remote: f.remote, Steps: steps, To: to,
 			})
+			if to != "" && errors.Is(err, deploy.ErrNoTarget) {
+				// --to names no earlier successful deployment: the
+				// argument is wrong, nothing was changed.
+				return usageError(err)
+			}
 			return printDeployResult(cmd, res, err)
 		},
 	}
 	f.register(cmd)
 	fs := cmd.Flags()
-	fs.StringVar(&to, "to", "", "commit of an earlier successful deployment to go back to")
-	fs.IntVar(&steps, "steps", 1, "how many versions to go back")
+	fs.StringVar(&to, "to", "", "commit `SHA` of an earlier successful deployment to go back to")
+	fs.IntVar(&steps, "steps", 1, "go back `N` versions")
 	fs.BoolVar(&list, "list", false, "list the environment's deployments, newest first, and exit")
-	fs.IntVar(&limit, "limit", 20, "with --list, show at most this many deployments (0 for all)")
+	fs.IntVar(&limit, "limit", 20, "with --list, show at most `N` deployments (0 for all)")
 	return cmd
 }
 

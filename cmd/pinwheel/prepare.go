@@ -44,27 +44,25 @@ earlier one copies that run's tarball instead of building.
 
 Data projects are read with the token of PINWHEEL_GITLAB_TOKEN, else
 GITLAB_TOKEN, else CI_JOB_TOKEN (only for the instance in CI_SERVER_URL),
-else anonymously.
-
-Exit status: 0 done, 1 failed (pip's own error text is printed), 2 usage.`,
+else anonymously.` + exitStatus("when the venv (and tarball) is ready", "when it failed (pip's own error text is printed)"),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runPrepare(cmd, &f)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.packages, "packages", "", "whitespace-separated pip requirements and GitLab project paths (default $GITLAB_COM_PACKAGES)")
-	fl.StringVar(&f.dataProjects, "data-projects", "", "whitespace-separated GitLab projects unpacked beside the venv (default $DATA_PROJECTS)")
-	fl.StringVar(&f.constraints, "constraints", "", "constraints file passed to pip as -c")
-	fl.StringArrayVar(&f.overrides, "override", nil, "name=URL replacing a package's URL (repeatable; wins over <package>_pip_url)")
-	fl.StringVar(&f.gitlabURL, "gitlab-url", "https://gitlab.com", "GitLab instance of the project paths and data projects; for packages any git base such as file:///srv/git")
-	fl.StringVar(&f.productionBranch, "production-branch", "production", "branch installed for GitLab project paths")
-	fl.StringVar(&f.indexURL, "index-url", "", "pip's --index-url")
-	fl.StringVar(&f.python, "python", "python3", "interpreter that creates the venv")
-	fl.StringVar(&f.softwareDir, "software-dir", "", "directory of the venv (DIR/venv) and the data projects (default $SOFTWARE_DIR)")
-	fl.StringVar(&f.venv, "venv", "", "venv path, instead of SOFTWARE_DIR/venv")
-	fl.StringVar(&f.output, "output", "", "tarball to write: .tar.gz or .tar.zst")
-	fl.StringVar(&f.cacheDir, "cache-dir", "", "cache of tarballs keyed by the input hash")
+	fl.StringVar(&f.packages, "packages", "", "whitespace-separated pip `REQUIREMENTS` and GitLab project paths (default $GITLAB_COM_PACKAGES)")
+	fl.StringVar(&f.dataProjects, "data-projects", "", "whitespace-separated GitLab `PATHS` unpacked beside the venv (default $DATA_PROJECTS)")
+	fl.StringVar(&f.constraints, "constraints", "", "constraints `FILE` passed to pip as -c")
+	fl.StringArrayVar(&f.overrides, "override", nil, "`NAME=URL` replacing a package's URL (repeatable; wins over <package>_pip_url)")
+	fl.StringVar(&f.gitlabURL, "gitlab-url", "https://gitlab.com", "GitLab `URL` of the project paths and data projects; for packages any git base such as file:///srv/git")
+	fl.StringVar(&f.productionBranch, "production-branch", "production", "`BRANCH` installed for GitLab project paths")
+	fl.StringVar(&f.indexURL, "index-url", "", "package index `URL` (pip's --index-url)")
+	fl.StringVar(&f.python, "python", "python3", "`PYTHON` interpreter that creates the venv")
+	fl.StringVar(&f.softwareDir, "software-dir", "", "`DIR` of the venv (DIR/venv) and the data projects (default $SOFTWARE_DIR)")
+	fl.StringVar(&f.venv, "venv", "", "venv `PATH`, instead of SOFTWARE_DIR/venv")
+	fl.StringVar(&f.output, "output", "", "tarball `FILE` to write: .tar.gz or .tar.zst")
+	fl.StringVar(&f.cacheDir, "cache-dir", "", "`DIR` caching tarballs keyed by the input hash")
 	fl.BoolVar(&f.printEnv, "print-env", false, "print the shell lines that unpack and activate the tarball")
 	return cmd
 }

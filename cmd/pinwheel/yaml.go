@@ -26,9 +26,10 @@ is refused, never replaced); -o - means stdout.
 
 Lines that cannot be parsed are reported on stderr with their line numbers
 and left out; the YAML of the other pins is still printed or written, and
-the command then exits 1, so a pipeline notices the broken line. Exit 2 on
-bad usage or an unreadable file.`,
-		Args: usageArgs(cobra.ExactArgs(1)),
+the command then exits 1, so a pipeline notices the broken line.` +
+			exitStatus("when every line was parsed", "when some could not be (the others are still written)",
+				"an unreadable constraints file, an -o that is not a regular file"),
+		Args: fileArg("CONSTRAINTS_FILE", "the constraints file to read the pins from"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := args[0]
 			if out == "-" {
