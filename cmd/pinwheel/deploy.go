@@ -112,7 +112,7 @@ GITLAB_TOKEN, else CI_JOB_TOKEN (only for the instance in CI_SERVER_URL).` +
 				Project: f.project, SHA: sha, Branch: f.branch,
 				Environment: f.environment, Remote: f.remote,
 			})
-			return printDeployResult(cmd, res, err)
+			return printDeployResult(cmd, d, res, err)
 		},
 	}
 	f.register(cmd)
@@ -162,7 +162,7 @@ earlier deployment of that commit. --list shows the deployments instead.` +
 			if list {
 				deps, err := d.History(ctx, f.project, f.environment, deploy.HistoryOptions{Limit: limit})
 				if err != nil {
-					return err
+					return gitlabauth.Explain(err, d.Creds)
 				}
 				return deploy.WriteHistory(cmd.OutOrStdout(), deps)
 			}
@@ -175,7 +175,7 @@ earlier deployment of that commit. --list shows the deployments instead.` +
 				// argument is wrong, nothing was changed.
 				return usageError(err)
 			}
-			return printDeployResult(cmd, res, err)
+			return printDeployResult(cmd, d, res, err)
 		},
 	}
 	f.register(cmd)
@@ -189,7 +189,8 @@ earlier deployment of that commit. --list shows the deployments instead.` +
 
 // printDeployResult prints what happened. A deployment that moved the branch but could
 // not be marked in GitLab is printed and still fails the command.
-func printDeployResult(cmd *cobra.Command, res deploy.Result, err error) error {
+func printDeployResult(cmd *cobra.Command, d *deploy.Deployer, res deploy.Result, err error) error {
+	err = gitlabauth.Explain(err, d.Creds)
 	if res.To != "" {
 		if werr := deploy.WriteResult(cmd.OutOrStdout(), res); werr != nil && err == nil {
 			err = werr

@@ -228,3 +228,19 @@ func TestRollbackToUnknownSHA(t *testing.T) {
 		t.Errorf("exit %d, want 2:\n%s", code, out)
 	}
 }
+
+// deploy with a token GitLab refuses names the variable to check.
+func TestDeploy401NamesTheVariable(t *testing.T) {
+	clearTokenEnv(t)
+	sim := gitlabsim.New(gitlabsim.Options{})
+	defer sim.Close()
+	sim.CreateProject("group/app", "main")
+	t.Setenv("PINWHEEL_GITLAB_TOKEN", "glpat-refused")
+	out, code := runDeployCLI(t, "rollback", "--project", "group/app", "--gitlab-url", sim.URL(), "--list")
+	if code != 1 || !strings.Contains(out, "GitLab refused the token: check the variable PINWHEEL_GITLAB_TOKEN") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+	if strings.Contains(out, "glpat-refused") {
+		t.Errorf("the token was printed")
+	}
+}

@@ -98,12 +98,13 @@ func runPrepare(cmd *cobra.Command, f *prepareFlags) error {
 		CacheDir:         f.cacheDir,
 		Log:              cmd.ErrOrStderr(),
 	}
+	var creds gitlabauth.Credentials
 	if len(opts.DataProjects) > 0 {
-		gl, err := gitlabClient(f.gitlabURL)
+		gl, c, err := gitlabClient(f.gitlabURL)
 		if err != nil {
 			return err
 		}
-		opts.GitLab = gl
+		opts.GitLab, creds = gl, c
 	}
 	ctx, cancel := jobContext(cmd)
 	defer cancel()
@@ -111,8 +112,12 @@ func runPrepare(cmd *cobra.Command, f *prepareFlags) error {
 	if errors.Is(err, prepare.ErrInvalidOptions) {
 		return usageError(err)
 	}
+	if errors.Is(err, prepare.ErrRefNotFound) && len(opts.DataProjects) > 0 {
+		// GitLab answers 404 for a project the token may not see, too.
+		err = fmt.Errorf("%w (or the project is not found, or the token cannot see it)", err)
+	}
 	if err != nil {
-		return err
+		return gitlabauth.Explain(err, creds)
 	}
 	state := "built"
 	if res.CacheHit {
@@ -144,13 +149,17 @@ func firstOf(a, b string) string {
 
 // gitlabClient talks to the API at base with the token gitlabauth.FromEnv
 // finds, or anonymously (public data projects) when there is none.
-func gitlabClient(base string) (*gitlab.Client, error) {
+func gitlabClient(base string) (*gitlab.Client, gitlabauth.Credentials, error) {
 	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
-		return nil, usageError(fmt.Errorf("--data-projects need an http(s) --gitlab-url, not %q", gitlabauth.RedactURL(base)))
+		return nil, gitlabauth.Credentials{}, usageError(fmt.Errorf("--data-projects need an http(s) --gitlab-url, not %q", gitlabauth.RedactURL(base)))
 	}
 	creds, err := gitlabauth.FromLookupEnv(os.LookupEnv, base)
 	if err != nil && !errors.Is(err, gitlabauth.ErrNoToken) {
-		return nil, err
+		return nil, creds, err
 	}
-	return gitlabauth.NewClient(base, creds)
+	gl, err := gitlabauth.NewClient(base, creds)
+	if err != nil {
+		return nil, creds, usageError(err)
+	}
+	return gl, creds, nil
 }
