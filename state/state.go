@@ -7,7 +7,10 @@
 // hanging. The file carries a schema version in its meta bucket: a file
 // written by a newer pinwheel, a file that is not a bbolt database, or a
 // bbolt database that is not a pinwheel state file is refused and left as it
-// is; state is never silently wiped or recreated.
+// is; so are an empty (0-byte) file and a directory, with a message saying
+// to delete it (GitLab is the source of truth). State is never silently
+// wiped or recreated. OpenCopy gives a dry run a private copy that takes
+// writes while the file itself is only read.
 //
 // The package stores bytes and typed records; it decides nothing about what
 // to cache or when a project should run.
