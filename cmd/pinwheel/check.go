@@ -37,7 +37,7 @@ Works without a config file (PyPI, no rules) and without a state file (no
 HTTP cache); --state FILE keeps an HTTP cache between runs.` +
 			exitStatus("when every look-up succeeded",
 				"when some failed or some lines could not be parsed (all rows are still printed)",
-				"nothing could be checked: an unreadable constraints file, a state file that is locked or damaged"),
+				"nothing could be checked: a bad config, an unreadable constraints file, a state file that is locked or damaged"),
 		Args: fileArg("CONSTRAINTS_FILE", "the constraints file to look up"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCheck(cmd, fl, args[0])

@@ -37,7 +37,7 @@ SIGTERM or SIGINT stops starting runs, lets the run in flight finish (it is
 cancelled after a grace minute; every run is safe to interrupt between two
 GitLab calls), and exits 0. The state file's lock allows one daemon per
 state file.` + exitStatus("after SIGTERM or SIGINT", "when the listener cannot start",
-			"no projects, an unset or empty token variable, a state file another pinwheel holds or that is damaged"),
+			"a bad config or no projects, an unset or empty token variable, a state file another pinwheel holds or that is damaged"),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cfg, err := loadRunConfig(configPath)

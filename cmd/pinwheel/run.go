@@ -35,7 +35,7 @@ only reads (into a temporary copy deleted at exit; an empty one when there
 is no state file yet or a daemon holds it). --now previews a run at another
 time (schedule window and release ages). --state uses another state file
 than the config's.` + exitStatus("when every project ran", "when one failed",
-			"an unset or empty token variable, a state file that is locked or damaged"),
+			"a bad config, an unset or empty token variable, a state file that is locked or damaged"),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runRun(cmd, fl) },
 	}

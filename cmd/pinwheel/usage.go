@@ -14,19 +14,41 @@ import (
 // exitStatus is the "Exit status" paragraph that ends every command's
 // help, in the one convention all commands follow: 0 when the command did
 // its work (ok says what that is), 1 when the work failed (failed), 2 on
-// usage errors (bad flags or arguments, a bad config) and the setup
-// problems in also2. A command that cannot fail at its work passes "" as
+// usage errors (bad flags or arguments) and the setup problems in also2
+// (a bad config, a missing token...). A command that cannot fail at its work passes "" as
 // failed. newRootCmd adds a generic one to a command whose
 // Long lacks it, so a new command cannot ship without the section.
 func exitStatus(ok, failed string, also2 ...string) string {
-	two := "usage errors (bad flags or arguments, a bad config)"
+	two := "usage errors (bad flags or arguments)"
 	if len(also2) > 0 {
 		two += ", " + strings.Join(also2, ", ")
 	}
+	text := fmt.Sprintf("Exit status: 0 %s, 1 %s, 2 on %s.", ok, failed, two)
 	if failed == "" {
-		return fmt.Sprintf("\n\nExit status: 0 %s, 2 on %s.", ok, two)
+		text = fmt.Sprintf("Exit status: 0 %s, 2 on %s.", ok, two)
 	}
-	return fmt.Sprintf("\n\nExit status: 0 %s, 1 %s, 2 on %s.", ok, failed, two)
+	return "\n\n" + wrap(text, 76)
+}
+
+// wrap breaks text into lines of at most width columns at spaces, as the
+// rest of the help text is written.
+func wrap(text string, width int) string {
+	var b strings.Builder
+	col := 0
+	for _, w := range strings.Fields(text) {
+		switch {
+		case col == 0:
+		case col+1+len(w) > width:
+			b.WriteByte('\n')
+			col = 0
+		default:
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(w)
+		col += len(w)
+	}
+	return b.String()
 }
 
 const exitStatusHeading = "Exit status:"
