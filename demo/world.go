@@ -16,6 +16,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/check"
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/constraints"
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 	"github.com/pinwheel-dev/pinwheel/indexsim"
 	"github.com/pinwheel-dev/pinwheel/registry"
@@ -113,7 +114,7 @@ func newWorld(opts Options) (_ *world, err error) {
 		client **gitlab.Client
 		token  string
 	}{{&d.api, d.token}, {&d.alice, aliceToken}, {&d.ci, ciToken}} {
-		if *c.client, err = scheduler.NewGitLabClient(cfg.GitLab.URL, c.token, nil, noWait); err != nil {
+		if *c.client, err = gitlabauth.NewClient(cfg.GitLab.URL, gitlabauth.Credentials{Token: c.token, Source: cfg.GitLab.TokenEnv}, noWait); err != nil {
 			return nil, err
 		}
 	}

@@ -182,6 +182,12 @@ func (d *Deployer) pushRecorded(ctx context.Context, log logrus.FieldLogger, rep
 		Status:      gitlab.Ptr(gitlab.DeploymentStatusRunning),
 	}, gitlab.WithContext(ctx))
 	if err != nil {
+		// The request is not retried (a POST, gitlabauth.NewClient): behind
+		// a proxy a 5xx may come after GitLab saved the record.
+		var er *gitlab.ErrorResponse
+		if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode >= 500 {
+			return nil, fmt.Errorf("record deployment of %s to %s: %w; the branch was not moved, but GitLab may have recorded the deployment as running: check the environment's deployments before deploying again", short(sha), req.Environment, d.scrubErr(err))
+		}
 		return nil, fmt.Errorf("record deployment of %s to %s: %w; nothing changed", short(sha), req.Environment, d.scrubErr(err))
 	}
 	log = log.WithField("deployment", dep.ID)
@@ -232,7 +238,7 @@ func (d *Deployer) resolveCommit(ctx context.Context, project, sha string) (stri
 		// client-go drops the 404's body, so a missing project and a missing
 		// commit look alike; asking for the project tells them apart.
 		if _, _, perr := d.API.Projects.GetProject(project, nil, gitlab.WithContext(ctx)); errors.Is(perr, gitlab.ErrNotFound) {
-			return "", fmt.Errorf("project %s not found (or the token cannot see it): %w", project, perr)
+			return "", gitlabauth.ProjectNotFound(perr, project)
 		}
 		return "", &UnknownCommitError{Project: project, SHA: sha}
 	}

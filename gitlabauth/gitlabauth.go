@@ -7,7 +7,9 @@
 // package also owns keeping the token out of text (Scrub, ScrubErr,
 // RedactURL). It does not own where the token is used: deploy hands it to
 // git through a credential helper, prepare to the API for data projects.
-// The daemon's configured token (config.GitLab.TokenEnv) is separate.
+// The daemon's configured token (config.GitLab.TokenEnv) is read with
+// FromVar. NewClient is the one constructor of GitLab clients, so run,
+// daemon, prepare and deploy send the same User-Agent and retry alike.
 package gitlabauth
 
 import (
@@ -15,8 +17,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-
-	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 )
 
 // Kind tells how GitLab expects a token to be presented.
@@ -51,17 +51,31 @@ var ErrNoToken = errors.New("no GitLab token: set PINWHEEL_GITLAB_TOKEN, GITLAB_
 // fewest rights.
 var Vars = []string{"PINWHEEL_GITLAB_TOKEN", "GITLAB_TOKEN", "CI_JOB_TOKEN"}
 
-// FromEnv returns the first non-empty token among PINWHEEL_GITLAB_TOKEN,
+// FromEnv is FromLookupEnv with a getenv that cannot tell an unset
+// variable from an empty one.
+func FromEnv(getenv func(string) string, baseURL string) (Credentials, error) {
+	return FromLookupEnv(func(k string) (string, bool) { v := getenv(k); return v, v != "" }, baseURL)
+}
+
+// FromLookupEnv returns the first non-empty token among PINWHEEL_GITLAB_TOKEN,
 // GITLAB_TOKEN and CI_JOB_TOKEN, read with getenv (os.Getenv in
-// production), for the GitLab instance at baseURL.
+// production), for the GitLab instance at baseURL. When none is usable
+// but one of them is set to an empty value, the error (still ErrNoToken)
+// says so: an empty CI/CD variable is a common slip.
 //
 // A job token is only valid on the instance that ran the job, so
 // CI_JOB_TOKEN is skipped when CI_SERVER_URL names another host than
 // baseURL: it is never sent to a third party.
-func FromEnv(getenv func(string) string, baseURL string) (Credentials, error) {
+func FromLookupEnv(lookup func(string) (string, bool), baseURL string) (Credentials, error) {
+	getenv := func(k string) string { v, _ := lookup(k); return v }
+	var empty []string
 	for _, name := range Vars {
-		tok := strings.TrimSpace(getenv(name))
+		raw, set := lookup(name)
+		tok := strings.TrimSpace(raw)
 		if tok == "" {
+			if set {
+				empty = append(empty, name)
+			}
 			continue
 		}
 		if name != "CI_JOB_TOKEN" {
@@ -72,7 +86,32 @@ func FromEnv(getenv func(string) string, baseURL string) (Credentials, error) {
 		}
 		return Credentials{Token: tok, Kind: JobToken, Source: name}, nil
 	}
+	if len(empty) > 0 {
+		verb := "is"
+		if len(empty) > 1 {
+			verb = "are"
+		}
+		return Credentials{}, fmt.Errorf("%w (%s %s empty)", ErrNoToken, strings.Join(empty, ", "), verb)
+	}
 	return Credentials{}, ErrNoToken
+}
+
+// FromVar reads the token of a configured variable (the daemon's
+// gitlab.token_env) with lookup (os.LookupEnv in production). Its errors
+// say whether the variable is not set or set but empty.
+func FromVar(lookup func(string) (string, bool), name string) (Credentials, error) {
+	if name == "" {
+		return Credentials{}, errors.New("no variable is named for the GitLab token (gitlab.token_env)")
+	}
+	raw, set := lookup(name)
+	switch tok := strings.TrimSpace(raw); {
+	case !set:
+		return Credentials{}, fmt.Errorf("the GitLab token: environment variable %s is not set (gitlab.token_env)", name)
+	case tok == "":
+		return Credentials{}, fmt.Errorf("the GitLab token: environment variable %s is empty (gitlab.token_env)", name)
+	default:
+		return Credentials{Token: tok, Kind: PersonalToken, Source: name}, nil
+	}
 }
 
 func sameHost(a, b string) bool {
@@ -112,23 +151,4 @@ func (c Credentials) ScrubErr(err error) error {
 		return err
 	}
 	return errors.New(c.Scrub(err.Error()))
-}
-
-// NewClient returns a client-go client for the instance at baseURL that
-// presents c the way its kind requires; with no token it is anonymous.
-func NewClient(baseURL string, c Credentials, opts ...gitlab.ClientOptionFunc) (*gitlab.Client, error) {
-	opts = append([]gitlab.ClientOptionFunc{gitlab.WithBaseURL(baseURL)}, opts...)
-	var (
-		gl  *gitlab.Client
-		err error
-	)
-	if c.Kind == JobToken {
-		gl, err = gitlab.NewJobClient(c.Token, opts...)
-	} else {
-		gl, err = gitlab.NewClient(c.Token, opts...)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("GitLab client for %s: %w", RedactURL(baseURL), c.ScrubErr(err))
-	}
-	return gl, nil
 }

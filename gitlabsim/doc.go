@@ -11,7 +11,10 @@
 // Grape's {"error":"title is missing"} for absent parameters, helper
 // {"message":"404 Branch Not Found"} errors, model validations as
 // {"message":{"title":[...]}}, offset pagination with X-* and Link
-// headers. Routing works on the escaped path, since client-go sends path
+// headers. An edit of an issue's description that ticks or unticks a
+// checklist item adds GitLab's system note ("marked the checklist item
+// **…** as completed"), by the editor, through the API and EditIssue alike.
+// Routing works on the escaped path, since client-go sends path
 // arguments escaped (pinwheel%2Frequests-2%2Ex).
 //
 // The Go side gives tests "human" hooks (Commit, EditIssue, CloseIssue,

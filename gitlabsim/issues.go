@@ -44,7 +44,7 @@ func (s *Server) issueJSON(p *Project, is *Issue) map[string]any {
 		"closed_at": timePtr(is.ClosedAt), "closed_by": nil,
 		"labels": nonNil(slices.Clone(is.Labels)), "milestone": nil,
 		"author": s.userJSON(s.userByID(is.AuthorID)), "assignee": nil, "assignees": []any{},
-		"type": "ISSUE", "issue_type": "issue", "user_notes_count": len(is.notes),
+		"type": "ISSUE", "issue_type": "issue", "user_notes_count": userNotes(is.notes),
 		"merge_requests_count": 0, "upvotes": 0, "downvotes": 0, "due_date": nil,
 		"confidential": false, "discussion_locked": nil,
 		"web_url":                s.webURL(p) + "/-/issues/" + itoa(is.IID),
@@ -128,9 +128,11 @@ func (s *Server) updateIssue(c *call) {
 		return
 	}
 	p := c.project
+	old := is.Description
 	if !c.editText(&is.Title, &is.Description) {
 		return
 	}
+	s.noteTaskChanges(&is.notes, &is.UpdatedAt, old, is.Description, c.user.ID)
 	is.Labels = s.editLabels(c, p, is.Labels)
 	switch c.params.get("state_event") {
 	case "close":
@@ -164,7 +166,8 @@ func findIssue(p *Project, iid int) *Issue {
 }
 
 // EditIssue changes an issue as a human would in the UI (e.g. ticks a box
-// in its description); updated_at moves.
+// in its description), as root; updated_at moves, and a changed checklist
+// item gets its system note, as on GitLab.
 func (s *Server) EditIssue(p *Project, iid int, edit func(*Issue)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -172,7 +175,9 @@ func (s *Server) EditIssue(p *Project, iid int, edit func(*Issue)) error {
 	if is == nil {
 		return fmt.Errorf("edit issue #%d: no such issue", iid)
 	}
+	old := is.Description
 	edit(is)
+	s.noteTaskChanges(&is.notes, &is.UpdatedAt, old, is.Description, s.root().ID)
 	is.Labels = nonNil(s.ensureLabels(p, is.Labels))
 	is.UpdatedAt = s.now()
 	return nil

@@ -2,7 +2,9 @@ package gitlabsim
 
 import (
 	"net/http"
+	"regexp"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -13,6 +15,9 @@ type Note struct {
 	AuthorID  int
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// System marks a note GitLab writes itself, such as a checklist
+	// item's "marked ... as completed".
+	System bool
 }
 
 // maxNote is GitLab's limit on a note body.
@@ -23,7 +28,7 @@ func (s *Server) noteJSON(p *Project, n *Note, kind string, id, iid int) map[str
 		"id": n.ID, "type": nil, "body": n.Body, "attachment": nil,
 		"author":     s.userJSON(s.userByID(n.AuthorID)),
 		"created_at": apiTime(n.CreatedAt), "updated_at": apiTime(n.UpdatedAt),
-		"system": false, "noteable_id": id, "noteable_type": kind, "noteable_iid": iid,
+		"system": n.System, "noteable_id": id, "noteable_type": kind, "noteable_iid": iid,
 		"project_id": p.ID, "resolvable": false, "confidential": false, "internal": false,
 	}
 }
@@ -84,6 +89,76 @@ func (s *Server) createMRNote(c *call) {
 	if mr := s.findMR(c); mr != nil {
 		s.createNote(c, &mr.notes, &mr.UpdatedAt, "MergeRequest", mr.ID, mr.IID)
 	}
+}
+
+// taskLine is one markdown task list item: group 1 the box content, group
+// 2 the item's source after the box.
+var taskLine = regexp.MustCompile(`^\s*(?:[-*+]|\d+[.)])\s+\[([ xX])\][ \t]?(.*?)\s*$`)
+
+type task struct {
+	done   bool
+	source string
+}
+
+func tasks(description string) []task {
+	var out []task
+	for _, line := range strings.Split(strings.ReplaceAll(description, "\r\n", "\n"), "\n") {
+		if m := taskLine.FindStringSubmatch(line); m != nil {
+			out = append(out, task{done: m[1] != " ", source: m[2]})
+		}
+	}
+	return out
+}
+
+// noteTaskChanges adds the system notes GitLab writes when an edit of a
+// description changes checklist items, authored by the editor
+// (Taskable.get_updated_tasks and SystemNotes::IssuablesService#
+// change_task_status): items are paired by position, and an item whose
+// text is the same in both but whose box changed gets
+// "marked the checklist item **<text>** as completed" (or "incomplete").
+// The text keeps an HTML comment's words without its delimiters and has
+// markdown characters backslash-escaped, as notes read live on gitlab.com
+// show (`\#`, `\.`, `\=`, `\-`, `\"`; ":" and "/" are left alone).
+func (s *Server) noteTaskChanges(notes *[]*Note, touched *time.Time, old, new string, authorID int) {
+	before, after := tasks(old), tasks(new)
+	for i, t := range after {
+		if i >= len(before) || before[i].source != t.source || before[i].done == t.done {
+			continue
+		}
+		status := "incomplete"
+		if t.done {
+			status = "completed"
+		}
+		s.ids.note++
+		now := s.now()
+		*notes = append(*notes, &Note{
+			ID: s.ids.note, AuthorID: authorID, CreatedAt: now, UpdatedAt: now, System: true,
+			Body: "marked the checklist item **" + taskText(t.source) + "** as " + status,
+		})
+		*touched = now
+	}
+}
+
+func taskText(source string) string {
+	text := strings.TrimSpace(strings.NewReplacer("<!--", "", "-->", "").Replace(source))
+	var b strings.Builder
+	for _, r := range text {
+		if strings.ContainsRune("\\`*_{}[]()#+-.!=<>|~\"&", r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func userNotes(notes []*Note) int {
+	n := 0
+	for _, note := range notes {
+		if !note.System {
+			n++
+		}
+	}
+	return n
 }
 
 func copyNotes(notes []*Note) []Note {

@@ -3,38 +3,10 @@ package scheduler
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
-
-	"github.com/pinwheel-dev/pinwheel/buildinfo"
 )
-
-// NewGitLabClient returns a client-go client for the instance at baseURL
-// (without /api/v4) authenticating with token. httpClient may be nil.
-//
-// Retries (429 and 5xx, client-go's five attempts with backoff) are
-// limited to idempotent requests: a POST that fails with a 5xx may have
-// been applied, and retrying it could open a second merge request or
-// issue; the next run converges instead. opts come last and may override
-// this, e.g. tests pass gitlab.WithCustomBackoff to not wait.
-func NewGitLabClient(baseURL, token string, httpClient *http.Client, opts ...gitlab.ClientOptionFunc) (*gitlab.Client, error) {
-	all := []gitlab.ClientOptionFunc{
-		gitlab.WithBaseURL(baseURL),
-		gitlab.WithUserAgent(buildinfo.UserAgent()),
-		gitlab.WithOnlyIdempotentRetries(),
-	}
-	if httpClient != nil {
-		all = append(all, gitlab.WithHTTPClient(httpClient))
-	}
-	all = append(all, opts...)
-	c, err := gitlab.NewClient(token, all...)
-	if err != nil {
-		return nil, fmt.Errorf("gitlab client for %s: %w", baseURL, err)
-	}
-	return c, nil
-}
 
 // fatal reports whether err from a GitLab call should stop the project's
 // run: the request did not get an answer (network, cancelled), or GitLab

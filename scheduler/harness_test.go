@@ -14,6 +14,7 @@ import (
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
 	"github.com/pinwheel-dev/pinwheel/config"
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 	"github.com/pinwheel-dev/pinwheel/indexsim"
 	"github.com/pinwheel-dev/pinwheel/registry"
@@ -170,7 +171,7 @@ func (e *env) runner(dryRun bool) (*scheduler.Runner, *state.DB) {
 	if e.wrap != nil {
 		rt = e.wrap(rt)
 	}
-	gl, err := scheduler.NewGitLabClient(e.gl.URL(), e.token, &http.Client{Transport: rt},
+	gl, err := gitlabauth.NewClient(e.gl.URL(), gitlabauth.Credentials{Token: e.token}, gitlab.WithHTTPClient(&http.Client{Transport: rt}),
 		gitlab.WithCustomBackoff(func(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return 0 }))
 	if err != nil {
 		e.t.Fatal(err)

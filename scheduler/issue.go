@@ -86,7 +86,9 @@ func (run *projectRun) findIssue(ctx context.Context) error {
 // state, or label) needs it. Right before a write it re-reads the issue
 // and carries over the boxes ticked since the run read it, which the run
 // did not act on (Renovate lost those: renovatebot/renovate#4355, fixed by
-// re-reading in PR #10457).
+// re-reading in PR #10457). A tick made between that re-read and the write
+// is found afterwards in GitLab's checklist notes and put back
+// (recoverLateTicks).
 func (run *projectRun) writeDashboard(ctx context.Context) error {
 	d := run.p.Dashboard
 	if !d.Enabled {
@@ -132,7 +134,11 @@ func (run *projectRun) writeDashboard(ctx context.Context) error {
 	if _, _, err := run.gl.Issues.UpdateIssue(run.p.Path, is.IID, opts, gitlab.WithContext(ctx)); err != nil {
 		return fmt.Errorf("write dashboard issue #%d: %w", is.IID, err)
 	}
-	return nil
+	if opts.Description == nil || fresh.UpdatedAt == nil {
+		return nil
+	}
+	// A tick between the re-read and this write was overwritten.
+	return run.recoverLateTicks(ctx, is.IID, *fresh.UpdatedAt)
 }
 
 func (run *projectRun) hasLabel(is *gitlab.Issue) bool {

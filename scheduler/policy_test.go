@@ -9,8 +9,8 @@ import (
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
 	"github.com/pinwheel-dev/pinwheel/config"
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
-	"github.com/pinwheel-dev/pinwheel/scheduler"
 )
 
 // A release younger than minimum_release_age is listed as pending and
@@ -65,7 +65,7 @@ func TestClosedRetitledStaysIgnored(t *testing.T) {
 	e.gl.CloseMR(e.proj, mr.IID)
 	e.step(t, "closed")
 	_, aliceToken := e.gl.AddUser("alice")
-	alice, err := scheduler.NewGitLabClient(e.gl.URL(), aliceToken, nil)
+	alice, err := gitlabauth.NewClient(e.gl.URL(), gitlabauth.Credentials{Token: aliceToken})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,9 +77,13 @@ func (run *projectRun) action(what string) {
 	if !run.r.deps.DryRun {
 		run.report.Writes++
 	}
-	if run.r.deps.DryRun {
+	switch {
+	case run.r.deps.DryRun && run.r.deps.Out != nil:
+		// Printed to Out below; once is enough at the default level.
+		run.log.WithField("action", what).Debug("gitlab write skipped (dry run)")
+	case run.r.deps.DryRun:
 		run.log.WithField("action", what).Info("gitlab write skipped (dry run)")
-	} else {
+	default:
 		run.log.WithField("action", what).Info("gitlab write")
 	}
 	if out := run.r.deps.Out; out != nil {

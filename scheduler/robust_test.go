@@ -10,8 +10,8 @@ import (
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
-	"github.com/pinwheel-dev/pinwheel/scheduler"
 )
 
 // A box ticked between the run's first read of the dashboard and its write
@@ -112,7 +112,7 @@ func TestDashboardIssueFound(t *testing.T) {
 	// An issue with the same title and label by someone else is not ours.
 	e2 := newEnv(t, "")
 	_, aliceToken := e2.gl.AddUser("alice")
-	alice, err := scheduler.NewGitLabClient(e2.gl.URL(), aliceToken, nil)
+	alice, err := gitlabauth.NewClient(e2.gl.URL(), gitlabauth.Credentials{Token: aliceToken})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestDashboardIssueFound(t *testing.T) {
 	// Two of ours: the oldest is used, the other reported.
 	e3 := newEnv(t, "")
 	e3.mustRun()
-	bot, _ := scheduler.NewGitLabClient(e3.gl.URL(), e3.token, nil)
+	bot, _ := gitlabauth.NewClient(e3.gl.URL(), gitlabauth.Credentials{Token: e3.token})
 	if _, _, err := bot.Issues.CreateIssue(project, &gitlab.CreateIssueOptions{
 		Title: gitlab.Ptr("Dependency Dashboard"), Labels: gitlab.Ptr(gitlab.LabelOptions{"dependency-dashboard"}),
 	}); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pinwheel-dev/pinwheel/check"
 	"github.com/pinwheel-dev/pinwheel/config"
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
@@ -37,6 +38,9 @@ type Deps struct {
 	// ManualRunBox adds the "run pinwheel again" box to dashboards; set it
 	// only when a webhook on issue events triggers runs.
 	ManualRunBox bool
+	// Token describes the GitLab token (its variable, not its value), so
+	// a 401 can say which variable to check.
+	Token gitlabauth.Credentials
 }
 
 // Runner runs pinwheel for the projects of one configuration.
@@ -142,7 +146,7 @@ func (r *Runner) RunProject(ctx context.Context, path string) (Report, error) {
 	err := run.run(ctx)
 	rep := run.report
 	if err != nil {
-		rep.Err = fmt.Errorf("run %s: %w", proj.Path, err)
+		rep.Err = fmt.Errorf("run %s: %w", proj.Path, r.explain(ctx, proj.Path, err))
 	}
 	r.pruneCache(run.log)
 	return rep, rep.Err
@@ -169,6 +173,41 @@ func (r *Runner) BotUsername(ctx context.Context) (string, error) {
 	r.botUsername = u.Username
 	r.mu.Unlock()
 	return u.Username, nil
+}
+
+// explain adds what to do to a run's error: which variable to check on a
+// 401, and for a 404, when the project itself is what GitLab cannot find
+// (client-go drops 404 bodies, so one GET tells a missing project from a
+// missing file), that the token may not see it.
+func (r *Runner) explain(ctx context.Context, path string, err error) error {
+	if errors.Is(err, gitlab.ErrNotFound) && ctx.Err() == nil {
+		if _, _, perr := r.deps.GitLab.Projects.GetProject(path, nil, gitlab.WithContext(ctx)); errors.Is(perr, gitlab.ErrNotFound) {
+			return gitlabauth.ProjectNotFound(err, path)
+		}
+	}
+	return gitlabauth.Explain(err, r.deps.Token)
+}
+
+// Summary is the one line a person reads about the run: the counts, or,
+// when the run stopped early, that it failed and why (with what it did
+// before, if anything), never a count of problems it did not get to look
+// for. dryRun words the counts as what would be done.
+func (rep Report) Summary(dryRun bool) string {
+	verb := ""
+	if dryRun {
+		verb = "would be "
+	}
+	counts := fmt.Sprintf("%d update(s), %d MR(s) %sopened, %d %supdated, %d write(s)",
+		rep.UpdatesFound, rep.MRsOpened, verb, rep.MRsUpdated, verb, rep.Writes)
+	if rep.Err == nil {
+		return fmt.Sprintf("%s: %s, %d problem(s) (listed on the dashboard and in the log)", rep.Project, counts, rep.Problems)
+	}
+	why := strings.TrimPrefix(rep.Err.Error(), "run "+rep.Project+": ")
+	line := fmt.Sprintf("%s: run failed: %s", rep.Project, why)
+	if len(rep.Actions) > 0 {
+		line += "; before it stopped: " + counts
+	}
+	return line
 }
 
 func (r *Runner) projectLock(path string) *sync.Mutex {

@@ -15,6 +15,7 @@ import (
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
 	"github.com/pinwheel-dev/pinwheel/config"
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 	"github.com/pinwheel-dev/pinwheel/indexsim"
 	"github.com/pinwheel-dev/pinwheel/registry"
@@ -137,7 +138,7 @@ func (f *fleet) runLayout(n int) map[string]int {
 
 func (f *fleet) runner(db *state.DB) (*scheduler.Runner, *gitlab.Client) {
 	f.t.Helper()
-	gl, err := scheduler.NewGitLabClient(f.gl.URL(), f.token, &http.Client{},
+	gl, err := gitlabauth.NewClient(f.gl.URL(), gitlabauth.Credentials{Token: f.token}, gitlab.WithHTTPClient(&http.Client{}),
 		gitlab.WithCustomBackoff(func(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return 0 }))
 	if err != nil {
 		f.t.Fatal(err)

@@ -7,7 +7,10 @@
 // hanging. The file carries a schema version in its meta bucket: a file
 // written by a newer pinwheel, a file that is not a bbolt database, or a
 // bbolt database that is not a pinwheel state file is refused and left as it
-// is; state is never silently wiped or recreated.
+// is; so are an empty (0-byte) file and a directory, with a message saying
+// to delete it (GitLab is the source of truth). State is never silently
+// wiped or recreated. OpenCopy gives a dry run a private copy that takes
+// writes while the file itself is only read.
 //
 // The package stores bytes and typed records; it decides nothing about what
 // to cache or when a project should run.
@@ -40,7 +43,20 @@ var (
 	// ErrSchema means the file's schema version is one this build cannot use,
 	// usually because a newer pinwheel wrote it.
 	ErrSchema = errors.New("unsupported schema version")
+	// ErrEmpty means the file exists but has no bytes: not a database
+	// pinwheel wrote (bbolt writes its first pages when it creates one),
+	// so it is refused rather than silently adopted.
+	ErrEmpty = errors.New("empty file (0 bytes), not a bbolt database")
+	// ErrNotFile means the path names a directory or another non-regular
+	// file.
+	ErrNotFile = errors.New("not a regular file")
 )
+
+// whatToDo is added to the errors that refuse a file pinwheel cannot use.
+// The state file holds a cache and per-run records only: GitLab (the
+// issues, branches and merge requests) is the source of truth, so
+// starting afresh loses nothing that matters.
+const whatToDo = "delete it (or set state to another path) and pinwheel starts afresh: GitLab is the source of truth"
 
 var (
 	bucketMeta     = []byte("meta")
@@ -54,6 +70,8 @@ type DB struct {
 	bolt *bolt.DB
 	path string
 	now  func() time.Time
+	// cleanup, for a copy, removes its temporary directory.
+	cleanup func()
 }
 
 type options struct {
@@ -92,7 +110,7 @@ func Open(path string, opts ...Option) (*DB, error) {
 		return nil, fmt.Errorf("open state %s: %w", path, err)
 	}
 	if err := verify(path, o.lockTimeout); err != nil {
-		return nil, fmt.Errorf("open state %s: %w", path, err)
+		return nil, refusal(path, err)
 	}
 	bdb, err := openBolt(path, &bolt.Options{Timeout: o.lockTimeout})
 	if err != nil {
@@ -101,9 +119,18 @@ func Open(path string, opts ...Option) (*DB, error) {
 	db := &DB{bolt: bdb, path: path, now: o.now}
 	if err := db.prepare(); err != nil {
 		_ = bdb.Close()
-		return nil, fmt.Errorf("open state %s: %w", path, err)
+		return nil, refusal(path, err)
 	}
 	return db, nil
+}
+
+// refusal says which file was refused and why, and for a file that can
+// only be state gone bad (empty, corrupt, a directory) what to do.
+func refusal(path string, err error) error {
+	if errors.Is(err, ErrEmpty) || errors.Is(err, ErrCorrupt) || errors.Is(err, ErrNotFile) {
+		return fmt.Errorf("open state %s: %w; %s", path, err, whatToDo)
+	}
+	return fmt.Errorf("open state %s: %w", path, err)
 }
 
 // verify opens an existing file read-only and checks it page by page before
@@ -115,11 +142,17 @@ func Open(path string, opts ...Option) (*DB, error) {
 // milliseconds.
 func verify(path string, lockTimeout time.Duration) error {
 	info, err := os.Stat(path)
-	if errors.Is(err, os.ErrNotExist) || (err == nil && info.Size() == 0) {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
 		return nil // bbolt will create it
-	}
-	if err != nil {
+	case err != nil:
 		return err
+	case info.IsDir():
+		return fmt.Errorf("%w: it is a directory", ErrNotFile)
+	case !info.Mode().IsRegular():
+		return fmt.Errorf("%w: its mode is %s", ErrNotFile, info.Mode().Type())
+	case info.Size() == 0:
+		return ErrEmpty
 	}
 	db, err := openBolt(path, &bolt.Options{ReadOnly: true, Timeout: lockTimeout})
 	if err != nil {
@@ -215,8 +248,11 @@ func (db *DB) prepare() error {
 // Path returns the file the DB was opened from.
 func (db *DB) Path() string { return db.path }
 
-// Close releases the file and its lock.
+// Close releases the file and its lock (and deletes a copy OpenCopy made).
 func (db *DB) Close() error {
+	if db.cleanup != nil {
+		defer db.cleanup()
+	}
 	if err := db.bolt.Close(); err != nil {
 		return fmt.Errorf("close state %s: %w", db.path, err)
 	}

@@ -229,16 +229,104 @@ func TestNewerSchemaMessage(t *testing.T) {
 	}
 }
 
-func TestEmptyFileIsInitialised(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state.db")
-	writeFile(t, path, nil)
-	db, err := Open(path)
-	if err != nil {
-		t.Fatalf("Open of an empty file: %v", err)
+// An empty file, a directory and a file that is not bbolt are refused
+// with what they are and what to do; nothing is created in their place.
+func TestOpenRefusalSaysWhatToDo(t *testing.T) {
+	tests := []struct {
+		name  string
+		make  func(t *testing.T, path string)
+		want  error
+		words string
+	}{
+		{"empty file", func(t *testing.T, path string) { writeFile(t, path, nil) }, ErrEmpty, "empty file (0 bytes)"},
+		{"directory", func(t *testing.T, path string) {
+			if err := os.Mkdir(path, 0o700); err != nil {
+				t.Fatal(err)
+			}
+		}, ErrNotFile, "it is a directory"},
+		{"not bbolt", func(t *testing.T, path string) { writeFile(t, path, []byte("hello\n")) }, ErrCorrupt, "not a readable bbolt database"},
 	}
-	defer db.Close()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "state.db")
+			tt.make(t, path)
+			for name, open := range map[string]func(string, ...Option) (*DB, error){"Open": Open, "OpenCopy": OpenCopy} {
+				db, err := open(path)
+				if err == nil {
+					db.Close()
+					t.Fatalf("%s succeeded", name)
+				}
+				if !errors.Is(err, tt.want) {
+					t.Errorf("%s: err = %v, want %v", name, err, tt.want)
+				}
+				for _, w := range []string{path, tt.words, "delete it", "GitLab is the source of truth"} {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("%s: err = %q, want it to say %q", name, err, w)
+					}
+				}
+			}
+			if info, err := os.Stat(path); err != nil || (tt.want == ErrEmpty && info.Size() != 0) {
+				t.Errorf("the refused path changed: %v, %v", info, err)
+			}
+		})
+	}
+}
+
+// OpenCopy reads the file and never writes it: the copy has its data and
+// takes writes, the file keeps its bytes, and Close deletes the copy. With
+// no file, nothing is created, not even the directory.
+func TestOpenCopyLeavesTheFileAlone(t *testing.T) {
+	db, path := openTemp(t)
 	if err := db.HTTPCache().Put("k", []byte("v")); err != nil {
-		t.Error(err)
+		t.Fatal(err)
+	}
+	db.Close()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(path, 0o400); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := OpenCopy(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, ok, err := cp.HTTPCache().Get("k"); err != nil || !ok || string(got) != "v" {
+		t.Errorf("copy's cache: %q %v %v", got, ok, err)
+	}
+	if err := cp.PutProject("g/p", ProjectRecord{DashboardIID: 3}); err != nil {
+		t.Fatal(err)
+	}
+	tmp := cp.Path()
+	if err := cp.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(tmp); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("copy %s left behind: %v", tmp, err)
+	}
+	after, _ := os.ReadFile(path)
+	if !bytes.Equal(before, after) {
+		t.Error("OpenCopy changed the file")
+	}
+
+	missing := filepath.Join(t.TempDir(), "no", "such", "state.db")
+	cp, err = OpenCopy(missing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp.Close()
+	if _, err := os.Stat(filepath.Dir(missing)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("OpenCopy created %s", filepath.Dir(missing))
+	}
+}
+
+// A file a daemon holds is reported as locked, so a dry run can fall back.
+func TestOpenCopyOfLockedFile(t *testing.T) {
+	db, path := openTemp(t)
+	_ = db
+	if _, err := OpenCopy(path, WithLockTimeout(time.Millisecond)); !errors.Is(err, ErrLocked) {
+		t.Errorf("err = %v, want ErrLocked", err)
 	}
 }
 

@@ -34,13 +34,11 @@ gets a row for each; an update held back by minimum_release_age is shown as
 pending with the date it becomes eligible.
 
 Works without a config file (PyPI, no rules) and without a state file (no
-HTTP cache); --state FILE keeps an HTTP cache between runs.
-
-Exit status: 0 when every look-up succeeded, 1 when some failed or some
-lines could not be parsed (all rows are still printed), 2 when nothing could
-be checked: usage or config errors, an unreadable constraints file, a state
-file that is locked or damaged.`,
-		Args: usageArgs(cobra.ExactArgs(1)),
+HTTP cache); --state FILE keeps an HTTP cache between runs.` +
+			exitStatus("when every look-up succeeded",
+				"when some failed or some lines could not be parsed (all rows are still printed)",
+				"nothing could be checked: a bad config, an unreadable constraints file, a state file that is locked or damaged"),
+		Args: fileArg("CONSTRAINTS_FILE", "the constraints file to look up"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCheck(cmd, fl, args[0])
 		},
@@ -48,9 +46,9 @@ file that is locked or damaged.`,
 	f := cmd.Flags()
 	f.StringVar(&fl.config, "config", "", "config `FILE` (index, python, package rules)")
 	f.StringVar(&fl.indexURL, "index-url", "", "package index `URL`, like pip's --index-url (overrides the config)")
-	f.StringVar(&fl.format, "format", "text", "output format: text or json")
+	f.StringVar(&fl.format, "format", "text", "output `FORMAT`: text or json")
 	f.StringVar(&fl.state, "state", "", "state `FILE` to keep the HTTP cache in (default: no cache)")
-	f.StringVar(&fl.now, "now", "", "measure release ages at this RFC 3339 `TIME` instead of now")
+	f.StringVar(&fl.now, "now", "", "measure release ages at `TIME` (RFC 3339) instead of now")
 	return cmd
 }
 
@@ -70,13 +68,12 @@ func runCheck(cmd *cobra.Command, fl checkFlags, path string) error {
 			return usageError(fmt.Errorf("--index-url: %w", err))
 		}
 	}
-	now := time.Now()
-	if fl.now != "" {
-		t, err := time.Parse(time.RFC3339, fl.now)
-		if err != nil {
-			return usageError(fmt.Errorf("--now: %w", err))
-		}
-		now = t
+	now, err := parseNow(fl.now)
+	if err != nil {
+		return err
+	}
+	if now.IsZero() {
+		now = time.Now()
 	}
 	opts, err := check.OptionsFromConfig(cfg, now)
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"net"
 	"net/http"
 	"os"
@@ -37,23 +36,17 @@ names, runs that project within seconds.
 SIGTERM or SIGINT stops starting runs, lets the run in flight finish (it is
 cancelled after a grace minute; every run is safe to interrupt between two
 GitLab calls), and exits 0. The state file's lock allows one daemon per
-state file.
-
-Exit status: 0 after SIGTERM or SIGINT, 2 on usage or config errors (a bad
-config, an unset token variable, a state file another pinwheel holds), 1
-when the listener cannot start.`,
+state file.` + exitStatus("after SIGTERM or SIGINT", "when the listener cannot start",
+			"a bad config or no projects, an unset or empty token variable, a state file another pinwheel holds or that is damaged"),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if configPath == "" {
-				return usageError(errors.New("--config is required"))
-			}
-			cfg, err := config.Load(configPath)
+			cfg, err := loadRunConfig(configPath)
 			if err != nil {
-				return usageError(err)
+				return err
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, os.Interrupt)
 			defer stop()
-			return runDaemon(ctx, cfg, newLogger(cfg.Log, cmd), daemonOpts{Getenv: os.Getenv})
+			return runDaemon(ctx, cfg, newLogger(cfg.Log, cmd), daemonOpts{Getenv: os.Getenv, LookupEnv: os.LookupEnv})
 		},
 	}
 	cmd.Flags().StringVar(&configPath, "config", "", "config `FILE` (required)")
@@ -76,7 +69,8 @@ func newLogger(lc config.Log, cmd *cobra.Command) *logrus.Entry {
 // daemonOpts are runDaemon's inputs besides the config; tests set the
 // hooks and the time.
 type daemonOpts struct {
-	Getenv func(string) string
+	Getenv    func(string) string
+	LookupEnv func(string) (string, bool)
 	// Now, Debounce and GitLabOptions are passed on (see runnerOpts and
 	// daemon.LoopConfig); zero values are the defaults.
 	Now           time.Time
@@ -100,6 +94,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 	runner, closeState, err := buildRunner(cfg, runnerOpts{
 		Log:           log,
 		Getenv:        getenv,
+		LookupEnv:     opts.LookupEnv,
 		Now:           opts.Now,
 		GitLabOptions: opts.GitLabOptions,
 		HTTPClient:    &http.Client{Transport: metrics.Transport(cleanhttp.DefaultPooledTransport(), m)},

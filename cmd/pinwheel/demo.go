@@ -30,7 +30,7 @@ config.
 
 --step N stops after step N. --markdown prints the raw markdown instead.
 --serve keeps the simulators running on 127.0.0.1 after the steps and prints
-their URLs and a ready-to-paste 'pinwheel run' command; Ctrl-C stops them.`,
+their URLs and a ready-to-paste 'pinwheel run' command; Ctrl-C stops them.` + exitStatus("after the last step", "when a step failed"),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Steps < 0 || opts.Steps > demo.StepCount() {

@@ -10,9 +10,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
-	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
-	"github.com/pinwheel-dev/pinwheel/buildinfo"
 	"github.com/pinwheel-dev/pinwheel/deploy"
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 )
@@ -26,11 +24,11 @@ type deployFlags struct {
 
 func (f *deployFlags) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	fs.StringVar(&f.project, "project", "", "GitLab project path, e.g. group/app (required)")
-	fs.StringVar(&f.branch, "branch", deploy.DefaultBranch, "branch whose pushes deliver the project")
-	fs.StringVar(&f.environment, "environment", deploy.DefaultEnvironment, "GitLab environment to record the deployment in")
-	fs.StringVar(&f.remote, "remote", "", "git remote to push to (default <gitlab-url>/<project>.git)")
-	fs.StringVar(&f.gitlabURL, "gitlab-url", "", "GitLab address (default $CI_SERVER_URL)")
+	fs.StringVar(&f.project, "project", "", "GitLab project `PATH`, e.g. group/app (required)")
+	fs.StringVar(&f.branch, "branch", deploy.DefaultBranch, "`BRANCH` whose pushes deliver the project")
+	fs.StringVar(&f.environment, "environment", deploy.DefaultEnvironment, "GitLab `ENVIRONMENT` to record the deployment in")
+	fs.StringVar(&f.remote, "remote", "", "git `REMOTE` to push to (default <gitlab-url>/<project>.git)")
+	fs.StringVar(&f.gitlabURL, "gitlab-url", "", "GitLab `URL` (default $CI_SERVER_URL)")
 }
 
 // deployer wires a deploy.Deployer from the flags and the environment. The
@@ -47,11 +45,14 @@ func (f *deployFlags) deployer() (*deploy.Deployer, error) {
 	if url == "" {
 		return nil, usageError(errors.New("no GitLab URL: pass --gitlab-url or set CI_SERVER_URL"))
 	}
-	creds, err := gitlabauth.FromEnv(os.Getenv, url)
+	if err := gitlabauth.CheckURL(url); err != nil {
+		return nil, usageError(err)
+	}
+	creds, err := gitlabauth.FromLookupEnv(os.LookupEnv, url)
 	if err != nil {
 		return nil, usageError(err)
 	}
-	api, err := gitlabauth.NewClient(url, creds, gitlab.WithUserAgent(buildinfo.UserAgent()))
+	api, err := gitlabauth.NewClient(url, creds)
 	if err != nil {
 		return nil, usageError(err)
 	}
@@ -92,7 +93,10 @@ branch to it with git push --force-with-lease (refusing if the branch moved
 since it was read) and records a deployment of the environment in GitLab.
 
 The token comes from the environment: PINWHEEL_GITLAB_TOKEN, else
-GITLAB_TOKEN, else CI_JOB_TOKEN (only for the instance in CI_SERVER_URL).`,
+GITLAB_TOKEN, else CI_JOB_TOKEN (only for the instance in CI_SERVER_URL).` +
+			exitStatus("when the branch moved and the deployment is recorded",
+				"when it failed (a push that happened is still printed)",
+				"no token, no GitLab URL or a bad one, a malformed SHA"),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if sha == "" {
@@ -108,11 +112,11 @@ GITLAB_TOKEN, else CI_JOB_TOKEN (only for the instance in CI_SERVER_URL).`,
 				Project: f.project, SHA: sha, Branch: f.branch,
 				Environment: f.environment, Remote: f.remote,
 			})
-			return printDeployResult(cmd, res, err)
+			return printDeployResult(cmd, d, res, err)
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().StringVar(&sha, "sha", "", "commit to deploy, full or at least 7 hex digits (required)")
+	cmd.Flags().StringVar(&sha, "sha", "", "commit `SHA` to deploy, full or at least 7 hex digits (required)")
 	return cmd
 }
 
@@ -131,7 +135,9 @@ func newRollbackCmd() *cobra.Command {
 environment through the same path as deploy, recording a new deployment.
 By default it goes one version back; --steps N goes N versions back (several
 deployments of one commit in a row count as one version); --to SHA picks the
-earlier deployment of that commit. --list shows the deployments instead.`,
+earlier deployment of that commit. --list shows the deployments instead.` +
+			exitStatus("when the rollback (or --list) is done", "when it failed",
+				"no token, no GitLab URL or a bad one, a --to SHA of no earlier successful deployment, a negative --limit"),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fs := cmd.Flags()
@@ -144,6 +150,9 @@ earlier deployment of that commit. --list shows the deployments instead.`,
 			if steps < 1 {
 				return usageError(fmt.Errorf("--steps must be at least 1, got %d", steps))
 			}
+			if limit < 0 {
+				return usageError(fmt.Errorf("--limit must be 0 (all) or more, got %d", limit))
+			}
 			d, err := f.deployer()
 			if err != nil {
 				return err
@@ -153,7 +162,7 @@ earlier deployment of that commit. --list shows the deployments instead.`,
 			if list {
 				deps, err := d.History(ctx, f.project, f.environment, deploy.HistoryOptions{Limit: limit})
 				if err != nil {
-					return err
+					return gitlabauth.Explain(err, d.Creds)
 				}
 				return deploy.WriteHistory(cmd.OutOrStdout(), deps)
 			}
@@ -161,21 +170,27 @@ earlier deployment of that commit. --list shows the deployments instead.`,
 				Project: f.project, Environment: f.environment, Branch: f.branch,
 				Remote: f.remote, Steps: steps, To: to,
 			})
-			return printDeployResult(cmd, res, err)
+			if to != "" && errors.Is(err, deploy.ErrNoTarget) {
+				// --to names no earlier successful deployment: the
+				// argument is wrong, nothing was changed.
+				return usageError(err)
+			}
+			return printDeployResult(cmd, d, res, err)
 		},
 	}
 	f.register(cmd)
 	fs := cmd.Flags()
-	fs.StringVar(&to, "to", "", "commit of an earlier successful deployment to go back to")
-	fs.IntVar(&steps, "steps", 1, "how many versions to go back")
+	fs.StringVar(&to, "to", "", "commit `SHA` of an earlier successful deployment to go back to")
+	fs.IntVar(&steps, "steps", 1, "go back `N` versions")
 	fs.BoolVar(&list, "list", false, "list the environment's deployments, newest first, and exit")
-	fs.IntVar(&limit, "limit", 20, "with --list, show at most this many deployments (0 for all)")
+	fs.IntVar(&limit, "limit", 20, "with --list, show at most `N` deployments (0 for all)")
 	return cmd
 }
 
 // printDeployResult prints what happened. A deployment that moved the branch but could
 // not be marked in GitLab is printed and still fails the command.
-func printDeployResult(cmd *cobra.Command, res deploy.Result, err error) error {
+func printDeployResult(cmd *cobra.Command, d *deploy.Deployer, res deploy.Result, err error) error {
+	err = gitlabauth.Explain(err, d.Creds)
 	if res.To != "" {
 		if werr := deploy.WriteResult(cmd.OutOrStdout(), res); werr != nil && err == nil {
 			err = werr

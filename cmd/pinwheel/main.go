@@ -48,7 +48,10 @@ func newRootCmd() *cobra.Command {
 		// instead of failing with exit 1; alone, pinwheel shows its help.
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+		// --version, as the version command prints it.
+		Version: buildinfo.Version,
 	}
+	root.SetVersionTemplate("pinwheel {{.Version}}\n")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return usageError(err) })
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
@@ -62,6 +65,18 @@ func newRootCmd() *cobra.Command {
 	for _, c := range commands {
 		root.AddCommand(c())
 	}
+	// After the commands: cobra adds "completion" and "help" itself.
+	root.InitDefaultCompletionCmd()
+	root.InitDefaultHelpCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			// cobra's own is not runnable, so it shows its help and
+			// exits 0 for an unknown shell; runnable, its Args apply.
+			c.Args = usageArgs(cobra.NoArgs)
+			c.RunE = func(cmd *cobra.Command, args []string) error { return cmd.Help() }
+		}
+	}
+	ensureExitStatus(root)
 	return root
 }
 

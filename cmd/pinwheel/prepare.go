@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
-	"github.com/pinwheel-dev/pinwheel/buildinfo"
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/prepare"
 )
@@ -45,27 +44,25 @@ earlier one copies that run's tarball instead of building.
 
 Data projects are read with the token of PINWHEEL_GITLAB_TOKEN, else
 GITLAB_TOKEN, else CI_JOB_TOKEN (only for the instance in CI_SERVER_URL),
-else anonymously.
-
-Exit status: 0 done, 1 failed (pip's own error text is printed), 2 usage.`,
+else anonymously.` + exitStatus("when the venv (and tarball) is ready", "when it failed (pip's own error text is printed)"),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runPrepare(cmd, &f)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.packages, "packages", "", "whitespace-separated pip requirements and GitLab project paths (default $GITLAB_COM_PACKAGES)")
-	fl.StringVar(&f.dataProjects, "data-projects", "", "whitespace-separated GitLab projects unpacked beside the venv (default $DATA_PROJECTS)")
-	fl.StringVar(&f.constraints, "constraints", "", "constraints file passed to pip as -c")
-	fl.StringArrayVar(&f.overrides, "override", nil, "name=URL replacing a package's URL (repeatable; wins over <package>_pip_url)")
-	fl.StringVar(&f.gitlabURL, "gitlab-url", "https://gitlab.com", "GitLab instance of the project paths and data projects; for packages any git base such as file:///srv/git")
-	fl.StringVar(&f.productionBranch, "production-branch", "production", "branch installed for GitLab project paths")
-	fl.StringVar(&f.indexURL, "index-url", "", "pip's --index-url")
-	fl.StringVar(&f.python, "python", "python3", "interpreter that creates the venv")
-	fl.StringVar(&f.softwareDir, "software-dir", "", "directory of the venv (DIR/venv) and the data projects (default $SOFTWARE_DIR)")
-	fl.StringVar(&f.venv, "venv", "", "venv path, instead of SOFTWARE_DIR/venv")
-	fl.StringVar(&f.output, "output", "", "tarball to write: .tar.gz or .tar.zst")
-	fl.StringVar(&f.cacheDir, "cache-dir", "", "cache of tarballs keyed by the input hash")
+	fl.StringVar(&f.packages, "packages", "", "whitespace-separated pip `REQUIREMENTS` and GitLab project paths (default $GITLAB_COM_PACKAGES)")
+	fl.StringVar(&f.dataProjects, "data-projects", "", "whitespace-separated GitLab `PATHS` unpacked beside the venv (default $DATA_PROJECTS)")
+	fl.StringVar(&f.constraints, "constraints", "", "constraints `FILE` passed to pip as -c")
+	fl.StringArrayVar(&f.overrides, "override", nil, "`NAME=URL` replacing a package's URL (repeatable; wins over <package>_pip_url)")
+	fl.StringVar(&f.gitlabURL, "gitlab-url", "https://gitlab.com", "GitLab `URL` of the project paths and data projects; for packages any git base such as file:///srv/git")
+	fl.StringVar(&f.productionBranch, "production-branch", "production", "`BRANCH` installed for GitLab project paths")
+	fl.StringVar(&f.indexURL, "index-url", "", "package index `URL` (pip's --index-url)")
+	fl.StringVar(&f.python, "python", "python3", "`PYTHON` interpreter that creates the venv")
+	fl.StringVar(&f.softwareDir, "software-dir", "", "`DIR` of the venv (DIR/venv) and the data projects (default $SOFTWARE_DIR)")
+	fl.StringVar(&f.venv, "venv", "", "venv `PATH`, instead of SOFTWARE_DIR/venv")
+	fl.StringVar(&f.output, "output", "", "tarball `FILE` to write: .tar.gz or .tar.zst")
+	fl.StringVar(&f.cacheDir, "cache-dir", "", "`DIR` caching tarballs keyed by the input hash")
 	fl.BoolVar(&f.printEnv, "print-env", false, "print the shell lines that unpack and activate the tarball")
 	return cmd
 }
@@ -101,12 +98,13 @@ func runPrepare(cmd *cobra.Command, f *prepareFlags) error {
 		CacheDir:         f.cacheDir,
 		Log:              cmd.ErrOrStderr(),
 	}
+	var creds gitlabauth.Credentials
 	if len(opts.DataProjects) > 0 {
-		gl, err := gitlabClient(f.gitlabURL)
+		gl, c, err := gitlabClient(f.gitlabURL)
 		if err != nil {
 			return err
 		}
-		opts.GitLab = gl
+		opts.GitLab, creds = gl, c
 	}
 	ctx, cancel := jobContext(cmd)
 	defer cancel()
@@ -114,8 +112,12 @@ func runPrepare(cmd *cobra.Command, f *prepareFlags) error {
 	if errors.Is(err, prepare.ErrInvalidOptions) {
 		return usageError(err)
 	}
+	if errors.Is(err, prepare.ErrRefNotFound) && len(opts.DataProjects) > 0 {
+		// GitLab answers 404 for a project the token may not see, too.
+		err = fmt.Errorf("%w (or the project is not found, or the token cannot see it)", err)
+	}
 	if err != nil {
-		return err
+		return gitlabauth.Explain(err, creds)
 	}
 	state := "built"
 	if res.CacheHit {
@@ -147,13 +149,17 @@ func firstOf(a, b string) string {
 
 // gitlabClient talks to the API at base with the token gitlabauth.FromEnv
 // finds, or anonymously (public data projects) when there is none.
-func gitlabClient(base string) (*gitlab.Client, error) {
+func gitlabClient(base string) (*gitlab.Client, gitlabauth.Credentials, error) {
 	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
-		return nil, usageError(fmt.Errorf("--data-projects need an http(s) --gitlab-url, not %q", gitlabauth.RedactURL(base)))
+		return nil, gitlabauth.Credentials{}, usageError(fmt.Errorf("--data-projects need an http(s) --gitlab-url, not %q", gitlabauth.RedactURL(base)))
 	}
-	creds, err := gitlabauth.FromEnv(os.Getenv, base)
+	creds, err := gitlabauth.FromLookupEnv(os.LookupEnv, base)
 	if err != nil && !errors.Is(err, gitlabauth.ErrNoToken) {
-		return nil, err
+		return nil, creds, err
 	}
-	return gitlabauth.NewClient(base, creds, gitlab.WithUserAgent(buildinfo.UserAgent()))
+	gl, err := gitlabauth.NewClient(base, creds)
+	if err != nil {
+		return nil, creds, usageError(err)
+	}
+	return gl, creds, nil
 }

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
@@ -17,14 +15,14 @@ import (
 func init() { commands = append(commands, newRunCmd) }
 
 type runFlags struct {
-	config, project, now string
-	dryRun               bool
+	config, project, now, state string
+	dryRun                      bool
 }
 
 func newRunCmd() *cobra.Command {
 	var fl runFlags
 	cmd := &cobra.Command{
-		Use:   "run --config FILE [--project PATH] [--dry-run] [--now TIME]",
+		Use:   "run --config FILE [--project PATH] [--dry-run] [--now TIME] [--state FILE]",
 		Short: "Run pinwheel once over the configured GitLab projects",
 		Long: `Run pinwheel once: for each configured project (or only --project), read the
 constraints file from GitLab, look the pins up on the index, update the
@@ -32,35 +30,35 @@ dependency dashboard and open or rebuild merge requests inside the schedule
 window and the limits.
 
 --dry-run reads GitLab and the index, prints every action it would take and
-writes nothing. --now previews a run at another time (schedule window and
-release ages).
-
-Exit status: 0 when every project ran, 1 when one failed, 2 on usage or
-config errors.`,
+writes nothing, anywhere: not to GitLab, and not to the state file, which it
+only reads (into a temporary copy deleted at exit; an empty one when there
+is no state file yet or a daemon holds it). --now previews a run at another
+time (schedule window and release ages). --state uses another state file
+than the config's.` + exitStatus("when every project ran", "when one failed",
+			"a bad config, an unset or empty token variable, a state file that is locked or damaged"),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runRun(cmd, fl) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&fl.config, "config", "", "config `FILE` (required)")
 	f.StringVar(&fl.project, "project", "", "run only the project at `PATH`")
-	f.BoolVar(&fl.dryRun, "dry-run", false, "print the actions, write nothing")
-	f.StringVar(&fl.now, "now", "", "run as if it were RFC 3339 `TIME`")
+	f.BoolVar(&fl.dryRun, "dry-run", false, "print the actions, write nothing (not even the state file)")
+	f.StringVar(&fl.now, "now", "", "run as if it were `TIME` (RFC 3339, e.g. 2026-03-01T09:00:00Z)")
+	f.StringVar(&fl.state, "state", "", "state `FILE` (default: the config's state)")
 	return cmd
 }
 
 func runRun(cmd *cobra.Command, fl runFlags) error {
-	if fl.config == "" {
-		return usageError(errors.New("--config is required"))
-	}
-	cfg, err := config.Load(fl.config)
+	cfg, err := loadRunConfig(fl.config)
 	if err != nil {
-		return usageError(err)
+		return err
 	}
-	var now time.Time
-	if fl.now != "" {
-		if now, err = time.Parse(time.RFC3339, fl.now); err != nil {
-			return usageError(fmt.Errorf("--now: %w", err))
-		}
+	now, err := parseNow(fl.now)
+	if err != nil {
+		return err
+	}
+	if fl.state != "" {
+		cfg.State = fl.state
 	}
 	if fl.project != "" && !configured(cfg, fl.project) {
 		return usageError(fmt.Errorf("--project %s: %w", fl.project, scheduler.ErrUnknownProject))
@@ -71,7 +69,7 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 	l.SetFormatter(&logrus.TextFormatter{DisableTimestamp: true})
 	runner, closeState, err := buildRunner(cfg, runnerOpts{
 		DryRun: fl.dryRun, Now: now, Log: logrus.NewEntry(l),
-		Out: cmd.OutOrStdout(), Getenv: os.Getenv,
+		Out: cmd.OutOrStdout(), Getenv: os.Getenv, LookupEnv: os.LookupEnv,
 	})
 	if err != nil {
 		return usageError(err)
@@ -91,16 +89,12 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 	}
 	var failed []string
 	for _, rep := range reports {
-		verb := ""
-		if fl.dryRun {
-			verb = "would be "
-		}
-		fmt.Fprintf(cmd.OutOrStdout(), "%s: %d update(s), %d MR(s) %sopened, %d %supdated, %d write(s), %d problem(s) (listed on the dashboard and in the log)\n",
-			rep.Project, rep.UpdatesFound, rep.MRsOpened, verb, rep.MRsUpdated, verb, rep.Writes, rep.Problems)
 		if rep.Err != nil {
-			fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v\n", rep.Project, rep.Err)
+			fmt.Fprintln(cmd.ErrOrStderr(), rep.Summary(fl.dryRun))
 			failed = append(failed, rep.Project)
+			continue
 		}
+		fmt.Fprintln(cmd.OutOrStdout(), rep.Summary(fl.dryRun))
 	}
 	if len(failed) > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("run failed for %s", strings.Join(failed, ", "))}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/pinwheel-dev/pinwheel/check"
 	"github.com/pinwheel-dev/pinwheel/config"
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/scheduler"
 	"github.com/pinwheel-dev/pinwheel/state"
@@ -22,8 +21,8 @@ import (
 // runnerOpts are what a command adds to the config when it builds a
 // scheduler.Runner.
 type runnerOpts struct {
-	// DryRun writes nothing to GitLab and no project records to the state
-	// file (the HTTP cache still fills).
+	// DryRun writes nothing to GitLab and nothing to the state file: the
+	// run works on a temporary copy of it (see openState).
 	DryRun bool
 	// Now, when set, is the time runs start at (for previews); the clock
 	// then moves on from it at the real pace.
@@ -34,6 +33,9 @@ type runnerOpts struct {
 	Out io.Writer
 	// Getenv reads the secrets' variables; default none set.
 	Getenv func(string) string
+	// LookupEnv, when set, reads the GitLab token's variable, so an empty
+	// one is told from an unset one; default Getenv.
+	LookupEnv func(string) (string, bool)
 	// HTTPClient sends GitLab requests; nil for client-go's default.
 	HTTPClient *http.Client
 	// GitLabOptions are added to the GitLab client's options.
@@ -64,14 +66,22 @@ func buildRunner(cfg *config.Config, opts runnerOpts) (*scheduler.Runner, func()
 		clock = func() time.Time { return at.Add(time.Since(start)) }
 	}
 
-	token := getenv(cfg.GitLab.TokenEnv)
-	if cfg.GitLab.TokenEnv == "" || token == "" {
-		return nil, nil, fmt.Errorf("the GitLab token: environment variable %q is not set (gitlab.token_env)", cfg.GitLab.TokenEnv)
+	lookup := opts.LookupEnv
+	if lookup == nil {
+		lookup = func(k string) (string, bool) { v := getenv(k); return v, v != "" }
+	}
+	creds, err := gitlabauth.FromVar(lookup, cfg.GitLab.TokenEnv)
+	if err != nil {
+		return nil, nil, err
 	}
 	if cfg.GitLab.URL == "" {
 		return nil, nil, errors.New("gitlab.url is not set")
 	}
-	gl, err := scheduler.NewGitLabClient(cfg.GitLab.URL, token, opts.HTTPClient, opts.GitLabOptions...)
+	glOpts := opts.GitLabOptions
+	if opts.HTTPClient != nil {
+		glOpts = append([]gitlab.ClientOptionFunc{gitlab.WithHTTPClient(opts.HTTPClient)}, glOpts...)
+	}
+	gl, err := gitlabauth.NewClient(cfg.GitLab.URL, creds, glOpts...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -92,6 +102,7 @@ func buildRunner(cfg *config.Config, opts runnerOpts) (*scheduler.Runner, func()
 	r, err := scheduler.New(cfg, scheduler.Deps{
 		GitLab: gl, Index: index, State: db, Clock: clock,
 		Log: log, DryRun: opts.DryRun, Out: opts.Out, ManualRunBox: opts.ManualRunBox,
+		Token: creds,
 	})
 	if err != nil {
 		_ = closeDB()
@@ -100,30 +111,31 @@ func buildRunner(cfg *config.Config, opts runnerOpts) (*scheduler.Runner, func()
 	return r, closeDB, nil
 }
 
-// openState opens the state file. A dry run next to a live daemon (which
-// holds the file's lock) works on a fresh temporary state instead: GitLab
-// is the source of truth, so the preview is the same, only slower (full
-// listings, no HTTP cache).
+// openState opens the state file. A dry run writes nothing anywhere, so it
+// works on a temporary copy (state.OpenCopy): the file is only read, never
+// created (a non-root user's first dry run needs no write access to
+// /var/lib/pinwheel), and the copy is deleted at close. Beside a live
+// daemon (which holds the file's lock) the copy starts empty: GitLab is the
+// source of truth, so the preview is the same, only slower (full listings,
+// no HTTP cache).
 func openState(path string, clock func() time.Time, dryRun bool, out io.Writer, log *logrus.Entry) (*state.DB, func() error, error) {
-	db, err := state.Open(path, state.WithClock(clock))
-	if err == nil {
+	if !dryRun {
+		db, err := state.Open(path, state.WithClock(clock))
+		if err != nil {
+			return nil, nil, err
+		}
 		return db, db.Close, nil
 	}
-	if !dryRun || !errors.Is(err, state.ErrLocked) {
+	db, err := state.OpenCopy(path, state.WithClock(clock))
+	if errors.Is(err, state.ErrLocked) {
+		log.WithError(err).Debug("the dry run uses an empty temporary state instead")
+		if out != nil {
+			fmt.Fprintf(out, "note: %v; the dry run uses an empty temporary state instead\n", err)
+		}
+		db, err = state.OpenCopy("", state.WithClock(clock))
+	}
+	if err != nil {
 		return nil, nil, err
 	}
-	dir, derr := os.MkdirTemp("", "pinwheel-dry-run-")
-	if derr != nil {
-		return nil, nil, errors.Join(err, derr)
-	}
-	log.WithError(err).Warn("the dry run uses an empty temporary state instead")
-	if out != nil {
-		fmt.Fprintf(out, "note: %v; the dry run uses an empty temporary state instead\n", err)
-	}
-	db, err = state.Open(filepath.Join(dir, "state.db"), state.WithClock(clock))
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, nil, fmt.Errorf("temporary state for the dry run: %w", err)
-	}
-	return db, func() error { err := db.Close(); os.RemoveAll(dir); return err }, nil
+	return db, db.Close, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,15 +20,26 @@ func newYAMLCmd() *cobra.Command {
 		Short: "Print the pins of a constraints file as YAML for CI pipelines",
 		Long: `Print the pins of a constraints file as a YAML mapping from project name
 to pinned version (always a quoted string), with a header saying the file is
-generated. With -o, write it to FILE instead, atomically.
+generated. With -o, write it to FILE instead, atomically; FILE must be a
+regular file or not exist yet (a device, FIFO, directory or symbolic link
+is refused, never replaced); -o - means stdout.
 
 Lines that cannot be parsed are reported on stderr with their line numbers
 and left out; the YAML of the other pins is still printed or written, and
-the command then exits 1, so a pipeline notices the broken line. Exit 2 on
-bad usage or an unreadable file.`,
-		Args: usageArgs(cobra.ExactArgs(1)),
+the command then exits 1, so a pipeline notices the broken line.` +
+			exitStatus("when every line was parsed", "when some could not be (the others are still written)",
+				"an unreadable constraints file, an -o that is not a regular file"),
+		Args: fileArg("CONSTRAINTS_FILE", "the constraints file to read the pins from"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := args[0]
+			if out == "-" {
+				out = ""
+			}
+			if out != "" {
+				if err := checkOutputFile(out); err != nil {
+					return usageError(err)
+				}
+			}
 			data, err := os.ReadFile(path)
 			if err != nil {
 				return usageError(fmt.Errorf("read constraints: %w", err))
@@ -51,8 +63,45 @@ bad usage or an unreadable file.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVarP(&out, "output", "o", "", "write the YAML to `FILE` instead of stdout")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write the YAML to `FILE` instead of stdout (- for stdout)")
 	return cmd
+}
+
+// checkOutputFile refuses an output path that is not a regular file:
+// writeFileAtomic renames over the path, which would replace a device
+// (-o /dev/null as root), a FIFO or a symbolic link with a regular file.
+func checkOutputFile(path string) error {
+	info, err := os.Lstat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("-o %s: %w", path, err)
+	}
+	switch t := info.Mode(); {
+	case t.IsRegular():
+		return nil
+	case t&os.ModeSymlink != 0:
+		return fmt.Errorf("-o %s: is a symbolic link; name the file itself (or - for stdout)", path)
+	case t.IsDir():
+		return fmt.Errorf("-o %s: is a directory; name a file in it (or - for stdout)", path)
+	default:
+		return fmt.Errorf("-o %s: not a regular file (%s); -o writes files only, use - for stdout", path, describeMode(t))
+	}
+}
+
+func describeMode(m os.FileMode) string {
+	switch {
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	}
+	return m.Type().String()
 }
 
 // writeFileAtomic writes data to a temporary file next to path and renames

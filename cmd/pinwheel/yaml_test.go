@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -100,5 +101,50 @@ func TestYAMLCommandUsage(t *testing.T) {
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != 2 {
 		t.Errorf("missing file: err = %v, want exit 2 (nothing could be read)", err)
+	}
+}
+
+// -o writes regular files only: anything else at the path is refused and
+// left as it was; -o - is stdout.
+func TestYAMLCommandOutputTargets(t *testing.T) {
+	path := writeConstraints(t, "requests==2.32.3\n")
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real.yml")
+	if err := os.WriteFile(real, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.yml")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ target, want string }{
+		{link, "is a symbolic link"},
+		{fifo, "not a regular file (a FIFO)"},
+		{dir, "is a directory"},
+	}
+	for _, tt := range tests {
+		before, _ := os.Lstat(tt.target)
+		_, _, err := runYAML(t, "-o", tt.target, path)
+		var ee *exitError
+		if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("-o %s: err = %v, want exit 2 saying %q", tt.target, err, tt.want)
+		}
+		if after, _ := os.Lstat(tt.target); after == nil || after.Mode() != before.Mode() {
+			t.Errorf("-o %s: the target changed", tt.target)
+		}
+	}
+	if data, _ := os.ReadFile(real); string(data) != "old\n" {
+		t.Errorf("the link's target was written: %q", data)
+	}
+	out, _, err := runYAML(t, "-o", "-", path)
+	if err != nil || decode(t, out)["requests"] != "2.32.3" {
+		t.Errorf("-o -: err %v, stdout %q", err, out)
+	}
+	if _, err := os.Stat("-"); err == nil {
+		t.Error("-o - wrote a file named -")
 	}
 }
