@@ -203,7 +203,7 @@ func (db *DB) prepare() error {
 		if version < 1 {
 			return fmt.Errorf("%w %d", ErrSchema, version)
 		}
-		for _, name := range [][]byte{bucketHTTP, bucketProjects} {
+		for _, name := range [][]byte{bucketHTTP, bucketProjects, bucketOSV} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
