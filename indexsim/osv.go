@@ -57,6 +57,7 @@ type osvRecord struct {
 	id, modified string
 	body         []byte
 	affected     []osvAffectedWire
+	names        map[string]bool // normalized PyPI names of affected
 }
 
 type osvEntry struct {
@@ -100,7 +101,13 @@ func (s *Server) AddOSVRecord(body []byte) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.osvLocked().records[w.ID] = &osvRecord{id: w.ID, modified: w.Modified, body: append([]byte(nil), body...), affected: w.Affected}
+	rec := &osvRecord{id: w.ID, modified: w.Modified, body: append([]byte(nil), body...), affected: w.Affected, names: map[string]bool{}}
+	for _, a := range w.Affected {
+		if a.Package.Ecosystem == "PyPI" {
+			rec.names[pkgname.Normalize(a.Package.Name)] = true
+		}
+	}
+	s.osvLocked().records[w.ID] = rec
 	return nil
 }
 
@@ -297,8 +304,9 @@ func checkOSVQuery(q OSVQuery) string {
 func (st *osvState) matches(q OSVQuery) []osvEntry {
 	var out []osvEntry
 	if q.Ecosystem == "PyPI" && q.Version != "" {
+		norm := pkgname.Normalize(q.Name)
 		for _, rec := range st.records {
-			if rec.affects(q.Name, q.Version) {
+			if rec.names[norm] && rec.affects(q.Name, q.Version) {
 				out = append(out, osvEntry{ID: rec.id, Modified: rec.modified})
 			}
 		}
