@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -239,6 +240,7 @@ func (c *Client) Check(ctx context.Context, pins []Pin) (*Report, error) {
 			}
 			res.Advisories = append(res.Advisories, a)
 		}
+		sort.Slice(res.Advisories, func(i, j int) bool { return res.Advisories[i].ID < res.Advisories[j].ID })
 	}
 	return rep, nil
 }
