@@ -327,3 +327,22 @@ func TestNewRefusesBadURL(t *testing.T) {
 		t.Error("New accepted an ftp URL")
 	}
 }
+
+func TestCheckCallsPerRun(t *testing.T) {
+	for _, tt := range []struct{ pins, calls int }{{0, 0}, {1, 1}, {1000, 1}, {1001, 2}, {2500, 3}} {
+		sim := newSim(t)
+		c := newClient(t, sim, osv.Options{})
+		pins := make([]osv.Pin, tt.pins)
+		for i := range pins {
+			pins[i] = osv.Pin{Name: fmt.Sprintf("p%d", i), Version: "1.0"}
+		}
+		rep, err := c.Check(context.Background(), pins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sim.Idle()
+		if n := sim.RequestsOf(indexsim.KindOSVQueryBatch); n != int64(tt.calls) || rep.Stats.QueryBatchCalls != tt.calls {
+			t.Errorf("%d pins: %d querybatch requests (Stats %d), want %d", tt.pins, n, rep.Stats.QueryBatchCalls, tt.calls)
+		}
+	}
+}
