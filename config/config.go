@@ -49,6 +49,8 @@ type Config struct {
 	WebhookSecretEnv string
 	Log              Log
 	Projects         []Project
+	// Vulnerabilities is where known vulnerabilities come from.
+	Vulnerabilities Vulnerabilities
 }
 
 // Index is the Python package index pinwheel reads releases from.
@@ -200,6 +202,7 @@ func Default() *Config {
 		Listen:           ":9090",
 		WebhookSecretEnv: "PINWHEEL_WEBHOOK_SECRET",
 		Log:              Log{Format: "json", Level: logrus.InfoLevel},
+		Vulnerabilities:  defaultVulnerabilities(),
 	}
 }
 

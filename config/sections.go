@@ -49,6 +49,7 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 				cfg.Projects = d.projects(n, path)
 			}
 		},
+		"vulnerabilities": func(n *yaml.Node, path string) { d.vulnerabilities(n, path, &cfg.Vulnerabilities) },
 	})
 
 	cfg.GitLab.URL = strings.TrimSuffix(cfg.GitLab.URL, "/")

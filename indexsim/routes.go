@@ -47,6 +47,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if applyFault(cw, s.takeFault(r.URL.Path)) {
 		return
 	}
+	if s.serveOSV(cw, r) {
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		cw.Header().Set("Allow", "GET, HEAD")
 		http.Error(cw, "Method Not Allowed", http.StatusMethodNotAllowed)

@@ -70,6 +70,7 @@ type Server struct {
 	pass     string
 	authOn   bool
 	log      []Request
+	osv      *osvState // the OSV endpoint's data (osv.go), under mu
 
 	requests    atomic.Int64
 	bodyBytes   atomic.Int64
@@ -163,6 +164,8 @@ func kindOf(path string) Kind {
 		return KindJSONProject
 	case strings.HasPrefix(path, "/files/"):
 		return KindFile
+	case strings.HasPrefix(path, "/v1/"):
+		return osvKind(path)
 	}
 	return KindOther
 }

@@ -1,5 +1,6 @@
 // Package state owns pinwheel's one state file: a bbolt database holding the
-// registry's HTTP cache and the daemon's per-project records.
+// registry's HTTP cache, OSV vulnerability records and the daemon's
+// per-project records.
 //
 // Nothing else in pinwheel opens the file. Open takes bbolt's exclusive file
 // lock and gives up almost at once when another pinwheel holds it, so two
@@ -236,7 +237,7 @@ func (db *DB) prepare() error {
 		if version < 1 {
 			return fmt.Errorf("%w %d", ErrSchema, version)
 		}
-		for _, name := range [][]byte{bucketHTTP, bucketProjects} {
+		for _, name := range [][]byte{bucketHTTP, bucketProjects, bucketOSV} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
