@@ -39,14 +39,6 @@ func withdrawn(a osv.Advisory) osv.Advisory {
 	return a
 }
 
-func versions(vs ...string) []pep440.Version {
-	out := make([]pep440.Version, len(vs))
-	for i, v := range vs {
-		out[i] = pep440.MustParse(v)
-	}
-	return out
-}
-
 // fixesString renders candidates as "4.2.1:A,B*M": the ids fixed, * when
 // all are, M for a later major.
 func fixesString(cs []SecurityFix) string {
