@@ -49,6 +49,8 @@ type Config struct {
 	WebhookSecretEnv string
 	Log              Log
 	Projects         []Project
+	// Bot is the test bot's section; nil when the file has none.
+	Bot *Bot
 }
 
 // Index is the Python package index pinwheel reads releases from.

@@ -49,6 +49,11 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 				cfg.Projects = d.projects(n, path)
 			}
 		},
+		"bot": func(n *yaml.Node, path string) {
+			if !isNull(n) {
+				cfg.Bot = d.bot(n, path)
+			}
+		},
 	})
 
 	cfg.GitLab.URL = strings.TrimSuffix(cfg.GitLab.URL, "/")
@@ -62,6 +67,9 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 	}
 	if len(cfg.Projects) > 0 && cfg.GitLab.URL == "" {
 		d.errorf(&yaml.Node{Line: d.lines["projects"]}, "gitlab.url", "required when projects are configured")
+	}
+	if cfg.Bot != nil && cfg.GitLab.URL == "" && len(cfg.Projects) == 0 {
+		d.errorf(&yaml.Node{Line: d.lines["bot"]}, "gitlab.url", "required when the bot is configured")
 	}
 }
 
