@@ -17,6 +17,9 @@ type Pipeline struct {
 	UserID    int
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// Variables are the pipeline variables it was created with
+	// (triggers.go), TRIGGER_PAYLOAD included for triggered ones.
+	Variables []Variable
 }
 
 // activePipeline reports whether a pipeline has yet to finish.
