@@ -1,5 +1,6 @@
 // Package state owns pinwheel's one state file: a bbolt database holding the
-// registry's HTTP cache and the daemon's per-project records.
+// registry's HTTP cache, the daemon's per-project records and the test
+// bot's records of the pipelines it triggered (bot.go).
 //
 // Nothing else in pinwheel opens the file. Open takes bbolt's exclusive file
 // lock and gives up almost at once when another pinwheel holds it, so two
