@@ -49,6 +49,12 @@ type BotTest struct {
 	// status the reply shows.
 	ReplyNoteID int64  `json:"reply_note_id,omitempty"`
 	Reported    string `json:"reported,omitempty"`
+	// ReplyAttempts counts replies posted; past 0 with no ReplyNoteID, the
+	// reply may exist (the answer was lost).
+	ReplyAttempts int `json:"reply_attempts,omitempty"`
+	// NoReply is set for tests started from the command line: they
+	// print, and write no note.
+	NoReply bool `json:"no_reply,omitempty"`
 	// Error says why no pipeline could be triggered.
 	Error     string    `json:"error,omitempty"`
 	Requested time.Time `json:"requested"`
