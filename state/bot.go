@@ -75,9 +75,9 @@ const (
 )
 
 // ClaimBotTest writes rec unless a stored record clashes with it, in one
-// transaction: it returns the first stored record for which clash is true
-// (and writes nothing), or nil after writing rec. A record with rec's ID
-// always clashes, so a command is claimed once.
+// transaction: it returns the stored record with rec's ID, else the first
+// for which clash is true (and writes nothing), or nil after writing rec.
+// So a command is claimed once.
 func (db *DB) ClaimBotTest(rec BotTest, clash func(BotTest) bool) (*BotTest, error) {
 	var found *BotTest
 	err := db.update(func(tx *bolt.Tx) error {
@@ -85,12 +85,20 @@ func (db *DB) ClaimBotTest(rec BotTest, clash func(BotTest) bool) (*BotTest, err
 		if err != nil {
 			return err
 		}
+		if v := b.Get([]byte(rec.ID)); v != nil {
+			var old BotTest
+			if err := json.Unmarshal(v, &old); err != nil {
+				return fmt.Errorf("%w: bot record %s: %v", ErrCorrupt, rec.ID, err)
+			}
+			found = &old
+			return nil
+		}
 		err = b.ForEach(func(k, v []byte) error {
 			var old BotTest
 			if err := json.Unmarshal(v, &old); err != nil {
 				return fmt.Errorf("%w: bot record %s: %v", ErrCorrupt, k, err)
 			}
-			if found == nil && (old.ID == rec.ID || clash(old)) {
+			if found == nil && clash(old) {
 				found = &old
 			}
 			return nil
