@@ -148,6 +148,7 @@ func (b *Bot) dequeue() (work, bool) {
 // file says an earlier process left (see the package doc).
 func (b *Bot) Run(ctx context.Context) error {
 	b.pollLogged(ctx)
+	b.done()
 	next := b.clock.Now().Add(time.Duration(b.cfg.PollInterval))
 	for {
 		wait := max(next.Sub(b.clock.Now()), 0)
