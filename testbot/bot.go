@@ -163,8 +163,11 @@ func (b *Bot) Run(ctx context.Context) error {
 				}
 				if w.poll {
 					b.pollLogged(ctx)
-				} else if err := b.HandleCommand(ctx, w.note); err != nil {
-					b.log.WithError(err).WithField("note", w.note.NoteID).Warn("test command failed")
+				} else {
+					if err := b.HandleCommand(ctx, w.note); err != nil {
+						b.log.WithError(err).WithField("note", w.note.NoteID).Warn("test command failed")
+					}
+					b.countRunning()
 				}
 				b.done()
 			}
@@ -186,6 +189,21 @@ func (b *Bot) pollLogged(ctx context.Context) {
 	if err := b.Poll(ctx); err != nil {
 		b.log.WithError(err).Warn("test bot: poll failed")
 	}
+}
+
+// countRunning sets the running-pipelines gauge from the state file.
+func (b *Bot) countRunning() {
+	recs, err := b.db.BotTests()
+	if err != nil {
+		return // the next poll reports it
+	}
+	n := 0
+	for _, r := range recs {
+		if r.Phase != state.BotDone {
+			n++
+		}
+	}
+	b.metrics.SetBotRunning(n)
 }
 
 // Self returns pinwheel's own GitLab user (GET /user), asked once.

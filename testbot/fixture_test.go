@@ -279,4 +279,3 @@ func counter(t *testing.T, m *metrics.Metrics, name, label string) float64 {
 	}
 	return 0
 }
-

@@ -41,6 +41,8 @@ type runnerOpts struct {
 	// ManualRunBox shows the dashboard's "run again" box; only for a
 	// daemon whose webhook runs the project when it is ticked.
 	ManualRunBox bool
+	// State, when set, is the open state file to use; the caller closes it.
+	State *state.DB
 }
 
 // buildRunner wires a Runner for cfg: the GitLab client with the token
@@ -76,9 +78,11 @@ func buildRunner(cfg *config.Config, opts runnerOpts) (*scheduler.Runner, func()
 		return nil, nil, err
 	}
 
-	db, closeDB, err := openState(cfg.State, clock, opts.DryRun, opts.Out, log)
-	if err != nil {
-		return nil, nil, err
+	db, closeDB := opts.State, func() error { return nil }
+	if db == nil {
+		if db, closeDB, err = openState(cfg.State, clock, opts.DryRun, opts.Out, log); err != nil {
+			return nil, nil, err
+		}
 	}
 	idxOpts := check.ClientOptions(cfg.Index, getenv)
 	idxOpts.Cache = db.HTTPCache()
