@@ -1,7 +1,8 @@
 // Package demo runs pinwheel end to end against the built-in GitLab and
 // package index simulators, with a sample project, and narrates what a
 // maintainer would see: the dependency dashboard and the merge requests
-// after a weekday run, after ticking a box, and after a weekend run.
+// after a weekday run, after ticking a box, and after a weekend run; then
+// a developer's "@pinwheel test" on a merge request of the team's package.
 //
 // It needs no network and no config; `pinwheel demo` calls Run. The
 // simulators, the state file and the clock are its own; everything between
@@ -31,6 +32,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/scheduler"
 	"github.com/pinwheel-dev/pinwheel/state"
+	"github.com/pinwheel-dev/pinwheel/testbot"
 )
 
 //go:embed constraints.txt
@@ -73,14 +75,19 @@ func (d *world) play(ctx context.Context, w io.Writer) error {
 		at    time.Time
 		do    func() error
 		quiet bool // print the dashboard only, not the merge requests again
+		// instead, when set, replaces the run and the dashboard.
+		instead func() error
 	}{
-		{"Wednesday 10:00: the hourly run finds updates; outside the weekend window it opens no merge request", wednesday, nil, false},
+		{"Wednesday 10:00: the hourly run finds updates; outside the weekend window it opens no merge request", wednesday, nil, false, nil},
 		{"Wednesday 11:00: a maintainer ticked the box for requests; the next run opens just that merge request", wednesday.Add(time.Hour), func() error {
 			return d.tick("pinwheel/requests-2.x")
-		}, false},
-		{"Saturday 10:00: inside the window, pinwheel opens the rest (at most 4 new merge requests per run; the rest wait, rate-limited)", saturday, nil, false},
-		{"Saturday 11:00: the next hourly run opens what the limit held back", saturday.Add(time.Hour), nil, true},
-		{"Saturday 12:00: nothing changed on the index or in GitLab, so the run writes nothing", saturday.Add(2 * time.Hour), nil, true},
+		}, false, nil},
+		{"Saturday 10:00: inside the window, pinwheel opens the rest (at most 4 new merge requests per run; the rest wait, rate-limited)", saturday, nil, false, nil},
+		{"Saturday 11:00: the next hourly run opens what the limit held back", saturday.Add(time.Hour), nil, true, nil},
+		{"Saturday 12:00: nothing changed on the index or in GitLab, so the run writes nothing", saturday.Add(2 * time.Hour), nil, true, nil},
+		{"Saturday 12:30: a developer asks pinwheel to test their merge request of the team's package cki-lib in group/app's pipeline", saturday.Add(150 * time.Minute), nil, false, func() error {
+			return d.botStep(ctx, w)
+		}},
 	}
 	for i, s := range steps {
 		fmt.Fprintf(w, "\n━━━ Step %d. %s\n\n", i+1, s.title)
@@ -90,6 +97,12 @@ func (d *world) play(ctx context.Context, w io.Writer) error {
 			}
 		}
 		d.clock.set(s.at)
+		if s.instead != nil {
+			if err := s.instead(); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := d.run(ctx, w); err != nil {
 			return err
 		}
@@ -111,6 +124,10 @@ type world struct {
 	runner  *scheduler.Runner
 	db      *state.DB
 	tmp     string
+	// The test bot's part (bot.go).
+	bot *testbot.Bot
+	lib *gitlabsim.Project
+	dev gitlabsim.User
 }
 
 func newWorld(opts Options) (_ *world, err error) {
@@ -124,7 +141,7 @@ func newWorld(opts Options) (_ *world, err error) {
 	d.idx = indexsim.New(indexsim.Options{Clock: d.clock.now})
 	publish(d.idx)
 
-	_, token := d.gl.AddUser("pinwheel")
+	pinwheel, token := d.gl.AddUser("pinwheel")
 	d.project = d.gl.CreateProject(projectPath, "main")
 	pins := constraints.ParseFile("constraints.txt", []byte(sampleConstraints))
 	d.gl.Commit(d.project, "main", "Add constraints", map[string]string{
@@ -169,7 +186,10 @@ func newWorld(opts Options) (_ *world, err error) {
 	d.runner, err = scheduler.New(cfg, scheduler.Deps{
 		GitLab: d.api, Index: index, State: d.db, Clock: d.clock.now, Log: logrus.NewEntry(quiet),
 	})
-	return d, err
+	if err != nil {
+		return d, err
+	}
+	return d, d.setUpBot(cfg, d.api, pinwheel)
 }
 
 // demoConfig is the config a team would write, pointed at the simulators.
@@ -189,6 +209,11 @@ projects:
     yaml: pipeline/constraints.yml
     schedule: {days: [sat, sun], timezone: Europe/Prague}
     limits: {open_mrs: 10, new_mrs_per_run: 4}
+bot:
+  trigger_project: group/app
+  trigger_ref: main
+  variables: {CKI_DEPLOYMENT_ENVIRONMENT: retrigger}
+  packages: [{project: group/cki-lib, name: cki-lib}]
 `
 
 func (d *world) close() {

@@ -24,8 +24,8 @@ func TestDemo(t *testing.T) {
 	text := out.String()
 
 	steps := strings.Split(text, "━━━ Step ")[1:]
-	if len(steps) != 5 {
-		t.Fatalf("got %d steps, want 5:\n%s", len(steps), text)
+	if len(steps) != 6 {
+		t.Fatalf("got %d steps, want 6:\n%s", len(steps), text)
 	}
 	for i, want := range []string{
 		"0 merge requests opened", // weekday: nothing nobody asked for
@@ -43,6 +43,25 @@ func TestDemo(t *testing.T) {
 	}
 	if !strings.Contains(steps[2], "+    --hash=sha256:") {
 		t.Errorf("step 3 does not show PyYAML's rewritten hashes")
+	}
+
+	// Step 6: one pipeline of group/app, one reply, edited with the result.
+	for _, want := range []string{"pinwheel triggered pipeline #", "is pending for commit", "**passed**", "| `cki_lib_pip_url` | `git+"} {
+		if !strings.Contains(steps[5], want) {
+			t.Errorf("step 6 lacks %q:\n%s", want, steps[5])
+		}
+	}
+	var triggered int
+	for _, pl := range d.gl.Pipelines(d.project) {
+		if pl.Source == "trigger" {
+			triggered++
+			if pl.Status != "success" {
+				t.Errorf("the test pipeline is %s", pl.Status)
+			}
+		}
+	}
+	if notes := d.gl.MRNotes(d.lib, 1); triggered != 1 || len(notes) != 2 {
+		t.Errorf("%d triggered pipelines and %d notes on %s!1; want 1 and the comment plus one reply", triggered, len(notes), libPath)
 	}
 
 	mrs := d.gl.MergeRequests(d.project)

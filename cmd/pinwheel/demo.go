@@ -20,7 +20,9 @@ project, then run pinwheel as the daemon would: a weekday run (the dashboard
 lists the updates, no merge request yet), a maintainer ticking a box (the next
 run opens that merge request), and a weekend run (the rest are opened within
 the limits). After each step it prints the dashboard and the merge requests
-with their diffs. Needs no network and no config.`,
+with their diffs. Last, a developer comments "@pinwheel test" on a merge
+request of the team's package, and pinwheel's reply shows the pipeline it
+triggered and then its result. Needs no network and no config.`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// On Ctrl-C the demo stops and still removes its temporary
