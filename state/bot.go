@@ -69,6 +69,7 @@ type BotVariable struct {
 
 // Phases of a BotTest.
 const (
+	BotReceived   = "received"   // a command to decide on; retried until decided
 	BotTriggering = "triggering" // recorded; the pipeline may or may not exist yet
 	BotRunning    = "running"    // the pipeline exists and has not finished
 	BotDone       = "done"       // finished, or could not be triggered; nothing left to do
@@ -77,7 +78,8 @@ const (
 // ClaimBotTest writes rec unless a stored record clashes with it, in one
 // transaction: it returns the stored record with rec's ID, else the first
 // for which clash is true (and writes nothing), or nil after writing rec.
-// So a command is claimed once.
+// So a command is claimed once. A stored record with rec's ID in phase
+// BotReceived (a command not decided on yet) is no clash: rec replaces it.
 func (db *DB) ClaimBotTest(rec BotTest, clash func(BotTest) bool) (*BotTest, error) {
 	var found *BotTest
 	err := db.update(func(tx *bolt.Tx) error {
@@ -90,15 +92,17 @@ func (db *DB) ClaimBotTest(rec BotTest, clash func(BotTest) bool) (*BotTest, err
 			if err := json.Unmarshal(v, &old); err != nil {
 				return fmt.Errorf("%w: bot record %s: %v", ErrCorrupt, rec.ID, err)
 			}
-			found = &old
-			return nil
+			if old.Phase != BotReceived || rec.Phase == BotReceived {
+				found = &old
+				return nil
+			}
 		}
 		err = b.ForEach(func(k, v []byte) error {
 			var old BotTest
 			if err := json.Unmarshal(v, &old); err != nil {
 				return fmt.Errorf("%w: bot record %s: %v", ErrCorrupt, k, err)
 			}
-			if found == nil && clash(old) {
+			if found == nil && old.ID != rec.ID && clash(old) {
 				found = &old
 			}
 			return nil

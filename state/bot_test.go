@@ -54,3 +54,22 @@ func TestBotTests(t *testing.T) {
 		t.Errorf("after delete = %+v", recs)
 	}
 }
+
+// A received command's record is replaced by its decision, not a clash.
+func TestBotTestReceivedIsReplaced(t *testing.T) {
+	db, _ := openTemp(t)
+	rec := BotTest{ID: "1!1#1", Phase: BotReceived}
+	if found, err := db.ClaimBotTest(rec, func(BotTest) bool { return true }); err != nil || found != nil {
+		t.Fatalf("claim = %v, %v", found, err)
+	}
+	if found, _ := db.ClaimBotTest(rec, func(BotTest) bool { return false }); found == nil || found.Phase != BotReceived {
+		t.Fatalf("a second receipt = %v; want the stored one", found)
+	}
+	rec.Phase, rec.Digest = BotTriggering, "d"
+	if found, err := db.ClaimBotTest(rec, func(old BotTest) bool { return old.Digest == "d" }); err != nil || found != nil {
+		t.Fatalf("the decision = %v, %v; want it written", found, err)
+	}
+	if recs, _ := db.BotTests(); len(recs) != 1 || recs[0].Phase != BotTriggering {
+		t.Errorf("records = %+v", recs)
+	}
+}

@@ -339,3 +339,31 @@ func TestWrongTriggerToken(t *testing.T) {
 		t.Fatalf("replies = %+v", notes)
 	}
 }
+
+// A comment that arrives while GitLab fails is not lost: the record made
+// before the first call brings it back at the next poll, once.
+func TestCommandRetriedAfterOutage(t *testing.T) {
+	f := newFixture(t)
+	b := f.newBot(t, true, nil)
+	f.sim.Inject(gitlabsim.Fault{Status: 503, Match: "GET /projects/:id/merge_requests/:iid/notes/:note_id", Times: 6})
+	ev := f.comment(t, f.dev, "@pinwheel test")
+	if err := f.handle(t, b, ev); err == nil {
+		t.Fatal("no error while GitLab fails")
+	}
+	if n := len(f.pipelines()); n != 0 {
+		t.Fatalf("%d pipelines during the outage", n)
+	}
+	f.restart(t)
+	b = f.newBot(t, true, nil)
+	f.poll(t, b)
+	f.poll(t, b)
+	if err := f.handle(t, b, ev); err != nil { // a late redelivery
+		t.Fatal(err)
+	}
+	if n := len(f.pipelines()); n != 1 {
+		t.Errorf("%d pipelines after the outage; want 1", n)
+	}
+	if n := len(f.botNotes()); n != 1 {
+		t.Errorf("%d replies; want 1", n)
+	}
+}

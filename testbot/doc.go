@@ -19,10 +19,12 @@
 // What is tested comes from the API, never from the webhook body: the
 // note (its text and author), the merge request's head commit and source
 // project, and that project's clone URL are read when the command is
-// handled. A command is recorded in the state file (state.BotTest) before
-// anything is triggered, under the note's id, so a webhook delivered twice
-// is handled once; a second command for the same merge request, commit
-// and variables while the first pipeline runs gets a link to it.
+// handled. A comment is recorded in the state file (state.BotTest) under
+// its note's id before the first GitLab call, so a webhook delivered twice
+// is handled once, and one that arrives while GitLab fails is tried again
+// at every poll until it is decided. A second command for the same merge
+// request, commit and variables while the first pipeline runs gets a link
+// to it.
 //
 // The record counts trigger requests before each is sent. If the answer
 // to one is lost (a crash, a timeout, a 5xx after GitLab created the

@@ -26,33 +26,66 @@ func recordID(projectID, iid, noteID int64) string {
 // and, when it is a test command for pinwheel by someone allowed, starts
 // the pipeline and replies. A comment that is no command, pinwheel's own
 // or a system note is ignored. Run calls it for queued notes.
+//
+// The comment is recorded (state.BotReceived) before the first GitLab
+// call, so one that fails on the way (GitLab down) is tried again at every
+// poll until it is decided, and one delivered again is handled once.
 func (b *Bot) HandleCommand(ctx context.Context, ev daemon.NoteEvent) error {
 	pkg, ok := b.cfg.Package(ev.ProjectPath, ev.ProjectID)
 	if !ok {
 		return nil
 	}
+	rec := state.BotTest{
+		ID: recordID(ev.ProjectID, ev.MRIID, ev.NoteID), Project: ev.ProjectPath, ProjectID: ev.ProjectID,
+		MRIID: ev.MRIID, NoteID: ev.NoteID, Phase: state.BotReceived, Requested: b.clock.Now(),
+	}
+	found, err := b.db.ClaimBotTest(rec, func(state.BotTest) bool { return false })
+	if err != nil {
+		return err
+	}
+	if found != nil {
+		if found.Phase != state.BotReceived {
+			return nil // handled already
+		}
+		rec.Requested = found.Requested
+	}
+	err = b.decide(ctx, rec, pkg)
+	if err != nil && definite(err) && statusOf(err) != http.StatusUnauthorized {
+		// GitLab will answer the same next time: give up on this one.
+		b.log.WithField("test", rec.ID).WithError(err).Warn("test command dropped")
+		return errors.Join(err, b.drop(rec))
+	}
+	return err
+}
+
+// drop records a comment that needs nothing more.
+func (b *Bot) drop(rec state.BotTest) error {
+	rec.Phase, rec.Finished = state.BotDone, b.clock.Now()
+	return b.db.PutBotTest(rec)
+}
+
+// decide reads the comment and acts on it; rec is its received record.
+func (b *Bot) decide(ctx context.Context, rec state.BotTest, pkg config.BotPackage) error {
 	self, err := b.Self(ctx)
 	if err != nil {
 		return err
 	}
-	note, _, err := b.gl.Notes.GetMergeRequestNote(ev.ProjectID, ev.MRIID, ev.NoteID, gitlab.WithContext(ctx))
+	note, _, err := b.gl.Notes.GetMergeRequestNote(rec.ProjectID, rec.MRIID, rec.NoteID, gitlab.WithContext(ctx))
 	if errors.Is(err, gitlab.ErrNotFound) {
-		return nil // deleted since
+		return b.drop(rec) // deleted since
 	}
 	if err != nil {
-		return fmt.Errorf("read note %d on !%d of %s: %w", ev.NoteID, ev.MRIID, ev.ProjectPath, err)
+		return fmt.Errorf("read note %d on !%d of %s: %w", rec.NoteID, rec.MRIID, rec.Project, err)
 	}
 	if note.System || note.Author.ID == self.ID {
-		return nil
+		return b.drop(rec)
 	}
 	cmd, perr := Parse(note.Body, self.Username)
 	if errors.Is(perr, ErrNotCommand) {
-		return nil
+		return b.drop(rec)
 	}
-	rec := state.BotTest{
-		ID: recordID(ev.ProjectID, ev.MRIID, ev.NoteID), Project: ev.ProjectPath, ProjectID: ev.ProjectID,
-		MRIID: ev.MRIID, NoteID: ev.NoteID, Commenter: note.Author.Username, Requested: b.clock.Now(),
-	}
+	rec.Commenter = note.Author.Username
+	ev := rec
 	log := b.log.WithField("test", rec.ID)
 	var bad *MalformedError
 	if errors.As(perr, &bad) {
@@ -66,7 +99,7 @@ func (b *Bot) HandleCommand(ctx context.Context, ev daemon.NoteEvent) error {
 	if level < gitlab.DeveloperPermissions {
 		log.WithField("user", note.Author.Username).Info("test refused: below Developer")
 		return b.refuse(ctx, rec, metrics.RefusedPermission, fmt.Sprintf("tests use the team's CI resources, so only Developers (or higher) of %s may start them; you are %s.",
-			mdtext.Code(ev.ProjectPath, mdtext.Short), roleName(level)))
+			mdtext.Code(ev.Project, mdtext.Short), roleName(level)))
 	}
 	if err := b.prepare(ctx, &rec, pkg, cmd.Variables); err != nil {
 		var r *refusal
@@ -174,16 +207,19 @@ func roleName(level gitlab.AccessLevelValue) string {
 	return "not a member"
 }
 
-// refuse records a command that starts nothing and answers it, once: a
-// delivery of the same note again finds the record.
+// refuse answers a command that starts nothing and records it, so a
+// delivery of the same note again finds it. The answer goes first: a
+// crash between the two answers twice rather than never.
 func (b *Bot) refuse(ctx context.Context, rec state.BotTest, reason, why string) error {
-	rec.Phase, rec.Finished = state.BotDone, b.clock.Now()
-	found, err := b.db.ClaimBotTest(rec, func(state.BotTest) bool { return false })
-	if err != nil || found != nil {
+	if rec.Phase != state.BotReceived {
+		// A command from the terminal: the caller prints why.
+		return &refusal{reason, why}
+	}
+	if err := b.post(ctx, rec, renderRefusal(rec.Commenter, why)); err != nil {
 		return err
 	}
 	b.metrics.ObserveBotRefusal(reason)
-	return b.post(ctx, rec, renderRefusal(rec.Commenter, why))
+	return b.drop(rec)
 }
 
 // post adds a note to the record's merge request.

@@ -10,6 +10,7 @@ import (
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
+	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/metrics"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
@@ -242,6 +243,14 @@ func (b *Bot) Poll(ctx context.Context) error {
 	for _, rec := range recs {
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if rec.Phase == state.BotReceived {
+			// A comment not decided on yet: an earlier try failed.
+			ev := daemon.NoteEvent{ProjectID: rec.ProjectID, ProjectPath: rec.Project, MRIID: rec.MRIID, NoteID: rec.NoteID, NoteableType: "MergeRequest"}
+			if err := b.HandleCommand(ctx, ev); err != nil {
+				errs = append(errs, fmt.Errorf("command %s: %w", rec.ID, err))
+			}
+			continue
 		}
 		if rec.Phase == state.BotDone {
 			behind := !rec.NoReply && rec.Reported != rec.Phase+"/"+rec.Status+"/"+rec.Error && rec.Digest != ""
