@@ -104,6 +104,19 @@ func (b *Bot) HandleNote(ev daemon.NoteEvent) bool {
 	if !strings.HasPrefix(strings.TrimLeft(ev.Note, " \t\r\n"), "@") {
 		return false
 	}
+	// Recorded before GitLab gets its answer, so a stop or crash with the
+	// comment still queued loses nothing: the next start's poll decides
+	// it. A local write, no GitLab call.
+	rec := state.BotTest{
+		ID: recordID(ev.ProjectID, ev.MRIID, ev.NoteID), Project: ev.ProjectPath, ProjectID: ev.ProjectID,
+		MRIID: ev.MRIID, NoteID: ev.NoteID, Phase: state.BotReceived, Requested: b.clock.Now(),
+	}
+	found, err := b.db.ClaimBotTest(rec, func(state.BotTest) bool { return false })
+	if err != nil {
+		b.log.WithError(err).Warn("test bot: cannot record a comment; handling it anyway")
+	} else if found != nil && found.Phase != state.BotReceived {
+		return false // handled already: GitLab delivered it again
+	}
 	return b.enqueue(work{note: ev})
 }
 

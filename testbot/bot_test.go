@@ -367,3 +367,26 @@ func TestCommandRetriedAfterOutage(t *testing.T) {
 		t.Errorf("%d replies; want 1", n)
 	}
 }
+
+// A comment queued when the daemon stopped is decided by the next start.
+func TestQueuedCommandSurvivesRestart(t *testing.T) {
+	f := newFixture(t)
+	b := f.newBot(t, true, nil)
+	ev := f.comment(t, f.dev, "@pinwheel test")
+	if !b.HandleNote(ev) {
+		t.Fatal("not queued")
+	}
+	f.restart(t) // the queue is gone with the process
+	b = f.newBot(t, true, nil)
+	f.poll(t, b)
+	if n := len(f.pipelines()); n != 1 {
+		t.Fatalf("%d pipelines; want 1", n)
+	}
+	if b.HandleNote(ev) {
+		t.Error("a delivery of a handled comment was queued again")
+	}
+	f.poll(t, b)
+	if n := len(f.pipelines()); n != 1 || len(f.botNotes()) != 1 {
+		t.Errorf("%d pipelines, %d replies; want 1 and 1", n, len(f.botNotes()))
+	}
+}

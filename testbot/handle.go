@@ -39,6 +39,7 @@ func (b *Bot) HandleCommand(ctx context.Context, ev daemon.NoteEvent) error {
 		ID: recordID(ev.ProjectID, ev.MRIID, ev.NoteID), Project: ev.ProjectPath, ProjectID: ev.ProjectID,
 		MRIID: ev.MRIID, NoteID: ev.NoteID, Phase: state.BotReceived, Requested: b.clock.Now(),
 	}
+	// HandleNote recorded it already, unless called directly.
 	found, err := b.db.ClaimBotTest(rec, func(state.BotTest) bool { return false })
 	if err != nil {
 		return err
