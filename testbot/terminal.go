@@ -67,6 +67,9 @@ func (b *Bot) Start(ctx context.Context, req Request) (state.BotTest, error) {
 		return rec, err
 	}
 	rec, err = b.start(ctx, rec)
+	if err != nil && rec.Phase == state.BotTriggering && rec.Attempts > 0 {
+		return rec, fmt.Errorf("%w (GitLab may have created the pipeline anyway: look for PINWHEEL_TEST=%s in %s before trying again)", b.scrubErr(err), rec.ID, b.cfg.TriggerProject)
+	}
 	if err != nil {
 		return rec, b.scrubErr(err)
 	}

@@ -112,7 +112,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 		// The bot and the runner share the state file, which only one
 		// handle may hold.
 		var err error
-		if db, err = state.Open(cfg.State); err != nil {
+		if db, err = state.Open(cfg.State, state.WithClock(clockFrom(opts.Now))); err != nil {
 			return usageError(err)
 		}
 		defer db.Close()

@@ -262,3 +262,23 @@ func TestTriggerUsage(t *testing.T) {
 		}
 	}
 }
+
+// A trigger whose answer is lost says where to look before trying again.
+func TestTriggerLostAnswer(t *testing.T) {
+	w := newBotWorld(t)
+	w.sim.Inject(gitlabsim.Fault{Status: 502, Match: "POST /projects/:id/trigger/pipeline", AfterServing: true})
+	var out bytes.Buffer
+	cmd := &cobra.Command{}
+	cmd.SetOut(&out)
+	cmd.SetErr(&out)
+	err := runTrigger(context.Background(), cmd, w.cfg, testbot.Request{Project: "group/cki-lib", MRIID: 1}, false, botOpts{
+		Getenv: func(k string) string { return w.env[k] }, GitLabOptions: instant,
+	})
+	if err == nil || !strings.Contains(err.Error(), "may have created the pipeline anyway: look for PINWHEEL_TEST=") {
+		t.Fatalf("err = %v", err)
+	}
+	if n := len(w.sim.Pipelines(w.pipe)); n != 1 {
+		t.Errorf("%d pipelines; the POST must not be retried", n)
+	}
+	w.noSecrets(t, out.String(), err.Error())
+}

@@ -60,11 +60,7 @@ func buildRunner(cfg *config.Config, opts runnerOpts) (*scheduler.Runner, func()
 		l.SetOutput(io.Discard)
 		log = logrus.NewEntry(l)
 	}
-	clock := time.Now
-	if !opts.Now.IsZero() {
-		start, at := time.Now(), opts.Now
-		clock = func() time.Time { return at.Add(time.Since(start)) }
-	}
+	clock := clockFrom(opts.Now)
 
 	token := getenv(cfg.GitLab.TokenEnv)
 	if cfg.GitLab.TokenEnv == "" || token == "" {
@@ -102,6 +98,16 @@ func buildRunner(cfg *config.Config, opts runnerOpts) (*scheduler.Runner, func()
 		return nil, nil, err
 	}
 	return r, closeDB, nil
+}
+
+// clockFrom is the real clock, or, when at is set, one that starts at at
+// and moves on at the real pace (runnerOpts.Now).
+func clockFrom(at time.Time) func() time.Time {
+	if at.IsZero() {
+		return time.Now
+	}
+	start := time.Now()
+	return func() time.Time { return at.Add(time.Since(start)) }
 }
 
 // openState opens the state file. A dry run next to a live daemon (which
