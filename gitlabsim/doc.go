@@ -43,7 +43,8 @@
 //
 // It models permissions only where pipelines are created (members' access
 // levels and the project's pipeline-variable restriction; root is an
-// administrator); elsewhere every user may do everything. It has no groups,
+// administrator) and note edits (author only); elsewhere every user may do
+// everything. It has no groups,
 // tags, protected branches, webhook delivery, keyset pagination or GraphQL, and it
 // is never used on production paths.
 package gitlabsim
