@@ -51,6 +51,8 @@ type Config struct {
 	Projects         []Project
 	// Vulnerabilities is where known vulnerabilities come from.
 	Vulnerabilities Vulnerabilities
+	// Bot is the test bot's section; nil when the file has none.
+	Bot *Bot
 }
 
 // Index is the Python package index pinwheel reads releases from.

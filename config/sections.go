@@ -50,6 +50,11 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 			}
 		},
 		"vulnerabilities": func(n *yaml.Node, path string) { d.vulnerabilities(n, path, &cfg.Vulnerabilities) },
+		"bot": func(n *yaml.Node, path string) {
+			if !isNull(n) {
+				cfg.Bot = d.bot(n, path)
+			}
+		},
 	})
 
 	cfg.GitLab.URL = strings.TrimSuffix(cfg.GitLab.URL, "/")
@@ -63,6 +68,9 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 	}
 	if len(cfg.Projects) > 0 && cfg.GitLab.URL == "" {
 		d.errorf(&yaml.Node{Line: d.lines["projects"]}, "gitlab.url", "required when projects are configured")
+	}
+	if cfg.Bot != nil && cfg.GitLab.URL == "" && len(cfg.Projects) == 0 {
+		d.errorf(&yaml.Node{Line: d.lines["bot"]}, "gitlab.url", "required when the bot is configured")
 	}
 }
 

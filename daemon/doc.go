@@ -3,6 +3,11 @@
 // project early when a GitLab webhook says its dashboard issue was edited,
 // and serves /healthz, /metrics and /hooks/gitlab over HTTP.
 //
+// Note and Pipeline Hooks (comments, pipeline status) go to a BotHandler,
+// the test bot, which only queues them: the handler answers GitLab at once
+// either way. A loop may have no projects (LoopConfig.NoProjects) when the
+// daemon only serves the bot.
+//
 // It owns when runs happen, never what a run does: a run is a RunFunc the
 // caller supplies (cmd wraps the scheduler package's Runner), so this
 // package imports no GitLab or index code. It does not enforce one daemon

@@ -37,6 +37,9 @@ type LoopConfig struct {
 	// Projects are the keys runs and triggers use: the project paths (or
 	// IDs) as configured. Each must be unique.
 	Projects []string
+	// NoProjects allows an empty Projects: the loop then runs nothing and
+	// the daemon only serves HTTP (a deployment that runs the test bot).
+	NoProjects bool
 	// Cron is a robfig/cron standard spec or descriptor ("@hourly",
 	// "0 */2 * * *", "TZ=Europe/Prague 0 6 * * 1-5"); "" = DefaultCron.
 	Cron string
@@ -87,7 +90,7 @@ func NewLoop(cfg LoopConfig) (*Loop, error) {
 	if cfg.Run == nil {
 		return nil, errors.New("daemon: no RunFunc")
 	}
-	if len(cfg.Projects) == 0 {
+	if len(cfg.Projects) == 0 && !cfg.NoProjects {
 		return nil, errors.New("daemon: no projects configured")
 	}
 	spec := cfg.Cron

@@ -30,7 +30,9 @@ type ServerConfig struct {
 	WebhookSecret string
 	// MatchIssue says which project's dashboard an issue event is about;
 	// see DashboardMatcher. nil: no issue event triggers a run.
-	MatchIssue   IssueMatcher
+	MatchIssue IssueMatcher
+	// Bot takes note and pipeline events; nil: they are ignored.
+	Bot          BotHandler
 	MaxBodyBytes int64              // 0 = DefaultMaxBodyBytes
 	Log          logrus.FieldLogger // nil = logrus.StandardLogger()
 	// ShutdownTimeout bounds how long Serve waits for open requests

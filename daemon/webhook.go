@@ -171,8 +171,11 @@ func (s *Server) gitlabHook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	switch r.Header.Get("X-Gitlab-Event") {
+	switch event := r.Header.Get("X-Gitlab-Event"); event {
 	case "Issue Hook", "Confidential Issue Hook":
+	case "Note Hook", "Confidential Note Hook", "Pipeline Hook":
+		s.botHook(event, body, log, reply)
+		return
 	default:
 		// Other events the hook may be subscribed to are not errors.
 		reply(http.StatusOK, metrics.WebhookIgnored, "ignored")

@@ -68,6 +68,7 @@ func (d *world) play(ctx context.Context, w io.Writer, opts Options) error {
 	box(w, sampleConstraints)
 	fmt.Fprintln(w, "└─")
 
+	d.markdown = opts.Markdown
 	n := len(steps)
 	if opts.Steps > 0 {
 		n = opts.Steps
@@ -75,6 +76,12 @@ func (d *world) play(ctx context.Context, w io.Writer, opts Options) error {
 	for i, s := range steps[:n] {
 		fmt.Fprintf(w, "\n━━━ Step %d/%d. %s: %s\n\n", i+1, len(steps), stamp(s.at), s.title)
 		d.clock.set(s.at)
+		if s.narrate != nil {
+			if err := s.narrate(ctx, d, w); err != nil {
+				return err
+			}
+			continue
+		}
 		if s.act != nil {
 			lines, err := s.act(ctx, d)
 			for _, l := range lines {

@@ -62,6 +62,7 @@ func TestDemo(t *testing.T) {
 		{"GitLab merges it", "!5 \"Update PyYAML to 6.0.2\" is merged", "5 rebuilt", "PyYAML    6.0.2"},
 		{"@alice closes !6", "Closed / Ignored", "[ ] Update six to 1.17.0", "💬 @pinwheel on !6"},
 		{"1 closed as no longer needed", "\"Update urllib3 to 2.5.0 - autoclosed\" is closed", "already pins urllib3 2.5.0"},
+		{"pinwheel triggered pipeline #", "is pending for commit", "of group/app passed for commit", "cki_lib_pip_url             git+http://gitlab.test/group/cki-lib.git@"},
 		{"0 of them writes", "(dashboard #1 unchanged)"},
 	} {
 		for _, w := range want {
@@ -80,6 +81,21 @@ func TestDemo(t *testing.T) {
 	// that keep the change are one line.
 	if n := strings.Count(text, "┌─ Merge request "); n != 6 {
 		t.Errorf("%d merge requests printed in full, want the 6 opened once each", n)
+	}
+
+	// The test bot's step: one pipeline of group/app, one reply, edited
+	// with the result.
+	var triggered int
+	for _, pl := range d.gl.Pipelines(d.project) {
+		if pl.Source == "trigger" {
+			triggered++
+			if pl.Status != "success" {
+				t.Errorf("the test pipeline is %s", pl.Status)
+			}
+		}
+	}
+	if notes := d.gl.MRNotes(d.lib, 1); triggered != 1 || len(notes) != 2 {
+		t.Errorf("%d triggered pipelines and %d notes on %s!1; want 1 and the comment plus one reply", triggered, len(notes), libPath)
 	}
 
 	mrs := d.gl.MergeRequests(d.project)

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"io"
 	"time"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
@@ -26,6 +27,9 @@ type step struct {
 	act func(ctx context.Context, d *world) ([]string, error)
 	// show is what to print after the run.
 	show view
+	// narrate, when set, replaces the run and what it shows: a step of
+	// pinwheel's other jobs (the test bot), told by itself.
+	narrate func(ctx context.Context, d *world, w io.Writer) error
 }
 
 // view selects what a step prints after the run.
@@ -107,6 +111,11 @@ var steps = []step{
 		title: "A person bumps urllib3 on main by hand: pinwheel closes its merge request as no longer needed",
 		at:    sunday.Add(time.Hour), show: viewAll,
 		act: acts(bump("urllib3", "2.5.0")),
+	},
+	{
+		title:   "A developer comments \"@pinwheel test\" on a merge request of the team's package cki-lib: pinwheel runs group/app's pipeline with that code and reports the result",
+		at:      sunday.Add(90 * time.Minute),
+		narrate: func(ctx context.Context, d *world, w io.Writer) error { return d.botStep(ctx, w) },
 	},
 	{
 		title: "Nothing changed on the index or in GitLab, so the run writes nothing",

@@ -22,6 +22,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/scheduler"
 	"github.com/pinwheel-dev/pinwheel/state"
+	"github.com/pinwheel-dev/pinwheel/testbot"
 )
 
 const (
@@ -47,6 +48,11 @@ projects:
     schedule: {days: [sat, sun], timezone: UTC}   # merge requests nobody asked for: weekends only
     limits: {open_mrs: 10, new_mrs_per_run: 4}
     automerge: [patch]         # patch updates merge themselves once their pipeline succeeds
+bot:                           # "@pinwheel test" on a merge request of the team's package
+  trigger_project: group/app   # runs this project's pipeline with the MR's code
+  trigger_ref: main
+  variables: {CKI_DEPLOYMENT_ENVIRONMENT: retrigger}
+  packages: [{project: group/cki-lib, name: cki-lib}]
 `
 
 // world is the demo's GitLab, index, state and runner, and the people and
@@ -67,6 +73,13 @@ type world struct {
 	config  string // demoConfig filled in
 
 	seen seen // what has been printed, so each change shows once
+
+	markdown bool // print raw markdown (--markdown)
+
+	// The test bot's part (bot.go).
+	bot *testbot.Bot
+	lib *gitlabsim.Project
+	dev gitlabsim.User
 }
 
 func newWorld(opts Options) (_ *world, err error) {
@@ -80,7 +93,8 @@ func newWorld(opts Options) (_ *world, err error) {
 	d.idx = indexsim.New(indexsim.Options{Clock: d.clock.now})
 	publish(d.idx)
 
-	_, d.token = d.gl.AddUser("pinwheel")
+	var pinwheel gitlabsim.User
+	pinwheel, d.token = d.gl.AddUser("pinwheel")
 	_, aliceToken := d.gl.AddUser("alice")
 	_, ciToken := d.gl.AddUser("ci")
 	d.project = d.gl.CreateProject(projectPath, "main")
@@ -132,7 +146,10 @@ func newWorld(opts Options) (_ *world, err error) {
 	d.runner, err = scheduler.New(cfg, scheduler.Deps{
 		GitLab: d.api, Index: index, State: d.db, Clock: d.clock.now, Log: logrus.NewEntry(quiet),
 	})
-	return d, err
+	if err != nil {
+		return d, err
+	}
+	return d, d.setUpBot(cfg, d.api, pinwheel)
 }
 
 // closeState closes the state file, so that another process (a

@@ -32,15 +32,23 @@
 //	GET|POST /projects/:id/repository/commits, GET …/commits/:sha[/diff]
 //	GET  /projects/:id/repository/compare, …/merge_base, …/archive[.tar.gz|.tar|.zip]
 //	GET|POST /projects/:id/merge_requests, GET|PUT …/:iid, PUT …/:iid/merge
-//	GET|POST /projects/:id/merge_requests/:iid/notes
+//	GET|POST /projects/:id/merge_requests/:iid/notes, GET|PUT …/notes/:note_id (author only)
 //	GET|POST /projects/:id/issues, GET|PUT …/:iid, GET|POST …/:iid/notes
 //	GET|POST /projects/:id/labels
-//	GET  /projects/:id/pipelines, …/pipelines/:pipeline_id
+//	GET  /projects/:id/pipelines, …/pipelines/:pipeline_id[/variables]
+//	POST /projects/:id/pipeline, POST /projects/:id/trigger/pipeline (trigger token)
 //	POST /projects/:id/statuses/:sha (external jobs: how a client finishes a pipeline)
+//	GET  /projects/:id/members/all/:user_id, …/repository/commits/:sha/refs
 //	GET|POST /projects/:id/deployments, GET|PUT …/deployments/:deployment_id
 //	GET  /projects/:id/environments, …/environments/:environment_id
 //
-// It does not model permissions (every user may do everything), groups,
-// tags, protected branches, webhooks, keyset pagination or GraphQL, and it
+// Merge requests may come from forks (ForkProject, OpenMR). MRNoteHook and
+// PipelineHook render the webhook bodies GitLab would send.
+//
+// It models permissions only where pipelines are created (members' access
+// levels and the project's pipeline-variable restriction; root is an
+// administrator) and note edits (author only); elsewhere every user may do
+// everything. It has no groups,
+// tags, protected branches, webhook delivery, keyset pagination or GraphQL, and it
 // is never used on production paths.
 package gitlabsim

@@ -157,7 +157,7 @@ func (s *Server) pipelineChanged(p *Project, pl *Pipeline) {
 // sourcePushed aborts auto-merge on MRs whose source moved past the SHA
 // auto-merge was set for, as MergeRequests::RefreshService does.
 func (s *Server) sourcePushed(p *Project, branch, sha string) {
-	for _, mr := range p.mrs {
+	for _, mr := range s.mrsFrom(p) {
 		if mr.State != "opened" || mr.SourceBranch != branch {
 			continue
 		}

@@ -30,7 +30,8 @@ type MergeRequest struct {
 	MergedAt           time.Time
 	ClosedAt           time.Time
 
-	sha          string // source head, remembered once the branch is gone
+	sha          string   // source head, remembered once the branch is gone
+	source       *Project // the fork the source branch is in; nil = the MR's project (forks.go)
 	autoMergeSHA string
 	autoMergeBy  int // user who set auto-merge; the merge is theirs
 	notes        []*Note
@@ -52,6 +53,9 @@ func (s *Server) findMR(c *call) *MergeRequest {
 
 // headSHA is the source branch head, live while the MR is open.
 func headSHA(p *Project, mr *MergeRequest) string {
+	if mr.source != nil {
+		p = mr.source
+	}
 	if mr.State == "opened" {
 		if sha, ok := p.repo.branches[mr.SourceBranch]; ok {
 			return sha
@@ -137,7 +141,7 @@ func (s *Server) mrJSON(p *Project, mr *MergeRequest, detail bool) map[string]an
 		"merged_at": timePtr(mr.MergedAt), "closed_at": timePtr(mr.ClosedAt),
 		"merged_by": mergedBy, "merge_user": mergedBy, "closed_by": nil,
 		"target_branch": mr.TargetBranch, "source_branch": mr.SourceBranch,
-		"source_project_id": p.ID, "target_project_id": p.ID,
+		"source_project_id": sourceProject(p, mr).ID, "target_project_id": p.ID,
 		"author": s.userJSON(s.userByID(mr.AuthorID)), "assignee": nil, "assignees": []any{}, "reviewers": []any{},
 		"labels": nonNil(slices.Clone(mr.Labels)), "draft": isDraft(mr.Title), "work_in_progress": isDraft(mr.Title),
 		"milestone": nil, "merge_when_pipeline_succeeds": mr.AutoMerge,

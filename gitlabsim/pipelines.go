@@ -20,6 +20,9 @@ type Pipeline struct {
 	UpdatedAt time.Time
 
 	statuses []*commitStatus // external jobs, see postCommitStatus
+	// Variables are the pipeline variables it was created with
+	// (triggers.go), TRIGGER_PAYLOAD included for triggered ones.
+	Variables []Variable
 }
 
 // activePipeline reports whether a pipeline has yet to finish.

@@ -21,8 +21,13 @@ type Project struct {
 	// pipeline block merging.
 	OnlyAllowMergeIfPipelineSucceeds bool
 	// CI creates a pending pipeline for every new branch head. On by default.
-	CI        bool
-	CreatedAt time.Time
+	CI bool
+	// PipelineVariablesMinimumOverrideRole is who may set pipeline
+	// variables: "developer" ("" means this, GitLab's default before
+	// 17.7), "maintainer", "owner" or "no_one_allowed" (gitlab.com's
+	// default for new projects since 17.7).
+	PipelineVariablesMinimumOverrideRole string
+	CreatedAt                            time.Time
 
 	oldPaths     []string
 	repo         *repo

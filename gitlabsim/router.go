@@ -14,7 +14,10 @@ type route struct {
 	pattern string
 	segs    []string
 	project bool // the pattern starts with /projects/:id
-	handle  func(*call)
+	// selfAuth routes check their own credentials (a trigger token), so
+	// they are served without a user.
+	selfAuth bool
+	handle   func(*call)
 }
 
 func (rt route) key() string { return rt.method + " " + rt.pattern }
@@ -56,6 +59,8 @@ func (s *Server) routeTable() []route {
 		{"PUT", "/projects/:id/merge_requests/:iid/merge", s.acceptMR},
 		{"GET", "/projects/:id/merge_requests/:iid/notes", s.listMRNotes},
 		{"POST", "/projects/:id/merge_requests/:iid/notes", s.createMRNote},
+		{"GET", "/projects/:id/merge_requests/:iid/notes/:note_id", s.getMRNote},
+		{"PUT", "/projects/:id/merge_requests/:iid/notes/:note_id", s.updateMRNote},
 
 		{"GET", "/projects/:id/issues", s.listIssues},
 		{"POST", "/projects/:id/issues", s.createIssue},
@@ -70,6 +75,11 @@ func (s *Server) routeTable() []route {
 		{"GET", "/projects/:id/pipelines", s.listPipelines},
 		{"GET", "/projects/:id/pipelines/:pipeline_id", s.getPipeline},
 		{"POST", "/projects/:id/statuses/:sha", s.postCommitStatus},
+		{"GET", "/projects/:id/pipelines/:pipeline_id/variables", s.getPipelineVariables},
+		{"POST", "/projects/:id/pipeline", s.createPipeline},
+		{"POST", "/projects/:id/trigger/pipeline", s.triggerPipeline},
+		{"GET", "/projects/:id/members/all/:user_id", s.getInheritedMember},
+		{"GET", "/projects/:id/repository/commits/:sha/refs", s.getCommitRefs},
 
 		{"GET", "/projects/:id/deployments", s.listDeployments},
 		{"POST", "/projects/:id/deployments", s.createDeployment},
@@ -81,11 +91,12 @@ func (s *Server) routeTable() []route {
 	routes := make([]route, 0, len(table))
 	for _, t := range table {
 		routes = append(routes, route{
-			method:  t.method,
-			pattern: t.pattern,
-			segs:    strings.Split(strings.TrimPrefix(t.pattern, "/"), "/"),
-			project: strings.HasPrefix(t.pattern, "/projects/:id"),
-			handle:  t.h,
+			method:   t.method,
+			pattern:  t.pattern,
+			segs:     strings.Split(strings.TrimPrefix(t.pattern, "/"), "/"),
+			project:  strings.HasPrefix(t.pattern, "/projects/:id"),
+			selfAuth: selfAuthenticating[t.method+" "+t.pattern],
+			handle:   t.h,
 		})
 	}
 	return routes

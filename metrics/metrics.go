@@ -42,6 +42,7 @@ type Metrics struct {
 	apiRequests  *prometheus.CounterVec
 	apiErrors    *prometheus.CounterVec
 	webhooks     *prometheus.CounterVec
+	bot          botMetrics
 }
 
 // New returns Metrics on a fresh registry that also carries the Go runtime
@@ -104,6 +105,7 @@ func New() *Metrics {
 		m.runs, m.runDuration, m.lastSuccess, m.updatesFound,
 		m.mrsOpened, m.mrsUpdated, m.apiRequests, m.apiErrors, m.webhooks,
 	)
+	m.registerBot()
 	return m
 }
 

@@ -18,6 +18,8 @@ import (
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/metrics"
+	"github.com/pinwheel-dev/pinwheel/state"
+	"github.com/pinwheel-dev/pinwheel/testbot"
 )
 
 func init() { commands = append(commands, newDaemonCmd) }
@@ -31,7 +33,10 @@ func newDaemonCmd() *cobra.Command {
 (default @hourly). The HTTP listener (config "listen") serves /healthz,
 /metrics (Prometheus) and POST /hooks/gitlab: an edit of a dependency
 dashboard issue, signed with the secret in the variable webhook_secret_env
-names, runs that project within seconds.
+names, runs that project within seconds. With a bot section, a comment
+"@<pinwheel's user> test [key=value]" on a merge request of a listed package
+runs the pipeline project with that merge request's code (see pinwheel
+trigger); the daemon may then run with no projects.
 
 SIGTERM or SIGINT stops starting runs, lets the run in flight finish (it is
 cancelled after a grace minute; every run is safe to interrupt between two
@@ -40,7 +45,7 @@ state file.` + exitStatus("after SIGTERM or SIGINT", "when the listener cannot s
 			"a bad config or no projects, an unset or empty token variable, a state file another pinwheel holds or that is damaged"),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := loadRunConfig(configPath)
+			cfg, err := loadRunConfig(configPath, true)
 			if err != nil {
 				return err
 			}
@@ -80,6 +85,10 @@ type daemonOpts struct {
 	OnListen func(net.Addr)
 	// AfterRun sees every finished run.
 	AfterRun func(project string, err error)
+	// BotClock is the test bot's clock (nil = the real time); BotAfterWork
+	// sees each piece of work the bot finished.
+	BotClock     daemon.Clock
+	BotAfterWork func()
 }
 
 func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts daemonOpts) error {
@@ -91,20 +100,39 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 		}
 	}
 	m := metrics.New()
+	httpClient := &http.Client{Transport: metrics.Transport(cleanhttp.DefaultPooledTransport(), m)}
+	var db *state.DB
+	if cfg.Bot != nil {
+		// The bot and the runner share the state file, which only one
+		// handle may hold.
+		var err error
+		if db, err = state.Open(cfg.State, state.WithClock(clockFrom(opts.Now))); err != nil {
+			return usageError(err)
+		}
+		defer db.Close()
+	}
 	runner, closeState, err := buildRunner(cfg, runnerOpts{
 		Log:           log,
 		Getenv:        getenv,
 		LookupEnv:     opts.LookupEnv,
 		Now:           opts.Now,
 		GitLabOptions: opts.GitLabOptions,
-		HTTPClient:    &http.Client{Transport: metrics.Transport(cleanhttp.DefaultPooledTransport(), m)},
+		HTTPClient:    httpClient,
 		// The "run again" box only makes sense when a tick reaches us.
 		ManualRunBox: secret != "",
+		State:        db,
 	})
 	if err != nil {
 		return usageError(err)
 	}
 	defer closeState()
+	var bot *testbot.Bot
+	if cfg.Bot != nil {
+		bot, err = buildBot(cfg, botOpts{Getenv: getenv, State: db, HTTPClient: httpClient, GitLabOptions: opts.GitLabOptions, Metrics: m, Log: log, Clock: opts.BotClock, AfterWork: opts.BotAfterWork})
+		if err != nil {
+			return usageError(err)
+		}
+	}
 
 	var projects []string
 	var dashboards []daemon.Dashboard
@@ -115,11 +143,12 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 		}
 	}
 	loop, err := daemon.NewLoop(daemon.LoopConfig{
-		Projects: projects,
-		Cron:     cfg.Cron,
-		Metrics:  m,
-		Log:      log,
-		Debounce: opts.Debounce,
+		Projects:   projects,
+		NoProjects: bot != nil,
+		Cron:       cfg.Cron,
+		Metrics:    m,
+		Log:        log,
+		Debounce:   opts.Debounce,
 		Run: func(ctx context.Context, project string) (daemon.Result, error) {
 			rep, err := runner.RunProject(ctx, project)
 			if opts.AfterRun != nil {
@@ -133,20 +162,32 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 	}
 	var srv *daemon.Server
 	if cfg.Listen != "" {
-		srv = daemon.NewServer(daemon.ServerConfig{
+		scfg := daemon.ServerConfig{
 			Addr:          cfg.Listen,
 			Loop:          loop,
 			Metrics:       m,
 			WebhookSecret: secret,
 			MatchIssue:    newBotMatcher(ctx, runner.BotUsername, dashboards, log).Match,
 			Log:           log,
-		})
+		}
+		if bot != nil {
+			scfg.Bot = bot
+		}
+		srv = daemon.NewServer(scfg)
 		if err := srv.Listen(); err != nil {
 			return err
 		}
 		if opts.OnListen != nil {
 			opts.OnListen(srv.Addr())
 		}
+	}
+	if bot != nil {
+		// The bot stops with the daemon; the state file closes after it.
+		botCtx, stopBot := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		wg.Go(func() { _ = bot.Run(botCtx) })
+		defer wg.Wait()
+		defer stopBot()
 	}
 	return daemon.Serve(ctx, loop, srv)
 }

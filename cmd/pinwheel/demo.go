@@ -23,7 +23,9 @@ weekday run (the dashboard lists the updates, no merge request yet), a
 maintainer ticking a box, the weekend run opening merge requests within the
 limits, a pipeline failing and another succeeding and merging by auto-merge,
 a maintainer closing a merge request, a person bumping a pin by hand (pinwheel
-closes the merge request it made obsolete) and a quiet run that writes
+closes the merge request it made obsolete), a developer commenting
+"@pinwheel test" on a merge request of the team's package (pinwheel's reply
+shows the pipeline it triggered, then its result) and a quiet run that writes
 nothing. After each step it prints the dashboard as GitLab shows it and every
 merge request opened or changed, with its diff. Needs no network and no
 config.

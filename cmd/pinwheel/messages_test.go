@@ -25,6 +25,11 @@ func TestMessages(t *testing.T) {
 	if err := os.WriteFile(emptyCfg, []byte("gitlab: {url: https://gitlab.example.com, token_env: RUN_TEST_TOKEN}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	botOnlyCfg := filepath.Join(dir, "bot-only.yaml")
+	if err := os.WriteFile(botOnlyCfg, []byte("gitlab: {url: https://gitlab.example.com, token_env: RUN_TEST_TOKEN}\n"+
+		"bot: {trigger_project: g/pipelines, trigger_ref: main, packages: [{project: g/lib, name: lib}]}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	sha := strings.Repeat("a", 40)
 	tests := []struct {
 		name string
@@ -39,7 +44,11 @@ func TestMessages(t *testing.T) {
 		{name: "daemon, no projects", args: []string{"daemon", "--config", emptyCfg}, code: 2,
 			want: []string{"no projects are configured"}},
 		{name: "validate, no projects", args: []string{"validate", "--config", emptyCfg}, code: 2,
-			want: []string{"no projects are configured"}},
+			want: []string{"no projects are configured", "(or a bot: section)"}},
+		{name: "validate, a bot and no projects", args: []string{"validate", "--config", botOnlyCfg}, code: 0,
+			want: []string{"ok, 0 project(s)"}},
+		{name: "run, a bot and no projects", args: []string{"run", "--config", botOnlyCfg}, code: 2,
+			want: []string{"no projects are configured"}, not: []string{"bot: section"}},
 		{name: "empty token variable", env: map[string]string{"RUN_TEST_TOKEN": ""}, args: []string{"run", "--config", cfg}, code: 2,
 			want: []string{"RUN_TEST_TOKEN is empty"}},
 		{name: "bad --now", args: []string{"run", "--config", cfg, "--now", "saturday"}, code: 2,

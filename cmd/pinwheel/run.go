@@ -49,7 +49,7 @@ than the config's.` + exitStatus("when every project ran", "when one failed",
 }
 
 func runRun(cmd *cobra.Command, fl runFlags) error {
-	cfg, err := loadRunConfig(fl.config)
+	cfg, err := loadRunConfig(fl.config, false)
 	if err != nil {
 		return err
 	}

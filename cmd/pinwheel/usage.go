@@ -98,8 +98,10 @@ func parseNow(s string) (time.Time, error) {
 
 // loadRunConfig loads the config of a command that runs projects (run,
 // daemon, validate): a config error or an empty project list is a usage
-// error, the same for every such command.
-func loadRunConfig(path string) (*config.Config, error) {
+// error, the same for every such command. With botOnly (daemon, validate)
+// a config with a bot section and no projects is a deployment that only
+// runs the test bot.
+func loadRunConfig(path string, botOnly bool) (*config.Config, error) {
 	if path == "" {
 		return nil, usageError(errors.New("--config is required"))
 	}
@@ -107,8 +109,12 @@ func loadRunConfig(path string) (*config.Config, error) {
 	if err != nil {
 		return nil, usageError(err)
 	}
-	if len(cfg.Projects) == 0 {
-		return nil, usageError(fmt.Errorf("%s: projects: no projects are configured, so there is nothing to run; add at least one under projects:", path))
+	if len(cfg.Projects) == 0 && !(botOnly && cfg.Bot != nil) {
+		also := ""
+		if botOnly {
+			also = " (or a bot: section)"
+		}
+		return nil, usageError(fmt.Errorf("%s: projects: no projects are configured, so there is nothing to run; add at least one under projects:%s", path, also))
 	}
 	return cfg, nil
 }

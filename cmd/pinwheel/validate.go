@@ -28,7 +28,7 @@ on stderr but is not a problem: the daemon's environment may differ.` +
 			exitStatus("when the configuration is valid", "", "a configuration with problems (each printed)"),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadRunConfig(configPath)
+			cfg, err := loadRunConfig(configPath, true)
 			if err != nil {
 				return err
 			}

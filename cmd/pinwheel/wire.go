@@ -43,6 +43,8 @@ type runnerOpts struct {
 	// ManualRunBox shows the dashboard's "run again" box; only for a
 	// daemon whose webhook runs the project when it is ticked.
 	ManualRunBox bool
+	// State, when set, is the open state file to use; the caller closes it.
+	State *state.DB
 }
 
 // buildRunner wires a Runner for cfg: the GitLab client with the token
@@ -60,11 +62,7 @@ func buildRunner(cfg *config.Config, opts runnerOpts) (*scheduler.Runner, func()
 		l.SetOutput(io.Discard)
 		log = logrus.NewEntry(l)
 	}
-	clock := time.Now
-	if !opts.Now.IsZero() {
-		start, at := time.Now(), opts.Now
-		clock = func() time.Time { return at.Add(time.Since(start)) }
-	}
+	clock := clockFrom(opts.Now)
 
 	lookup := opts.LookupEnv
 	if lookup == nil {
@@ -86,9 +84,11 @@ func buildRunner(cfg *config.Config, opts runnerOpts) (*scheduler.Runner, func()
 		return nil, nil, err
 	}
 
-	db, closeDB, err := openState(cfg.State, clock, opts.DryRun, opts.Out, log)
-	if err != nil {
-		return nil, nil, err
+	db, closeDB := opts.State, func() error { return nil }
+	if db == nil {
+		if db, closeDB, err = openState(cfg.State, clock, opts.DryRun, opts.Out, log); err != nil {
+			return nil, nil, err
+		}
 	}
 	idxOpts := check.ClientOptions(cfg.Index, getenv)
 	idxOpts.Cache = db.HTTPCache()
@@ -109,6 +109,16 @@ func buildRunner(cfg *config.Config, opts runnerOpts) (*scheduler.Runner, func()
 		return nil, nil, err
 	}
 	return r, closeDB, nil
+}
+
+// clockFrom is the real clock, or, when at is set, one that starts at at
+// and moves on at the real pace (runnerOpts.Now).
+func clockFrom(at time.Time) func() time.Time {
+	if at.IsZero() {
+		return time.Now
+	}
+	start := time.Now()
+	return func() time.Time { return at.Add(time.Since(start)) }
 }
 
 // openState opens the state file. A dry run writes nothing anywhere, so it

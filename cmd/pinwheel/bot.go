@@ -1,0 +1,60 @@
+package main
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/sirupsen/logrus"
+	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
+
+	"github.com/pinwheel-dev/pinwheel/config"
+	"github.com/pinwheel-dev/pinwheel/daemon"
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
+	"github.com/pinwheel-dev/pinwheel/metrics"
+	"github.com/pinwheel-dev/pinwheel/state"
+	"github.com/pinwheel-dev/pinwheel/testbot"
+)
+
+// botOpts are buildBot's inputs besides the config.
+type botOpts struct {
+	Getenv        func(string) string
+	State         *state.DB
+	HTTPClient    *http.Client
+	GitLabOptions []gitlab.ClientOptionFunc
+	Metrics       *metrics.Metrics
+	Log           *logrus.Entry
+	Clock         daemon.Clock // nil = the real time
+	AfterWork     func()       // see testbot.Deps
+}
+
+// buildBot wires the test bot for cfg's bot section: the GitLab client
+// with the token gitlab.token_env names, and the trigger token from the
+// variable bot.trigger_token_env names (unset: the API token creates the
+// pipelines).
+func buildBot(cfg *config.Config, o botOpts) (*testbot.Bot, error) {
+	if cfg.Bot == nil {
+		return nil, errors.New("the config has no bot section")
+	}
+	creds, err := gitlabauth.FromVar(func(k string) (string, bool) { v := o.Getenv(k); return v, v != "" }, cfg.GitLab.TokenEnv)
+	if err != nil {
+		return nil, err
+	}
+	trigger := ""
+	if env := cfg.Bot.TriggerTokenEnv; env != "" {
+		if trigger = o.Getenv(env); trigger == "" {
+			o.Log.Infof("test bot: environment variable %s is not set; pinwheel's API token creates the pipelines", env)
+		}
+	}
+	glOpts := o.GitLabOptions
+	if o.HTTPClient != nil {
+		glOpts = append([]gitlab.ClientOptionFunc{gitlab.WithHTTPClient(o.HTTPClient)}, glOpts...)
+	}
+	gl, err := gitlabauth.NewClient(cfg.GitLab.URL, creds, glOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return testbot.New(testbot.Deps{
+		Config: *cfg.Bot, TriggerToken: trigger, GitLab: gl, State: o.State,
+		Clock: o.Clock, Metrics: o.Metrics, Log: o.Log.WithField("component", "testbot"), AfterWork: o.AfterWork,
+	})
+}
