@@ -38,9 +38,9 @@ type Config struct {
 	State    string
 	Packages []PackageRule
 	GitLab   GitLab
-	// Cron is when the daemon runs, in robfig/cron's standard syntax with
-	// descriptors ("@hourly", "0 */2 * * *").
-	Cron string
+	// Cron is when the daemon runs, parsed from robfig/cron's standard
+	// syntax with descriptors ("@hourly", "0 */2 * * *").
+	Cron Cron
 	// Listen is the daemon's HTTP address for webhooks and metrics; "" means
 	// no listener.
 	Listen string
@@ -183,7 +183,7 @@ func Default() *Config {
 		},
 		State:            DefaultStatePath,
 		GitLab:           GitLab{TokenEnv: "GITLAB_TOKEN"},
-		Cron:             DefaultCron,
+		Cron:             defaultCron,
 		Listen:           ":9090",
 		WebhookSecretEnv: "PINWHEEL_WEBHOOK_SECRET",
 		Log:              Log{Format: "json", Level: logrus.InfoLevel},

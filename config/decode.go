@@ -308,6 +308,20 @@ func (d *decoder) duration(dst *Duration) field {
 	}
 }
 
+func (d *decoder) cron(dst *Cron) field {
+	return func(n *yaml.Node, path string) {
+		if isNull(n) || !d.scalar(n, path) {
+			return
+		}
+		c, err := ParseCron(n.Value)
+		if err != nil {
+			d.errorf(n, path, "%v", err)
+			return
+		}
+		*dst = c
+	}
+}
+
 // suggest names the closest known key, for typos.
 func suggest(key string, fields map[string]field) string {
 	best, bestDist := "", 3

@@ -29,7 +29,7 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 				"token_env": d.str(&cfg.GitLab.TokenEnv, checkEnvName(false)),
 			})
 		},
-		"cron":               d.str(&cfg.Cron, checkCron),
+		"cron":               d.cron(&cfg.Cron),
 		"listen":             d.str(&cfg.Listen, checkListen),
 		"webhook_secret_env": d.str(&cfg.WebhookSecretEnv, checkEnvName(true)),
 		"log": func(n *yaml.Node, path string) {

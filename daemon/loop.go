@@ -7,15 +7,14 @@ import (
 	"sync"
 	"time"
 
-	"github.com/robfig/cron/v3"
 	"github.com/sirupsen/logrus"
 
+	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/metrics"
 )
 
 // Defaults of LoopConfig's zero values.
 const (
-	DefaultCron     = "@hourly"
 	DefaultDebounce = 5 * time.Second
 	DefaultGrace    = time.Minute
 )
@@ -37,9 +36,9 @@ type LoopConfig struct {
 	// Projects are the keys runs and triggers use: the project paths (or
 	// IDs) as configured. Each must be unique.
 	Projects []string
-	// Cron is a robfig/cron standard spec or descriptor ("@hourly",
-	// "0 */2 * * *", "TZ=Europe/Prague 0 6 * * 1-5"); "" = DefaultCron.
-	Cron string
+	// Cron is when scheduled runs happen, as parsed at config load; the
+	// zero Cron is config.DefaultCron.
+	Cron config.Cron
 	Run  RunFunc
 
 	Clock   Clock              // nil = SystemClock
@@ -67,7 +66,7 @@ var (
 // and on Trigger. Create it with NewLoop and start it with Run.
 type Loop struct {
 	run      RunFunc
-	sched    cron.Schedule
+	sched    config.Cron
 	clock    Clock
 	metrics  *metrics.Metrics
 	log      logrus.FieldLogger
@@ -90,17 +89,9 @@ func NewLoop(cfg LoopConfig) (*Loop, error) {
 	if len(cfg.Projects) == 0 {
 		return nil, errors.New("daemon: no projects configured")
 	}
-	spec := cfg.Cron
-	if spec == "" {
-		spec = DefaultCron
-	}
-	sched, err := parseCron(spec)
-	if err != nil {
-		return nil, err
-	}
 	l := &Loop{
 		run:      cfg.Run,
-		sched:    sched,
+		sched:    cfg.Cron,
 		clock:    cfg.Clock,
 		metrics:  cfg.Metrics,
 		log:      cfg.Log,
@@ -133,21 +124,6 @@ func NewLoop(cfg LoopConfig) (*Loop, error) {
 		l.order = append(l.order, p)
 	}
 	return l, nil
-}
-
-// parseCron parses spec like the config package does. robfig/cron v3.0.1
-// panics on a "TZ=Zone" prefix with nothing after it.
-func parseCron(spec string) (s cron.Schedule, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			s, err = nil, fmt.Errorf("daemon: invalid cron expression %q", spec)
-		}
-	}()
-	s, err = cron.ParseStandard(spec)
-	if err != nil {
-		return nil, fmt.Errorf("daemon: invalid cron expression %q: %w", spec, err)
-	}
-	return s, nil
 }
 
 // Run runs the projects until ctx is cancelled, then waits for runs in
