@@ -25,6 +25,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/pinwheel-dev/pinwheel/pkgname"
+	"github.com/pinwheel-dev/pinwheel/registry"
 )
 
 // Config is a whole configuration file, defaults applied.
@@ -158,7 +159,6 @@ const (
 
 // Defaults of keys others may want to show or reuse.
 const (
-	DefaultIndexURL     = "https://pypi.org/simple"
 	DefaultStatePath    = "/var/lib/pinwheel/state.db"
 	DefaultCron         = "@hourly"
 	DefaultYAML         = "pipeline/constraints.yml"
@@ -173,11 +173,11 @@ const off = "off"
 func Default() *Config {
 	return &Config{
 		Index: Index{
-			URL:         DefaultIndexURL,
-			JSONAPIURL:  deriveJSONAPI(DefaultIndexURL),
-			Concurrency: 64,
-			Timeout:     Duration(30 * time.Second),
-			Retries:     4,
+			URL:         registry.DefaultIndexURL,
+			JSONAPIURL:  registry.JSONAPIFor(registry.DefaultIndexURL),
+			Concurrency: registry.DefaultConcurrency,
+			Timeout:     Duration(registry.DefaultTimeout),
+			Retries:     registry.DefaultRetries,
 			UsernameEnv: "PINWHEEL_INDEX_USERNAME",
 			PasswordEnv: "PINWHEEL_INDEX_PASSWORD",
 		},
@@ -235,6 +235,6 @@ func (c *Config) SetIndexURL(raw string) error {
 		return err
 	}
 	c.Index.URL = raw
-	c.Index.JSONAPIURL = deriveJSONAPI(raw)
+	c.Index.JSONAPIURL = registry.JSONAPIFor(raw)
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/pinwheel-dev/pinwheel/pkgname"
+	"github.com/pinwheel-dev/pinwheel/registry"
 )
 
 // config reads the top-level mapping into cfg, which holds the defaults.
@@ -54,7 +55,7 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 	cfg.GitLab.URL = strings.TrimSuffix(cfg.GitLab.URL, "/")
 	switch jsonAPI {
 	case "":
-		cfg.Index.JSONAPIURL = deriveJSONAPI(cfg.Index.URL)
+		cfg.Index.JSONAPIURL = registry.JSONAPIFor(cfg.Index.URL)
 	case off:
 		cfg.Index.JSONAPIURL = ""
 	default:
@@ -80,17 +81,6 @@ func (d *decoder) index(n *yaml.Node, path string, idx *Index, jsonAPI *string) 
 		"username_env": d.str(&idx.UsernameEnv, checkEnvName(true)),
 		"password_env": d.str(&idx.PasswordEnv, checkEnvName(true)),
 	})
-}
-
-// deriveJSONAPI finds PyPI's JSON API next to its simple API: the JSON API
-// lives at /pypi where the simple API lives at /simple. Other indexes have
-// no JSON API pinwheel could guess, so they get none.
-func deriveJSONAPI(indexURL string) string {
-	base := strings.TrimSuffix(indexURL, "/")
-	if root, ok := strings.CutSuffix(base, "/simple"); ok {
-		return root + "/pypi"
-	}
-	return ""
 }
 
 func (d *decoder) packages(n *yaml.Node, path string) []PackageRule {
