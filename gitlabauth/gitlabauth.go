@@ -4,8 +4,8 @@
 //
 // Every command reads the token the same way (see FromEnv): from the
 // environment only, so it never sits on a command line or in a CI log. The
-// package also owns keeping the token out of text (Scrub, ScrubErr,
-// RedactURL). It does not own where the token is used: deploy hands it to
+// package also owns keeping the token out of text (Scrub, ScrubErr; URLs
+// with user info go through package internal/redact). It does not own where the token is used: deploy hands it to
 // git through a credential helper, prepare to the API for data projects.
 // The daemon's configured token (config.GitLab.TokenEnv) is separate.
 package gitlabauth
@@ -17,6 +17,8 @@ import (
 	"strings"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
+
+	"github.com/pinwheel-dev/pinwheel/internal/redact"
 )
 
 // Kind tells how GitLab expects a token to be presented.
@@ -128,7 +130,7 @@ func NewClient(baseURL string, c Credentials, opts ...gitlab.ClientOptionFunc) (
 		gl, err = gitlab.NewClient(c.Token, opts...)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("GitLab client for %s: %w", RedactURL(baseURL), c.ScrubErr(err))
+		return nil, fmt.Errorf("GitLab client for %s: %w", redact.URLs(baseURL), c.ScrubErr(err))
 	}
 	return gl, nil
 }

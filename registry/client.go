@@ -28,6 +28,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/pinwheel-dev/pinwheel/internal/redact"
 	"github.com/pinwheel-dev/pinwheel/pkgname"
 )
 
@@ -95,7 +96,7 @@ func New(opts Options) (*Client, error) {
 	opts.IndexURL = strings.TrimRight(opts.IndexURL, "/")
 	index, err := url.Parse(opts.IndexURL)
 	if err != nil || (index.Scheme != "http" && index.Scheme != "https") || index.Host == "" {
-		return nil, fmt.Errorf("index URL %q: not an http(s) URL", redactURL(opts.IndexURL))
+		return nil, fmt.Errorf("index URL %q: not an http(s) URL", redact.URLs(opts.IndexURL))
 	}
 	jsonAPI := opts.JSONAPIURL
 	switch {

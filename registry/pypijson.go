@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
+
+	"github.com/pinwheel-dev/pinwheel/internal/redact"
 )
 
 // releaseJSON is what the client takes from the PyPI JSON API's release
@@ -100,7 +102,7 @@ func (c *Client) jsonAPIDoc(ctx context.Context, u string) (*jsonAPIDoc, error) 
 	if err := json.Unmarshal(resp.body, &doc); err != nil {
 		// Some indexes answer any path with an HTML page; the JSON API only
 		// adds links, vulnerabilities and upload times, so carry on without.
-		c.log.WithFields(logrus.Fields{"url": redactURL(resp.url), "content_type": resp.contentType}).
+		c.log.WithFields(logrus.Fields{"url": redact.URLs(resp.url), "content_type": resp.contentType}).
 			WithError(err).Warn("JSON API answered with something other than JSON; ignoring it")
 		return nil, nil
 	}

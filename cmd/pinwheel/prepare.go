@@ -11,6 +11,7 @@ import (
 
 	"github.com/pinwheel-dev/pinwheel/buildinfo"
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
+	"github.com/pinwheel-dev/pinwheel/internal/redact"
 	"github.com/pinwheel-dev/pinwheel/prepare"
 )
 
@@ -149,7 +150,7 @@ func firstOf(a, b string) string {
 // finds, or anonymously (public data projects) when there is none.
 func gitlabClient(base string) (*gitlab.Client, error) {
 	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
-		return nil, usageError(fmt.Errorf("--data-projects need an http(s) --gitlab-url, not %q", gitlabauth.RedactURL(base)))
+		return nil, usageError(fmt.Errorf("--data-projects need an http(s) --gitlab-url, not %q", redact.URLs(base)))
 	}
 	creds, err := gitlabauth.FromEnv(os.Getenv, base)
 	if err != nil && !errors.Is(err, gitlabauth.ErrNoToken) {
