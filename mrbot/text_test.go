@@ -9,8 +9,6 @@ import (
 	"github.com/pinwheel-dev/pinwheel/registry"
 )
 
-func goldenFile(t *testing.T, name, got string) { t.Helper(); golden.Check(t, name, []byte(got)) }
-
 func TestDescriptionGolden(t *testing.T) {
 	now := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
 	tests := []struct {
@@ -41,7 +39,7 @@ func TestDescriptionGolden(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			goldenFile(t, tc.name, Description(tc.u, now))
+			golden.Check(t, tc.name, []byte(Description(tc.u, now)))
 		})
 	}
 }
