@@ -290,6 +290,9 @@ log: {format: xml, level: loud}
 		{"cron zone without a spec", `cron: "TZ=Europe/Prague"`, []string{
 			`c.yaml:1: cron: invalid cron expression "TZ=Europe/Prague"`,
 		}},
+		{"invalid UTF-8", "cron: \"\xff\"\n", []string{
+			`c.yaml:1: invalid leading UTF-8 octet`,
+		}},
 		{"gitlab", `
 gitlab: {url: https://gitlab.example.com/api/v4, token_env: ""}
 `, []string{

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/pinwheel-dev/pinwheel/pkgname"
 	"github.com/pinwheel-dev/pinwheel/registry"

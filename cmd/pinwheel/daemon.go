@@ -11,7 +11,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/hashicorp/go-cleanhttp"
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
@@ -102,7 +101,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 		Getenv:        getenv,
 		Now:           opts.Now,
 		GitLabOptions: opts.GitLabOptions,
-		HTTPClient:    &http.Client{Transport: metrics.Transport(cleanhttp.DefaultPooledTransport(), m)},
+		HTTPClient:    &http.Client{Transport: metrics.Transport(pooledTransport(), m)},
 		// The "run again" box only makes sense when a tick reaches us.
 		ManualRunBox: secret != "",
 	})
