@@ -261,12 +261,3 @@ func (l *Loop) ProjectStatus(project string) (ProjectStatus, bool) {
 	}
 	return p.snapshot(), true
 }
-
-// Projects lists the configured project keys.
-func (l *Loop) Projects() []string {
-	out := make([]string, 0, len(l.order))
-	for _, p := range l.order {
-		out = append(out, p.name)
-	}
-	return out
-}
