@@ -98,13 +98,13 @@ func (c Credentials) String() string {
 	return "token from " + c.Source
 }
 
-// Scrub removes the token from text that is about to be shown or wrapped
-// into an error.
+// Scrub replaces the token with redact.Mask in text that is about to be
+// shown or wrapped into an error.
 func (c Credentials) Scrub(s string) string {
 	if c.Token == "" {
 		return s
 	}
-	return strings.ReplaceAll(s, c.Token, "[REDACTED]")
+	return strings.ReplaceAll(s, c.Token, redact.Mask)
 }
 
 // ScrubErr flattens err to its scrubbed text when the text shows the

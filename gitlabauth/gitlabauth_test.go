@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
+
+	"github.com/pinwheel-dev/pinwheel/internal/redact"
 )
 
 func TestFromEnv(t *testing.T) {
@@ -90,7 +92,7 @@ func TestScrub(t *testing.T) {
 	t.Parallel()
 	c := Credentials{Token: "glpat-s3cret", Source: "GITLAB_TOKEN"}
 	err := c.ScrubErr(errors.New("GET https://h/?private_token=glpat-s3cret: 401"))
-	if strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "[REDACTED]") {
+	if strings.Contains(err.Error(), "s3cret") || !strings.Contains(err.Error(), "private_token="+redact.Mask+":") {
 		t.Errorf("ScrubErr = %v", err)
 	}
 	plain := errors.New("no token here")

@@ -3,7 +3,7 @@
 // owns the one mask pinwheel shows in their place. It does not strip
 // credentials from URLs that are used (a parsed url.URL's User field is for
 // that), and it knows nothing of tokens outside URLs (gitlabauth scrubs
-// those).
+// those, with the same Mask).
 package redact
 
 import (
