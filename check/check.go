@@ -82,16 +82,6 @@ type Report struct {
 	Results []Result
 }
 
-// Failed reports whether any look-up failed.
-func (r *Report) Failed() bool {
-	for _, res := range r.Results {
-		if res.Err != nil {
-			return true
-		}
-	}
-	return false
-}
-
 // Run looks up every pin of f. It returns when every look-up has finished or
 // ctx is done; a failed look-up is recorded in that pin's Result and never
 // stops the others.

@@ -11,8 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/pinwheel-dev/pinwheel/pkgname"
 )
 
@@ -92,20 +90,6 @@ func checkGitLabURL(raw string) error {
 	}
 	if strings.HasSuffix(strings.TrimSuffix(raw, "/"), "/api/v4") {
 		return fmt.Errorf("%q is the API URL; give the instance's base URL (pinwheel adds /api/v4)", raw)
-	}
-	return nil
-}
-
-// checkCron uses the parser the scheduler runs with. robfig/cron v3.0.1
-// panics on a "TZ=Zone" prefix with nothing after it, hence the recover.
-func checkCron(spec string) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("invalid cron expression %q", spec)
-		}
-	}()
-	if _, err := cron.ParseStandard(spec); err != nil {
-		return fmt.Errorf("invalid cron expression %q: %v", spec, err)
 	}
 	return nil
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/pinwheel-dev/pinwheel/pkgname"
+	"github.com/pinwheel-dev/pinwheel/registry"
 )
 
 // Config is a whole configuration file, defaults applied.
@@ -38,9 +39,9 @@ type Config struct {
 	State    string
 	Packages []PackageRule
 	GitLab   GitLab
-	// Cron is when the daemon runs, in robfig/cron's standard syntax with
-	// descriptors ("@hourly", "0 */2 * * *").
-	Cron string
+	// Cron is when the daemon runs, parsed from robfig/cron's standard
+	// syntax with descriptors ("@hourly", "0 */2 * * *").
+	Cron Cron
 	// Listen is the daemon's HTTP address for webhooks and metrics; "" means
 	// no listener.
 	Listen string
@@ -175,7 +176,6 @@ const (
 
 // Defaults of keys others may want to show or reuse.
 const (
-	DefaultIndexURL     = "https://pypi.org/simple"
 	DefaultStatePath    = "/var/lib/pinwheel/state.db"
 	DefaultCron         = "@hourly"
 	DefaultYAML         = "pipeline/constraints.yml"
@@ -190,17 +190,17 @@ const off = "off"
 func Default() *Config {
 	return &Config{
 		Index: Index{
-			URL:         DefaultIndexURL,
-			JSONAPIURL:  deriveJSONAPI(DefaultIndexURL),
-			Concurrency: 64,
-			Timeout:     Duration(30 * time.Second),
-			Retries:     4,
+			URL:         registry.DefaultIndexURL,
+			JSONAPIURL:  registry.JSONAPIFor(registry.DefaultIndexURL),
+			Concurrency: registry.DefaultConcurrency,
+			Timeout:     Duration(registry.DefaultTimeout),
+			Retries:     registry.DefaultRetries,
 			UsernameEnv: "PINWHEEL_INDEX_USERNAME",
 			PasswordEnv: "PINWHEEL_INDEX_PASSWORD",
 		},
 		State:            DefaultStatePath,
 		GitLab:           GitLab{TokenEnv: "GITLAB_TOKEN"},
-		Cron:             DefaultCron,
+		Cron:             defaultCron,
 		Listen:           ":9090",
 		WebhookSecretEnv: "PINWHEEL_WEBHOOK_SECRET",
 		Log:              Log{Format: "json", Level: logrus.InfoLevel},
@@ -253,6 +253,6 @@ func (c *Config) SetIndexURL(raw string) error {
 		return err
 	}
 	c.Index.URL = raw
-	c.Index.JSONAPIURL = deriveJSONAPI(raw)
+	c.Index.JSONAPIURL = registry.JSONAPIFor(raw)
 	return nil
 }

@@ -57,7 +57,7 @@ func TestEmptyFileIsDefault(t *testing.T) {
 	d := Default()
 	if d.Index.URL != "https://pypi.org/simple" || d.Index.JSONAPIURL != "https://pypi.org/pypi" ||
 		d.Index.Concurrency != 64 || time.Duration(d.Index.Timeout) != 30*time.Second || d.Index.Retries != 4 ||
-		d.Cron != "@hourly" || d.Log.Level != logrus.InfoLevel || d.GitLab.TokenEnv != "GITLAB_TOKEN" {
+		d.Cron.String() != "@hourly" || d.Log.Level != logrus.InfoLevel || d.GitLab.TokenEnv != "GITLAB_TOKEN" {
 		t.Errorf("Default() = %+v", d)
 	}
 }
@@ -151,12 +151,12 @@ projects:
 			}
 		}},
 		{"null keeps the default", "index: {timeout: , concurrency: null}\ncron:\n", func(t *testing.T, c *Config) {
-			if c.Index.Concurrency != 64 || time.Duration(c.Index.Timeout) != 30*time.Second || c.Cron != "@hourly" {
+			if c.Index.Concurrency != 64 || time.Duration(c.Index.Timeout) != 30*time.Second || c.Cron.String() != "@hourly" {
 				t.Errorf("Index = %+v, Cron = %q", c.Index, c.Cron)
 			}
 		}},
 		{"cron with a zone", `cron: "TZ=Europe/Prague 0 9 * * 1-5"`, func(t *testing.T, c *Config) {
-			if c.Cron != "TZ=Europe/Prague 0 9 * * 1-5" {
+			if c.Cron.String() != "TZ=Europe/Prague 0 9 * * 1-5" {
 				t.Errorf("Cron = %q", c.Cron)
 			}
 		}},
@@ -289,6 +289,9 @@ log: {format: xml, level: loud}
 		}},
 		{"cron zone without a spec", `cron: "TZ=Europe/Prague"`, []string{
 			`c.yaml:1: cron: invalid cron expression "TZ=Europe/Prague"`,
+		}},
+		{"invalid UTF-8", "cron: \"\xff\"\n", []string{
+			`c.yaml:1: invalid leading UTF-8 octet`,
 		}},
 		{"gitlab", `
 gitlab: {url: https://gitlab.example.com/api/v4, token_env: ""}

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Error is one problem in a config file.
@@ -305,6 +305,20 @@ func (d *decoder) duration(dst *Duration) field {
 			return
 		}
 		*dst = Duration(v)
+	}
+}
+
+func (d *decoder) cron(dst *Cron) field {
+	return func(n *yaml.Node, path string) {
+		if isNull(n) || !d.scalar(n, path) {
+			return
+		}
+		c, err := ParseCron(n.Value)
+		if err != nil {
+			d.errorf(n, path, "%v", err)
+			return
+		}
+		*dst = c
 	}
 }
 

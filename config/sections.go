@@ -6,9 +6,10 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/pinwheel-dev/pinwheel/pkgname"
+	"github.com/pinwheel-dev/pinwheel/registry"
 )
 
 // config reads the top-level mapping into cfg, which holds the defaults.
@@ -29,7 +30,7 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 				"token_env": d.str(&cfg.GitLab.TokenEnv, checkEnvName(false)),
 			})
 		},
-		"cron":               d.str(&cfg.Cron, checkCron),
+		"cron":               d.cron(&cfg.Cron),
 		"listen":             d.str(&cfg.Listen, checkListen),
 		"webhook_secret_env": d.str(&cfg.WebhookSecretEnv, checkEnvName(true)),
 		"log": func(n *yaml.Node, path string) {
@@ -60,7 +61,7 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 	cfg.GitLab.URL = strings.TrimSuffix(cfg.GitLab.URL, "/")
 	switch jsonAPI {
 	case "":
-		cfg.Index.JSONAPIURL = deriveJSONAPI(cfg.Index.URL)
+		cfg.Index.JSONAPIURL = registry.JSONAPIFor(cfg.Index.URL)
 	case off:
 		cfg.Index.JSONAPIURL = ""
 	default:
@@ -89,17 +90,6 @@ func (d *decoder) index(n *yaml.Node, path string, idx *Index, jsonAPI *string) 
 		"username_env": d.str(&idx.UsernameEnv, checkEnvName(true)),
 		"password_env": d.str(&idx.PasswordEnv, checkEnvName(true)),
 	})
-}
-
-// deriveJSONAPI finds PyPI's JSON API next to its simple API: the JSON API
-// lives at /pypi where the simple API lives at /simple. Other indexes have
-// no JSON API pinwheel could guess, so they get none.
-func deriveJSONAPI(indexURL string) string {
-	base := strings.TrimSuffix(indexURL, "/")
-	if root, ok := strings.CutSuffix(base, "/simple"); ok {
-		return root + "/pypi"
-	}
-	return ""
 }
 
 func (d *decoder) packages(n *yaml.Node, path string) []PackageRule {

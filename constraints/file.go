@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 
+	"github.com/pinwheel-dev/pinwheel/internal/redact"
 	"github.com/pinwheel-dev/pinwheel/pkgname"
 )
 
@@ -29,7 +30,7 @@ type Pin struct {
 // Unmanaged is a requirement pinwheel reads past and never rewrites.
 type Unmanaged struct {
 	Line   int    // 1-based physical line where the logical line starts
-	Text   string // the requirement, continuation lines joined, without comment; URL credentials masked
+	Text   string // the requirement, continuation lines joined, without comment; URL credentials masked (redact.URLs)
 	Reason string // why it is not a pin, e.g. "version range"
 }
 
@@ -68,7 +69,7 @@ const MaxFileSize = 10 << 20
 type ParseError struct {
 	Path string // file name for messages; "" when unknown
 	Line int    // 1-based physical line where the logical line starts
-	Text string // the line, continuation lines joined, without comment; URL credentials masked
+	Text string // the line, continuation lines joined, without comment; URL credentials masked (redact.URLs)
 	Err  error
 }
 
@@ -83,17 +84,10 @@ func (e ParseError) Error() string {
 		where = fmt.Sprintf("%s:%d", e.Path, e.Line)
 	}
 	if e.Text == "" {
-		return redact(fmt.Sprintf("%s: %v", where, e.Err))
+		return redact.URLs(fmt.Sprintf("%s: %v", where, e.Err))
 	}
-	return redact(fmt.Sprintf("%s: %q: %v", where, e.Text, e.Err))
+	return redact.URLs(fmt.Sprintf("%s: %q: %v", where, e.Text, e.Err))
 }
-
-// userinfoRE finds the "user:token@" of a URL. Requirement URLs may carry
-// credentials for a private index; Unmanaged and ParseError text ends up in
-// logs and on the dashboard, so it never keeps them.
-var userinfoRE = regexp.MustCompile(`://[^/@\s]+@`)
-
-func redact(s string) string { return userinfoRE.ReplaceAllString(s, "://***@") }
 
 func (e ParseError) Unwrap() error { return e.Err }
 

@@ -2,15 +2,14 @@ package constraints
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+	"github.com/pinwheel-dev/pinwheel/internal/golden"
+)
 
 // inputs returns the names of the input files under testdata/input.
 func inputs(t testing.TB) []string {
@@ -29,26 +28,6 @@ func readInput(t testing.TB, name string) []byte {
 		t.Fatal(err)
 	}
 	return data
-}
-
-// checkGolden compares got with testdata/golden/name, or rewrites it when
-// the test runs with -update.
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file (go test -update rewrites it)\ngot:\n%s\nwant:\n%s", path, got, want)
-	}
 }
 
 // dump renders what Parse found, one entry per line, for golden files.
@@ -93,8 +72,8 @@ func TestGoldenParse(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(path), ".txt")
 		t.Run(name, func(t *testing.T) {
 			f := ParseFile(filepath.Base(path), readInput(t, filepath.Base(path)))
-			checkGolden(t, name+".parse", dump(f))
-			checkGolden(t, name+".yml", YAML(f, "constraints/"+filepath.Base(path)))
+			golden.Check(t, "golden/"+name+".parse", dump(f))
+			golden.Check(t, "golden/"+name+".yml", YAML(f, "constraints/"+filepath.Base(path)))
 		})
 	}
 }
@@ -153,7 +132,7 @@ func TestGoldenRewrite(t *testing.T) {
 			if n != tt.wantChanged {
 				t.Errorf("SetVersion changed %d pins, want %d", n, tt.wantChanged)
 			}
-			checkGolden(t, strings.TrimSuffix(tt.input, ".txt")+"."+tt.name+".txt", f.Bytes())
+			golden.Check(t, "golden/"+strings.TrimSuffix(tt.input, ".txt")+"."+tt.name+".txt", f.Bytes())
 
 			again := Parse(f.Bytes())
 			if !bytesEqualStrings(dumpErrors(again), dumpErrors(before)) {

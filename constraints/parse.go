@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pinwheel-dev/pinwheel/internal/redact"
 	"github.com/pinwheel-dev/pinwheel/pkgname"
 )
 
@@ -21,7 +22,7 @@ func (f *File) parseLine(l logicalLine) {
 	if len(toks) == 0 {
 		return
 	}
-	text := redact(string(bytes.TrimSpace(body)))
+	text := redact.URLs(string(bytes.TrimSpace(body)))
 	fail := func(err error) {
 		f.errs = append(f.errs, ParseError{Path: f.name, Line: l.line, Text: text, Err: err})
 	}

@@ -100,7 +100,7 @@ func TestParseUnmanaged(t *testing.T) {
 		{"git+https://github.com/x/y.git#egg=y", "git+https://github.com/x/y.git#egg=y", ReasonURL},
 		{"https://example.org/other-1.0.whl", "https://example.org/other-1.0.whl", ReasonURL},
 		{"file:///tmp/x", "file:///tmp/x", ReasonURL},
-		{"pkg @ https://user:s3cret@git.example.org/pkg.whl", "pkg @ https://***@git.example.org/pkg.whl", ReasonURL},
+		{"pkg @ https://user:s3cret@git.example.org/pkg.whl", "pkg @ https://xxxxx@git.example.org/pkg.whl", ReasonURL},
 		{"./vendor/pkg", "./vendor/pkg", ReasonPath},
 		{".", ".", ReasonPath},
 		{"other-1.0-py3-none-any.whl", "other-1.0-py3-none-any.whl", ReasonPath},

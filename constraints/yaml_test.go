@@ -1,12 +1,14 @@
 package constraints
 
 import (
+	"io"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 func TestYAMLParsesBack(t *testing.T) {
@@ -70,6 +72,37 @@ func TestYAMLSourceCannotBreakHeader(t *testing.T) {
 	got := map[string]string{}
 	if err := yaml.Unmarshal(out, &got); err != nil || !reflect.DeepEqual(got, map[string]string{"a": "1"}) {
 		t.Errorf("parsed back %v, %v\n%s", got, err, out)
+	}
+}
+
+// The emitter of go.yaml.in/yaml/v3 (like gopkg.in/yaml.v3 before it)
+// panics on invalid UTF-8 in a comment, which is why commentText replaces
+// it. If this test fails, the library stopped panicking and the guard may
+// go.
+func TestYAMLEmitterStillPanicsOnInvalidUTF8(t *testing.T) {
+	doc := &yaml.Node{Kind: yaml.DocumentNode, HeadComment: "# bad \xff byte",
+		Content: []*yaml.Node{{Kind: yaml.MappingNode}}}
+	panicked := func() (p bool) {
+		defer func() { p = recover() != nil }()
+		_ = yaml.NewEncoder(io.Discard).Encode(doc)
+		return false
+	}()
+	if !panicked {
+		t.Error("the YAML emitter took invalid UTF-8 in a comment: commentText's guard may go")
+	}
+}
+
+// A file with invalid UTF-8 is refused as not a text file, so the one way
+// such bytes reach a comment is the file's path.
+func TestYAMLInvalidUTF8InComments(t *testing.T) {
+	f := Parse([]byte("numpy==1.26 ; python_version < \"3.12\"\nnumpy==2.0 ; python_version >= \"3.12\"\n"))
+	out := YAML(f, "sub/\xffconstraints.txt")
+	got := map[string]string{}
+	if err := yaml.Unmarshal(out, &got); err != nil || !reflect.DeepEqual(got, map[string]string{"numpy": "1.26"}) {
+		t.Errorf("parsed back %v, %v\n%s", got, err, out)
+	}
+	if !utf8.Valid(out) || !strings.Contains(string(out), "from sub/?constraints.txt") || !strings.Contains(string(out), "also pinned to 2.0") {
+		t.Errorf("header not sanitised:\n%q", out)
 	}
 }
 

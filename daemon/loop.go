@@ -7,15 +7,14 @@ import (
 	"sync"
 	"time"
 
-	"github.com/robfig/cron/v3"
 	"github.com/sirupsen/logrus"
 
+	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/metrics"
 )
 
 // Defaults of LoopConfig's zero values.
 const (
-	DefaultCron     = "@hourly"
 	DefaultDebounce = 5 * time.Second
 	DefaultGrace    = time.Minute
 )
@@ -40,9 +39,9 @@ type LoopConfig struct {
 	// NoProjects allows an empty Projects: the loop then runs nothing and
 	// the daemon only serves HTTP (a deployment that runs the test bot).
 	NoProjects bool
-	// Cron is a robfig/cron standard spec or descriptor ("@hourly",
-	// "0 */2 * * *", "TZ=Europe/Prague 0 6 * * 1-5"); "" = DefaultCron.
-	Cron string
+	// Cron is when scheduled runs happen, as parsed at config load; the
+	// zero Cron is config.DefaultCron.
+	Cron config.Cron
 	Run  RunFunc
 
 	Clock   Clock              // nil = SystemClock
@@ -70,7 +69,7 @@ var (
 // and on Trigger. Create it with NewLoop and start it with Run.
 type Loop struct {
 	run      RunFunc
-	sched    cron.Schedule
+	sched    config.Cron
 	clock    Clock
 	metrics  *metrics.Metrics
 	log      logrus.FieldLogger
@@ -93,17 +92,9 @@ func NewLoop(cfg LoopConfig) (*Loop, error) {
 	if len(cfg.Projects) == 0 && !cfg.NoProjects {
 		return nil, errors.New("daemon: no projects configured")
 	}
-	spec := cfg.Cron
-	if spec == "" {
-		spec = DefaultCron
-	}
-	sched, err := parseCron(spec)
-	if err != nil {
-		return nil, err
-	}
 	l := &Loop{
 		run:      cfg.Run,
-		sched:    sched,
+		sched:    cfg.Cron,
 		clock:    cfg.Clock,
 		metrics:  cfg.Metrics,
 		log:      cfg.Log,
@@ -136,21 +127,6 @@ func NewLoop(cfg LoopConfig) (*Loop, error) {
 		l.order = append(l.order, p)
 	}
 	return l, nil
-}
-
-// parseCron parses spec like the config package does. robfig/cron v3.0.1
-// panics on a "TZ=Zone" prefix with nothing after it.
-func parseCron(spec string) (s cron.Schedule, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			s, err = nil, fmt.Errorf("daemon: invalid cron expression %q", spec)
-		}
-	}()
-	s, err = cron.ParseStandard(spec)
-	if err != nil {
-		return nil, fmt.Errorf("daemon: invalid cron expression %q: %w", spec, err)
-	}
-	return s, nil
 }
 
 // Run runs the projects until ctx is cancelled, then waits for runs in
@@ -287,13 +263,4 @@ func (l *Loop) ProjectStatus(project string) (ProjectStatus, bool) {
 		return ProjectStatus{}, false
 	}
 	return p.snapshot(), true
-}
-
-// Projects lists the configured project keys.
-func (l *Loop) Projects() []string {
-	out := make([]string, 0, len(l.order))
-	for _, p := range l.order {
-		out = append(out, p.name)
-	}
-	return out
 }

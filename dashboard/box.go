@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -38,13 +39,24 @@ var bulkOf = map[Kind]Kind{
 	KindRebaseAllOpen:             KindRebase,
 }
 
-func (k Kind) perBranch() bool {
-	switch k {
-	case KindUnschedule, KindApprove, KindUnlimit, KindRebase, KindRecreate, KindRetry:
-		return true
+// Bulk returns the bulk box that ticks k for every entry of its section;
+// ok is false for a kind no bulk box covers.
+func (k Kind) Bulk() (bulk Kind, ok bool) {
+	for b, single := range bulkOf {
+		if single == k {
+			return b, true
+		}
 	}
-	return false
+	return "", false
 }
+
+var perBranchKinds = []Kind{KindUnschedule, KindApprove, KindUnlimit, KindRebase, KindRecreate, KindRetry}
+
+// PerBranchKinds lists the per-update kinds, each of which a box carries
+// with its branch.
+func PerBranchKinds() []Kind { return slices.Clone(perBranchKinds) }
+
+func (k Kind) perBranch() bool { return slices.Contains(perBranchKinds, k) }
 
 func (k Kind) standalone() bool {
 	_, bulk := bulkOf[k]

@@ -44,12 +44,8 @@ func (t Ticks) Has(kind Kind, branch string) bool {
 	if !seen || branch == "" {
 		return false
 	}
-	for bulk, k := range bulkOf {
-		if k == kind && t.boxes[Box{Kind: bulk}] {
-			return true
-		}
-	}
-	return false
+	bulk, ok := kind.Bulk()
+	return ok && t.boxes[Box{Kind: bulk}]
 }
 
 // Branches returns, sorted, the branches whose kind box Has reports as

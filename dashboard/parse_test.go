@@ -146,3 +146,43 @@ func TestValidBranch(t *testing.T) {
 		}
 	}
 }
+
+func TestKindBulk(t *testing.T) {
+	tests := []struct {
+		kind, bulk Kind
+		ok         bool
+	}{
+		{KindUnschedule, KindCreateAllAwaitingSchedule, true},
+		{KindUnlimit, KindCreateAllRateLimited, true},
+		{KindRebase, KindRebaseAllOpen, true},
+		// Release age is skipped per update only.
+		{KindApprove, "", false},
+		{KindRecreate, "", false},
+		{KindRetry, "", false},
+		{KindManualRun, "", false},
+		{KindRebaseAllOpen, "", false},
+	}
+	for _, tt := range tests {
+		if bulk, ok := tt.kind.Bulk(); bulk != tt.bulk || ok != tt.ok {
+			t.Errorf("%s.Bulk() = %q, %v; want %q, %v", tt.kind, bulk, ok, tt.bulk, tt.ok)
+		}
+	}
+}
+
+func TestPerBranchKindsParse(t *testing.T) {
+	kinds := PerBranchKinds()
+	if len(kinds) != 6 {
+		t.Fatalf("PerBranchKinds() = %v, want the 6 per-update kinds", kinds)
+	}
+	for _, k := range kinds {
+		b := Box{Kind: k, Branch: "pinwheel/requests-2.x"}
+		got, ticked, _, ok := parseLine(" - [x] " + b.marker() + " text")
+		if !ok || !ticked || got != b {
+			t.Errorf("parseLine(%s) = %+v, %v, %v", b.marker(), got, ticked, ok)
+		}
+	}
+	kinds[0] = "changed"
+	if PerBranchKinds()[0] == "changed" {
+		t.Error("PerBranchKinds shares its slice with callers")
+	}
+}

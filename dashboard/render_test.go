@@ -9,9 +9,6 @@ import (
 	"time"
 )
 
-// goldenFile compares got with testdata/name (go test -update rewrites it).
-func goldenFile(t *testing.T, name, got string) { t.Helper(); golden.Check(t, name, []byte(got)) }
-
 var day = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
 
 func entry(pkg, from, to, typ string) Entry {
@@ -96,7 +93,7 @@ func TestRenderGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			goldenFile(t, tt.file, Render(tt.d))
+			golden.Check(t, tt.file, []byte(Render(tt.d)))
 		})
 	}
 }

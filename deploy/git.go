@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
+	"github.com/pinwheel-dev/pinwheel/internal/redact"
 )
 
 // Git says how to run the git binary. The zero value runs "git" from PATH
@@ -99,7 +100,7 @@ func (r *gitRepo) run(ctx context.Context, args ...string) (string, error) {
 }
 
 func (r *gitRepo) scrub(s string) string {
-	return r.creds.Scrub(gitlabauth.RedactURL(s))
+	return r.creds.Scrub(redact.URLs(s))
 }
 
 func (r *gitRepo) scrubArgs(args []string) []string {
@@ -123,10 +124,10 @@ func (r *gitRepo) fetch(ctx context.Context, sha string) error {
 		if err.Error() == err2.Error() {
 			err = nil // the same refusal twice (no such repository, no access): say it once
 		}
-		return fmt.Errorf("fetch %s from %s: %w", short(sha), gitlabauth.RedactURL(r.remote), errors.Join(err, err2))
+		return fmt.Errorf("fetch %s from %s: %w", short(sha), redact.URLs(r.remote), errors.Join(err, err2))
 	}
 	if _, err := r.run(ctx, "cat-file", "-e", sha+"^{commit}"); err != nil {
-		return fmt.Errorf("commit %s is not in %s: %w", short(sha), gitlabauth.RedactURL(r.remote), err)
+		return fmt.Errorf("commit %s is not in %s: %w", short(sha), redact.URLs(r.remote), err)
 	}
 	return nil
 }
@@ -136,7 +137,7 @@ func (r *gitRepo) fetch(ctx context.Context, sha string) error {
 func (r *gitRepo) branch(ctx context.Context, name string) (string, error) {
 	out, err := r.run(ctx, "ls-remote", r.remote, "refs/heads/"+name)
 	if err != nil {
-		return "", fmt.Errorf("read %s from %s: %w", name, gitlabauth.RedactURL(r.remote), err)
+		return "", fmt.Errorf("read %s from %s: %w", name, redact.URLs(r.remote), err)
 	}
 	for _, line := range strings.Split(out, "\n") {
 		sha, ref, ok := strings.Cut(line, "\t")

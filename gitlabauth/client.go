@@ -10,6 +10,7 @@ import (
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
 	"github.com/pinwheel-dev/pinwheel/buildinfo"
+	"github.com/pinwheel-dev/pinwheel/internal/redact"
 )
 
 // ErrBadURL means a GitLab address is not an absolute http(s) URL.
@@ -22,7 +23,7 @@ var ErrBadURL = errors.New("not an http(s) URL")
 func CheckURL(baseURL string) error {
 	u, err := url.Parse(baseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("GitLab URL %q: %w, e.g. https://gitlab.example.com", RedactURL(baseURL), ErrBadURL)
+		return fmt.Errorf("GitLab URL %q: %w, e.g. https://gitlab.example.com", redact.URLs(baseURL), ErrBadURL)
 	}
 	return nil
 }
@@ -61,7 +62,7 @@ func NewClient(baseURL string, c Credentials, opts ...gitlab.ClientOptionFunc) (
 		gl, err = gitlab.NewClient(c.Token, all...)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("GitLab client for %s: %w", RedactURL(baseURL), c.ScrubErr(err))
+		return nil, fmt.Errorf("GitLab client for %s: %w", redact.URLs(baseURL), c.ScrubErr(err))
 	}
 	return gl, nil
 }

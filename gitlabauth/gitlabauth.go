@@ -4,8 +4,8 @@
 //
 // Every command reads the token the same way (see FromEnv): from the
 // environment only, so it never sits on a command line or in a CI log. The
-// package also owns keeping the token out of text (Scrub, ScrubErr,
-// RedactURL). It does not own where the token is used: deploy hands it to
+// package also owns keeping the token out of text (Scrub, ScrubErr; URLs
+// with user info go through package internal/redact). It does not own where the token is used: deploy hands it to
 // git through a credential helper, prepare to the API for data projects.
 // The daemon's configured token (config.GitLab.TokenEnv) is read with
 // FromVar. NewClient is the one constructor of GitLab clients, so run,
@@ -17,6 +17,8 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+
+	"github.com/pinwheel-dev/pinwheel/internal/redact"
 )
 
 // Kind tells how GitLab expects a token to be presented.
@@ -135,13 +137,13 @@ func (c Credentials) String() string {
 	return "token from " + c.Source
 }
 
-// Scrub removes the token from text that is about to be shown or wrapped
-// into an error.
+// Scrub replaces the token with redact.Mask in text that is about to be
+// shown or wrapped into an error.
 func (c Credentials) Scrub(s string) string {
 	if c.Token == "" {
 		return s
 	}
-	return strings.ReplaceAll(s, c.Token, "[REDACTED]")
+	return strings.ReplaceAll(s, c.Token, redact.Mask)
 }
 
 // ScrubErr flattens err to its scrubbed text when the text shows the

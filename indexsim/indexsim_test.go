@@ -6,19 +6,16 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+	"github.com/pinwheel-dev/pinwheel/internal/golden"
+)
 
 var t0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 
@@ -145,20 +142,7 @@ func TestPagesGolden(t *testing.T) {
 			}
 			body = append(out.Bytes(), '\n')
 		}
-		path := filepath.Join("testdata", tt.golden)
-		if *update {
-			if err := os.WriteFile(path, body, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(body, want) {
-			t.Errorf("%s differs from %s:\n%s", tt.path, path, body)
-		}
+		golden.Check(t, tt.golden, body)
 	}
 }
 

@@ -189,8 +189,9 @@ func (bot *Bot) upToDate(ctx context.Context, b Build) (head string, same bool, 
 // package message's first line names: "Update requests to 2.32.4" and
 // "Update requests to 2.32.5" are; a person's "Fix the tests" is not.
 func sameUpdate(title, message string) bool {
-	prefix, _, ok := strings.Cut(firstLine(message), " to ")
-	return ok && strings.HasPrefix(title, prefix+" to ")
+	name, _, ok := ParseTitle(title)
+	mine, _, mineOK := ParseTitle(firstLine(message))
+	return ok && mineOK && name == mine
 }
 
 // MergeRequest is what the scheduler needs of a merge request.

@@ -16,6 +16,27 @@ func Title(name, version string) string {
 	return "Update " + mdtext.Flatten(name, 100) + " to " + mdtext.Flatten(version, 100)
 }
 
+// ParseTitle reads the package name and version back from an update title
+// (Title); ok is false for any other title, such as one a person wrote.
+func ParseTitle(title string) (name, version string, ok bool) {
+	rest, ok := strings.CutPrefix(title, "Update ")
+	if !ok {
+		return "", "", false
+	}
+	i := strings.LastIndex(rest, " to ")
+	if i <= 0 {
+		return "", "", false
+	}
+	name, version = rest[:i], rest[i+len(" to "):]
+	if strings.ContainsAny(name, " ") || version == "" || strings.ContainsAny(version, " ") {
+		return "", "", false
+	}
+	if Title(name, version) != title {
+		return "", "", false
+	}
+	return name, version, true
+}
+
 // Update is what a merge request description says about one update.
 type Update struct {
 	Name, From, To string

@@ -9,8 +9,6 @@ import (
 	"github.com/pinwheel-dev/pinwheel/registry"
 )
 
-func goldenFile(t *testing.T, name, got string) { t.Helper(); golden.Check(t, name, []byte(got)) }
-
 func TestDescriptionGolden(t *testing.T) {
 	now := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
 	tests := []struct {
@@ -49,7 +47,7 @@ func TestDescriptionGolden(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			goldenFile(t, tc.name, Description(tc.u, now))
+			golden.Check(t, tc.name, []byte(Description(tc.u, now)))
 		})
 	}
 }
@@ -84,6 +82,54 @@ func TestTextsAreSafe(t *testing.T) {
 		if !strings.Contains(n, obsoleteMarker) || !strings.Contains(n, "already pins requests 2.32.4 or newer, so this MR is no longer needed") ||
 			strings.Contains(n, "pinwheel keeps it") != kept {
 			t.Errorf("ObsoleteNote(kept=%v) = %q", kept, n)
+		}
+	}
+}
+
+func TestParseTitle(t *testing.T) {
+	tests := []struct {
+		title, name, version string
+		ok                   bool
+	}{
+		{Title("requests", "2.32.4"), "requests", "2.32.4", true},
+		{Title("Django", "5.1rc1"), "Django", "5.1rc1", true},
+		{Title("to", "1.0"), "to", "1.0", true},
+		{"Update requests to 2.32.4 (security)", "", "", false},
+		{"Update requests to ", "", "", false},
+		{"Update  to 1.0", "", "", false},
+		{"Update my lib to 1.0", "", "", false},
+		{"Fix the tests", "", "", false},
+		{"update requests to 2.32.4", "", "", false},
+		{"Update requests to 2.32.4" + AutoclosedSuffix, "", "", false},
+		// Title flattens control characters; a title with one is not ours.
+		{"Update req\auests to 1.0", "", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.title, func(t *testing.T) {
+			name, version, ok := ParseTitle(tt.title)
+			if ok != tt.ok || (ok && (name != tt.name || version != tt.version)) {
+				t.Errorf("ParseTitle(%q) = %q, %q, %v; want %q, %q, %v", tt.title, name, version, ok, tt.name, tt.version, tt.ok)
+			}
+		})
+	}
+}
+
+func TestSameUpdate(t *testing.T) {
+	msg := Title("requests", "2.32.5") + "\n\nFrom 2.32.3 to 2.32.5.\n"
+	tests := []struct {
+		title string
+		want  bool
+	}{
+		{Title("requests", "2.32.5"), true},
+		{Title("requests", "2.32.4"), true},
+		{Title("requests-toolbelt", "1.0"), false},
+		{Title("urllib3", "2.32.5"), false},
+		{"Fix the tests", false},
+		{"Update requests to the newest", false},
+	}
+	for _, tt := range tests {
+		if got := sameUpdate(tt.title, msg); got != tt.want {
+			t.Errorf("sameUpdate(%q) = %v, want %v", tt.title, got, tt.want)
 		}
 	}
 }

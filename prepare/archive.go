@@ -34,14 +34,6 @@ func FormatOf(name string) (Format, error) {
 	return "", fmt.Errorf("%w: output %q: name must end in .tar.gz or .tar.zst", ErrInvalidOptions, name)
 }
 
-// Pack writes the trees under roots (absolute paths) to a tarball at out.
-// Members are named by their absolute path without the leading "/", so
-// `tar -xf out -C /` puts them back where they were; symlinks stay links
-// and modes are kept. The tarball appears at out only when complete.
-func Pack(out string, format Format, roots ...string) error {
-	return pack(out, format, roots, nil)
-}
-
 // File is a tarball member given by content rather than read from disk.
 type File struct {
 	Path    string // absolute
@@ -50,9 +42,13 @@ type File struct {
 	ModTime time.Time
 }
 
-// pack is Pack with members added after the trees: last asks for them only
-// once the trees are written, so the caller can compute them meanwhile. An
-// error from last abandons the tarball.
+// pack writes the trees under roots (absolute paths) to a tarball at out,
+// then the members last returns: last asks for them only once the trees
+// are written, so the caller can compute them meanwhile, and an error from
+// it abandons the tarball. Members are named by their absolute path
+// without the leading "/", so `tar -xf out -C /` puts them back where they
+// were; symlinks stay links and modes are kept. The tarball appears at out
+// only when complete.
 func pack(out string, format Format, roots []string, last func() ([]File, error)) error {
 	return writeAtomic(out, func(f io.Writer) error {
 		var zw io.WriteCloser

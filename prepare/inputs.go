@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pinwheel-dev/pinwheel/gitlabauth"
+	"github.com/pinwheel-dev/pinwheel/internal/redact"
 	"github.com/pinwheel-dev/pinwheel/pkgname"
 )
 
@@ -96,7 +96,7 @@ func resolveOverrides(environ []string, flags map[string]string) (map[string]Ove
 	}
 	for name, u := range flags {
 		if !pkgname.Valid(name) || u == "" {
-			return nil, fmt.Errorf("%w: override %q=%q: want name=URL", ErrInvalidOptions, name, gitlabauth.RedactURL(u))
+			return nil, fmt.Errorf("%w: override %q=%q: want name=URL", ErrInvalidOptions, name, redact.URLs(u))
 		}
 		out[overrideKey(name)] = Override{Name: name, URL: u, Source: "flag"}
 	}

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/pinwheel-dev/pinwheel/buildinfo"
-	"github.com/pinwheel-dev/pinwheel/gitlabauth"
+	"github.com/pinwheel-dev/pinwheel/internal/redact"
 )
 
 // hashVersion changes whenever the layout of hashInput or the tarball
@@ -126,7 +126,7 @@ func (p *plan) manifest(freeze []string) *Manifest {
 			Packages:     make([]string, 0, len(p.opts.Packages)),
 			DataProjects: p.opts.DataProjects,
 			Constraints:  p.opts.Constraints,
-			IndexURL:     gitlabauth.RedactURL(p.opts.IndexURL),
+			IndexURL:     redact.URLs(p.opts.IndexURL),
 			Venv:         p.venv,
 			SoftwareDir:  p.softwareDir,
 			Format:       p.format,
@@ -136,14 +136,14 @@ func (p *plan) manifest(freeze []string) *Manifest {
 		m.Inputs.ConstraintsSHA256 = sha256Hex(p.constraints)
 	}
 	for _, e := range p.opts.Packages {
-		m.Inputs.Packages = append(m.Inputs.Packages, gitlabauth.RedactURL(e))
+		m.Inputs.Packages = append(m.Inputs.Packages, redact.URLs(e))
 	}
 	for i, r := range p.reqs {
-		r.Entry, r.URL = gitlabauth.RedactURL(r.Entry), gitlabauth.RedactURL(r.URL)
+		r.Entry, r.URL = redact.URLs(r.Entry), redact.URLs(r.URL)
 		m.Requirements[i] = r
 	}
 	for i, ov := range p.overrides {
-		ov.URL = gitlabauth.RedactURL(ov.URL)
+		ov.URL = redact.URLs(ov.URL)
 		m.Overrides[i] = ov
 	}
 	return m

@@ -29,7 +29,7 @@ import (
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
-	"github.com/pinwheel-dev/pinwheel/gitlabauth"
+	"github.com/pinwheel-dev/pinwheel/internal/redact"
 )
 
 // ManifestName is the file Prepare writes at the root of the venv.
@@ -140,7 +140,7 @@ func Prepare(ctx context.Context, o Options) (*Result, error) {
 	}
 	res := &Result{Hash: p.hash, Venv: p.venv, Output: p.opts.Output, Overrides: p.overrides}
 	for _, ov := range p.overrides {
-		fmt.Fprintf(p.opts.Log, "[override] %s = %s (%s)\n", ov.Name, gitlabauth.RedactURL(ov.URL), ov.Source)
+		fmt.Fprintf(p.opts.Log, "[override] %s = %s (%s)\n", ov.Name, redact.URLs(ov.URL), ov.Source)
 	}
 	if p.opts.CacheDir == "" {
 		res.Manifest, err = p.build(ctx)

@@ -23,7 +23,7 @@ func TestCommandLineHidesCredentials(t *testing.T) {
 	if strings.Contains(got, "s3cret") {
 		t.Errorf("command line shows a token: %s", got)
 	}
-	if !strings.Contains(got, "cki-lib @ git+https://gitlab-ci-token:xxxxx@gitlab.com/") {
+	if !strings.Contains(got, "cki-lib @ git+https://xxxxx@gitlab.com/") {
 		t.Errorf("command line = %s, want the URL with its password hidden", got)
 	}
 }

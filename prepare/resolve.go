@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/pinwheel-dev/pinwheel/gitlabauth"
+	"github.com/pinwheel-dev/pinwheel/internal/redact"
 )
 
 var commitRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
@@ -29,7 +29,7 @@ func resolveGitRef(ctx context.Context, log io.Writer, repo, ref string) (string
 		capture: true,
 	}.run(ctx, log)
 	if err != nil {
-		return "", fmt.Errorf("resolve %s@%s: %w", gitlabauth.RedactURL(repo), ref, err)
+		return "", fmt.Errorf("resolve %s@%s: %w", redact.URLs(repo), ref, err)
 	}
 	found := map[string]string{}
 	for _, line := range strings.Split(string(out), "\n") {
@@ -43,7 +43,7 @@ func resolveGitRef(ctx context.Context, log io.Writer, repo, ref string) (string
 			return sha, nil
 		}
 	}
-	return "", fmt.Errorf("resolve %s@%s: %w", gitlabauth.RedactURL(repo), ref, ErrRefNotFound)
+	return "", fmt.Errorf("resolve %s@%s: %w", redact.URLs(repo), ref, ErrRefNotFound)
 }
 
 // resolveRequirements pins every git URL to its current commit.
@@ -55,7 +55,7 @@ func resolveRequirements(ctx context.Context, log io.Writer, reqs []Requirement)
 		}
 		sha, err := resolveGitRef(ctx, log, repo, ref)
 		if err != nil {
-			return fmt.Errorf("package %s: %w", gitlabauth.RedactURL(reqs[i].Entry), err)
+			return fmt.Errorf("package %s: %w", redact.URLs(reqs[i].Entry), err)
 		}
 		reqs[i].Commit = sha
 	}

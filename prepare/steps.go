@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pinwheel-dev/pinwheel/gitlabauth"
+	"github.com/pinwheel-dev/pinwheel/internal/redact"
 )
 
 // StepError is a failed external command (venv, pip install, pip check).
@@ -69,7 +69,7 @@ func (s step) run(ctx context.Context, log io.Writer) ([]byte, error) {
 		}
 		out := pw.errorText()
 		if s.capture && out == "" {
-			out = gitlabauth.RedactURL(tail(stdout.String(), 20))
+			out = redact.URLs(tail(stdout.String(), 20))
 		}
 		return nil, &StepError{Step: s.name, Output: out, Err: err}
 	}
@@ -111,7 +111,7 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 
 func (p *prefixWriter) line(l string) {
 	// Tools echo URLs, and a URL can carry a job token.
-	l = gitlabauth.RedactURL(strings.TrimRight(l, "\r"))
+	l = redact.URLs(strings.TrimRight(l, "\r"))
 	if p.w != nil {
 		fmt.Fprintf(p.w, "%s%s\n", p.prefix, l)
 	}
@@ -154,7 +154,7 @@ func (p *prefixWriter) errorText() string {
 func commandLine(args []string) string {
 	shown := make([]string, len(args))
 	for i, a := range args {
-		shown[i] = shellQuote(gitlabauth.RedactURL(a))
+		shown[i] = shellQuote(redact.URLs(a))
 	}
 	return strings.Join(shown, " ")
 }

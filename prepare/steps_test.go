@@ -29,7 +29,7 @@ func TestPrefixWriterHidesCredentials(t *testing.T) {
 	if strings.Contains(log.String(), "s3cret") || strings.Contains(p.errorText(), "s3cret") {
 		t.Errorf("token leaked: %q / %q", log.String(), p.errorText())
 	}
-	if !strings.Contains(log.String(), "https://gitlab-ci-token:xxxxx@gitlab.com/g/p.git/") {
+	if !strings.Contains(log.String(), "https://xxxxx@gitlab.com/g/p.git/") {
 		t.Errorf("log = %q, want the URL with its password hidden", log.String())
 	}
 }

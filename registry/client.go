@@ -28,11 +28,9 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/pinwheel-dev/pinwheel/internal/redact"
 	"github.com/pinwheel-dev/pinwheel/pkgname"
 )
-
-// DefaultIndexURL is PyPI's simple API, pip's default --index-url.
-const DefaultIndexURL = "https://pypi.org/simple"
 
 // NoJSONAPI, as Options.JSONAPIURL, turns the JSON API off.
 const NoJSONAPI = "-"
@@ -48,17 +46,16 @@ type Options struct {
 	// IndexURL is the simple API's base, like pip's --index-url.
 	IndexURL string
 	// JSONAPIURL is the PyPI JSON API's base. Empty derives it from
-	// IndexURL by replacing a trailing "/simple" with "/pypi" (and no JSON
-	// API when IndexURL does not end so); NoJSONAPI turns it off.
+	// IndexURL (JSONAPIFor); NoJSONAPI turns it off.
 	JSONAPIURL string
 	// Concurrency bounds requests in flight across all lookups; default
-	// 64. Look-ups are latency-bound: 300 pins take 600 requests, about
-	// 1 s at 100 ms each with 64 in flight and 4 s with 16.
+	// DefaultConcurrency.
 	Concurrency int
-	// Timeout bounds each request attempt, body included; default 30s.
+	// Timeout bounds each request attempt, body included; default
+	// DefaultTimeout.
 	Timeout time.Duration
 	// MaxRetries is how many times a request is retried after a 429, a 5xx
-	// or a network error; default 3, negative for none.
+	// or a network error; default DefaultRetries, negative for none.
 	MaxRetries int
 	// MaxRetryWait caps one wait between attempts, Retry-After included;
 	// default 30s.
@@ -99,27 +96,25 @@ func New(opts Options) (*Client, error) {
 	opts.IndexURL = strings.TrimRight(opts.IndexURL, "/")
 	index, err := url.Parse(opts.IndexURL)
 	if err != nil || (index.Scheme != "http" && index.Scheme != "https") || index.Host == "" {
-		return nil, fmt.Errorf("index URL %q: not an http(s) URL", redactURL(opts.IndexURL))
+		return nil, fmt.Errorf("index URL %q: not an http(s) URL", redact.URLs(opts.IndexURL))
 	}
 	jsonAPI := opts.JSONAPIURL
 	switch {
 	case jsonAPI == NoJSONAPI:
 		jsonAPI = ""
 	case jsonAPI == "":
-		if base, ok := strings.CutSuffix(opts.IndexURL, "/simple"); ok {
-			jsonAPI = base + "/pypi"
-		}
+		jsonAPI = JSONAPIFor(opts.IndexURL)
 	default:
 		jsonAPI = strings.TrimRight(jsonAPI, "/")
 	}
 	if opts.Concurrency <= 0 {
-		opts.Concurrency = 64
+		opts.Concurrency = DefaultConcurrency
 	}
 	if opts.Timeout <= 0 {
-		opts.Timeout = 30 * time.Second
+		opts.Timeout = DefaultTimeout
 	}
 	if opts.MaxRetries == 0 {
-		opts.MaxRetries = 3
+		opts.MaxRetries = DefaultRetries
 	} else if opts.MaxRetries < 0 {
 		opts.MaxRetries = 0
 	}

@@ -11,12 +11,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/sirupsen/logrus"
 
 	"github.com/pinwheel-dev/pinwheel/buildinfo"
+	"github.com/pinwheel-dev/pinwheel/internal/redact"
 )
 
 // StatusError is an HTTP response the client could not use.
@@ -58,7 +58,7 @@ const backoffBase = 500 * time.Millisecond
 
 // get fetches rawURL through the cache, retrying what is worth retrying.
 func (c *Client) get(ctx context.Context, rawURL, accept string) (*response, error) {
-	safeURL := redactURL(rawURL)
+	safeURL := redact.URLs(rawURL)
 	key := cacheKey(accept, safeURL)
 	cached := c.cacheGet(key)
 	if cached != nil && c.opts.Clock().Before(cached.Expires) {
@@ -119,7 +119,7 @@ func (c *Client) attempt(ctx context.Context, rawURL, accept string, cached *cac
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: %w", redactURL(rawURL), redactErr(err))
+		return nil, fmt.Errorf("GET %s: %w", redact.URLs(rawURL), redactErr(err))
 	}
 	req.Header.Set("Accept", accept)
 	req.Header.Set("User-Agent", buildinfo.UserAgent())
@@ -139,7 +139,11 @@ func (c *Client) attempt(ctx context.Context, rawURL, accept string, cached *cac
 		return nil, redactErr(err)
 	}
 	defer resp.Body.Close()
-	res := &attemptResult{status: resp.StatusCode, header: resp.Header, url: resp.Request.URL.String()}
+	// The final URL is the base for relative file links, so it must not
+	// carry the index URL's userinfo into File.URL.
+	final := *resp.Request.URL
+	final.User = nil
+	res := &attemptResult{status: resp.StatusCode, header: resp.Header, url: final.String()}
 	if resp.StatusCode != http.StatusOK {
 		// Drain a little so the connection can be reused.
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
@@ -147,7 +151,7 @@ func (c *Client) attempt(ctx context.Context, rawURL, accept string, cached *cac
 	}
 	limit := c.opts.MaxResponseBytes
 	if resp.ContentLength > limit {
-		return nil, fmt.Errorf("GET %s: %w: %d bytes, limit %d", redactURL(rawURL), ErrResponseTooLarge, resp.ContentLength, limit)
+		return nil, fmt.Errorf("GET %s: %w: %d bytes, limit %d", redact.URLs(rawURL), ErrResponseTooLarge, resp.ContentLength, limit)
 	}
 	var buf bytes.Buffer
 	if resp.ContentLength > 0 {
@@ -156,19 +160,17 @@ func (c *Client) attempt(ctx context.Context, rawURL, accept string, cached *cac
 	_, err = buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
 	body := buf.Bytes()
 	if err != nil {
-		return nil, fmt.Errorf("GET %s: read body: %w", redactURL(rawURL), redactErr(err))
+		return nil, fmt.Errorf("GET %s: read body: %w", redact.URLs(rawURL), redactErr(err))
 	}
 	if int64(len(body)) > limit {
-		return nil, fmt.Errorf("GET %s: %w: over %d bytes", redactURL(rawURL), ErrResponseTooLarge, limit)
+		return nil, fmt.Errorf("GET %s: %w: over %d bytes", redact.URLs(rawURL), ErrResponseTooLarge, limit)
 	}
 	res.body = body
 	return res, nil
 }
 
 func (c *Client) fresh(key string, res *attemptResult) *response {
-	// The final URL is the base for relative file links, so it must not
-	// carry the index URL's userinfo into File.URL.
-	out := &response{url: redactURL(res.url), contentType: res.header.Get("Content-Type"), body: res.body}
+	out := &response{url: res.url, contentType: res.header.Get("Content-Type"), body: res.body}
 	store, expires := cachePolicy(res.header, c.opts.Clock())
 	e := &cacheEntry{
 		URL: out.url, ContentType: out.contentType, Expires: expires,
@@ -230,39 +232,12 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// redactURL drops the userinfo (credentials) from a URL for errors, logs,
-// cache keys and the file URLs a lookup returns. A password with a raw
-// "/", "?" or "#" in it (pip wants those percent-encoded; people paste
-// tokens as they are) does not parse as userinfo, so a URL with an "@"
-// that url.Parse did not read as userinfo loses everything from the scheme
-// to its last "@" (before the query, when the URL parsed): an over-trimmed
-// URL in a message is better than a token.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err == nil && (u.User != nil || !strings.Contains(s, "@")) {
-		u.User = nil
-		return u.String()
-	}
-	start := 0
-	if i := strings.Index(s, "://"); i >= 0 {
-		start = i + len("://")
-	}
-	end := len(s)
-	if i := strings.IndexAny(s[start:], "?#"); i >= 0 && err == nil {
-		end = start + i // a parsed URL may carry "@" in its query
-	}
-	if at := strings.LastIndexByte(s[start:end], '@'); at >= 0 {
-		return s[:start] + s[start+at+1:]
-	}
-	return s
-}
-
 // redactErr rewrites net/http's *url.Error, whose text carries the URL
 // (with the user name even when net/http masks the password).
 func redactErr(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return fmt.Errorf("%s %s: %w", ue.Op, redactURL(ue.URL), ue.Err)
+		return fmt.Errorf("%s %s: %w", ue.Op, redact.URLs(ue.URL), ue.Err)
 	}
 	return err
 }

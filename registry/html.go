@@ -1,69 +1,134 @@
 package registry
 
 import (
-	"html"
+	"bytes"
 	"net/url"
 	"path"
 	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 // parseSimpleHTML reads a PEP 503 project page: one anchor per file, the
 // file name as its text, a "#<alg>=<hex>" fragment with the hash, and the
 // optional data-requires-python and data-yanked (PEP 592) attributes.
-// It is a small tolerant scanner, not a full HTML parser: index pages are
-// machine-written.
+// Other attributes (data-core-metadata, data-dist-info-metadata, PEP 658
+// and 714) are read past. It runs golang.org/x/net/html's tokenizer, which
+// reads tags, attributes and character references as browsers do and in
+// time linear in the page: index pages are machine-written, but a hostile
+// or broken one must not make a look-up slow.
 func parseSimpleHTML(body []byte, base *url.URL) (*page, error) {
-	doc := string(body)
-	low := asciiLower(doc)
+	z := html.NewTokenizer(bytes.NewReader(body))
 	pg := &page{}
-	for i := 0; i < len(low); {
-		j := strings.IndexByte(low[i:], '<')
-		if j < 0 {
-			break
+	var anchor *tagAttrs // the open anchor, nil if none
+	var text strings.Builder
+	closeAnchor := func(closed bool) {
+		if anchor == nil {
+			return
 		}
-		i += j + 1
-		name := tagName(low[i:])
-		if name != "a" && name != "meta" && name != "base" {
+		// The file name is the anchor's text when that is plain text up
+		// to "</a>"; otherwise anchorFile falls back to the URL.
+		name := ""
+		if closed {
+			name = strings.TrimSpace(text.String())
+		}
+		pg.files = append(pg.files, anchorFile(base, name, anchor))
+		anchor = nil
+		text.Reset()
+	}
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			// io.EOF, or a page too large for the tokenizer's buffer; the
+			// body is already capped by Options.MaxResponseBytes.
+			closeAnchor(false)
+			return pg, nil
+		case html.TextToken:
+			if anchor != nil {
+				text.Write(z.Text())
+			}
+			continue
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			closeAnchor(atom.Lookup(name) == atom.A)
+			continue
+		case html.StartTagToken, html.SelfClosingTagToken:
+		default: // comments, doctypes
+			closeAnchor(false)
 			continue
 		}
-		attrs, end := parseAttrs(doc, i+len(name))
-		i = end
-		switch name {
-		case "meta":
-			if strings.EqualFold(attrs["name"], "pypi:repository-version") {
-				pg.apiVersion = attrs["content"]
+		closeAnchor(false)
+		name, hasAttr := z.TagName()
+		tag := atom.Lookup(name)
+		if tag != atom.A && tag != atom.Meta && tag != atom.Base {
+			continue
+		}
+		attrs := readAttrs(z, hasAttr)
+		switch tag {
+		case atom.Meta:
+			if strings.EqualFold(attrs.get(attrName), "pypi:repository-version") {
+				pg.apiVersion = attrs.get(attrContent)
 			}
-		case "base":
-			if href, ok := attrs["href"]; ok {
-				if u, err := base.Parse(href); err == nil {
+		case atom.Base:
+			if attrs.has(attrHref) {
+				if u, err := base.Parse(attrs.get(attrHref)); err == nil {
 					base = u
 				}
 			}
-		case "a":
-			href, ok := attrs["href"]
-			if !ok {
-				continue
+		case atom.A:
+			if attrs.has(attrHref) {
+				anchor = &attrs
+				if tt == html.SelfClosingTagToken {
+					closeAnchor(false)
+				}
 			}
-			// The file name is the anchor's text up to the next tag, which
-			// should be "</a>". Looking no further than the next "<" keeps a
-			// hostile page of unclosed anchors linear, not quadratic.
-			text := ""
-			k := strings.IndexByte(low[i:], '<')
-			if k < 0 {
-				k = len(low) - i
-			}
-			if strings.HasPrefix(low[i+k:], "</a") {
-				text = strings.TrimSpace(html.UnescapeString(doc[i : i+k]))
-			}
-			i += k
-			pg.files = append(pg.files, anchorFile(base, href, text, attrs))
 		}
 	}
-	return pg, nil
 }
 
-func anchorFile(base *url.URL, href, text string, attrs map[string]string) File {
-	f := File{Size: -1, RequiresPython: attrs["data-requires-python"]}
+// The attributes pinwheel reads; the others are skipped without a copy.
+const (
+	attrHref = iota
+	attrName
+	attrContent
+	attrRequiresPython
+	attrYanked
+	attrSize
+	numAttrs
+)
+
+var attrIndex = map[string]int{
+	"href": attrHref, "name": attrName, "content": attrContent,
+	"data-requires-python": attrRequiresPython, "data-yanked": attrYanked, "data-size": attrSize,
+}
+
+// tagAttrs holds a tag's known attributes, unescaped. The first of a
+// repeated attribute wins, as in HTML.
+type tagAttrs struct {
+	val [numAttrs]string
+	set [numAttrs]bool
+}
+
+func readAttrs(z *html.Tokenizer, more bool) tagAttrs {
+	var a tagAttrs
+	for more {
+		var k, v []byte
+		k, v, more = z.TagAttr()
+		if i, ok := attrIndex[string(k)]; ok && !a.set[i] {
+			a.val[i], a.set[i] = string(v), true
+		}
+	}
+	return a
+}
+
+func (a *tagAttrs) get(i int) string { return a.val[i] }
+func (a *tagAttrs) has(i int) bool   { return a.set[i] }
+
+func anchorFile(base *url.URL, text string, attrs *tagAttrs) File {
+	href := attrs.get(attrHref)
+	f := File{Size: -1, RequiresPython: attrs.get(attrRequiresPython)}
 	u, err := base.Parse(href)
 	if err == nil {
 		if alg, hex, ok := strings.Cut(u.Fragment, "="); ok {
@@ -78,88 +143,11 @@ func anchorFile(base *url.URL, href, text string, attrs map[string]string) File 
 	if f.Filename == "" && u != nil {
 		f.Filename = path.Base(u.Path)
 	}
-	if reason, ok := attrs["data-yanked"]; ok {
-		f.Yanked, f.YankedReason = true, reason
+	if attrs.has(attrYanked) {
+		f.Yanked, f.YankedReason = true, attrs.get(attrYanked)
 	}
-	if s, ok := attrs["data-size"]; ok {
-		f.Size = sizeAttr(s)
+	if attrs.has(attrSize) {
+		f.Size = sizeAttr(attrs.get(attrSize))
 	}
 	return f
-}
-
-// tagName returns the tag name at the start of s (already lower case), ""
-// for end tags, comments and the like.
-func tagName(s string) string {
-	n := 0
-	for n < len(s) && (s[n] >= 'a' && s[n] <= 'z' || s[n] >= '0' && s[n] <= '9') {
-		n++
-	}
-	if n == 0 || n == len(s) || !(isSpace(s[n]) || s[n] == '>' || s[n] == '/') {
-		return ""
-	}
-	return s[:n]
-}
-
-// parseAttrs reads attributes from doc[i:] up to the tag's '>', returning
-// them (names lower-cased, values unescaped) and the index after the tag.
-func parseAttrs(doc string, i int) (map[string]string, int) {
-	attrs := map[string]string{}
-	for i < len(doc) {
-		for i < len(doc) && (isSpace(doc[i]) || doc[i] == '/') {
-			i++
-		}
-		if i >= len(doc) {
-			break
-		}
-		if doc[i] == '>' {
-			return attrs, i + 1
-		}
-		start := i
-		for i < len(doc) && !isSpace(doc[i]) && doc[i] != '=' && doc[i] != '>' && doc[i] != '/' {
-			i++
-		}
-		name := asciiLower(doc[start:i])
-		for i < len(doc) && isSpace(doc[i]) {
-			i++
-		}
-		if i >= len(doc) || doc[i] != '=' {
-			attrs[name] = ""
-			continue
-		}
-		i++
-		for i < len(doc) && isSpace(doc[i]) {
-			i++
-		}
-		var val string
-		if i < len(doc) && (doc[i] == '"' || doc[i] == '\'') {
-			q := doc[i]
-			end := strings.IndexByte(doc[i+1:], q)
-			if end < 0 {
-				val, i = doc[i+1:], len(doc)
-			} else {
-				val, i = doc[i+1:i+1+end], i+2+end
-			}
-		} else {
-			start := i
-			for i < len(doc) && !isSpace(doc[i]) && doc[i] != '>' {
-				i++
-			}
-			val = doc[start:i]
-		}
-		attrs[name] = html.UnescapeString(val)
-	}
-	return attrs, len(doc)
-}
-
-func isSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' }
-
-// asciiLower lower-cases ASCII letters only, so byte offsets stay valid.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/pinwheel-dev/pinwheel/internal/redact"
 	"github.com/pinwheel-dev/pinwheel/pkgname"
 )
 
@@ -103,7 +104,7 @@ func (c *Client) jsonAPIDoc(ctx context.Context, u string) (*jsonAPIDoc, error) 
 	if err := json.Unmarshal(resp.body, &doc); err != nil {
 		// Some indexes answer any path with an HTML page; the JSON API only
 		// adds links, vulnerabilities and upload times, so carry on without.
-		c.log.WithFields(logrus.Fields{"url": redactURL(resp.url), "content_type": resp.contentType}).
+		c.log.WithFields(logrus.Fields{"url": redact.URLs(resp.url), "content_type": resp.contentType}).
 			WithError(err).Warn("JSON API answered with something other than JSON; ignoring it")
 		return nil, nil
 	}

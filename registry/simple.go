@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/pinwheel-dev/pinwheel/internal/redact"
 )
 
 // simpleAccept prefers PEP 691 JSON, then the HTML forms, as PEP 691's
@@ -37,7 +39,7 @@ func (c *Client) simple(ctx context.Context, norm string) (*Project, error) {
 	}
 	base, err := url.Parse(resp.url)
 	if err != nil {
-		return nil, fmt.Errorf("page URL %s: %w", redactURL(resp.url), err)
+		return nil, fmt.Errorf("page URL %s: %w", redact.URLs(resp.url), err)
 	}
 	var pg *page
 	mt, _, _ := mime.ParseMediaType(resp.contentType)
@@ -56,10 +58,10 @@ func (c *Client) simple(ctx context.Context, norm string) (*Project, error) {
 		pg, err = parseSimpleHTML(resp.body, base)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", redactURL(resp.url), err)
+		return nil, fmt.Errorf("read %s: %w", redact.URLs(resp.url), err)
 	}
 	if err := checkAPIVersion(pg.apiVersion); err != nil {
-		return nil, fmt.Errorf("read %s: %w", redactURL(resp.url), err)
+		return nil, fmt.Errorf("read %s: %w", redact.URLs(resp.url), err)
 	}
 	return c.project(norm, pg), nil
 }

@@ -24,8 +24,7 @@ func (run *projectRun) selectTicks(slots []*slot) ticked {
 		branches[i] = s.branch
 	}
 	t := ticked{}
-	for _, k := range []dashboard.Kind{dashboard.KindUnschedule, dashboard.KindApprove, dashboard.KindUnlimit,
-		dashboard.KindRebase, dashboard.KindRecreate, dashboard.KindRetry} {
+	for _, k := range dashboard.PerBranchKinds() {
 		t[k] = map[string]bool{}
 		for _, b := range run.ticks.Selected(k, branches) {
 			t[k][b] = true
@@ -38,14 +37,8 @@ func (run *projectRun) selectTicks(slots []*slot) ticked {
 // it, so the dashboard write unticks them.
 func (run *projectRun) consume(kind dashboard.Kind, branch string) {
 	run.consumed[dashboard.Box{Kind: kind, Branch: branch}] = true
-	for bulk, k := range map[dashboard.Kind]dashboard.Kind{
-		dashboard.KindCreateAllAwaitingSchedule: dashboard.KindUnschedule,
-		dashboard.KindCreateAllRateLimited:      dashboard.KindUnlimit,
-		dashboard.KindRebaseAllOpen:             dashboard.KindRebase,
-	} {
-		if k == kind && run.ticks.Has(bulk, "") {
-			run.consumed[dashboard.Box{Kind: bulk}] = true
-		}
+	if bulk, ok := kind.Bulk(); ok && run.ticks.Has(bulk, "") {
+		run.consumed[dashboard.Box{Kind: bulk}] = true
 	}
 }
 

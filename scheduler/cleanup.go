@@ -123,7 +123,7 @@ func (run *projectRun) closeObsolete(ctx context.Context, branch string, mr stat
 // is theirs to close), while only an unmanaged line (a range, a URL)
 // names it, or when its title no longer says which update it carries.
 func (run *projectRun) obsolete(branch string, mr state.MergeRequestRecord) (string, bool) {
-	name, version, ok := parseTitle(mr.Title)
+	name, version, ok := mrbot.ParseTitle(mr.Title)
 	if !ok {
 		return "", false
 	}
@@ -170,21 +170,3 @@ func (run *projectRun) obsolete(branch string, mr state.MergeRequestRecord) (str
 
 // leadingName is the project name a requirement line starts with (PEP 508).
 var leadingName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*`)
-
-// parseTitle reads the package and version from an update title
-// (mrbot.Title).
-func parseTitle(title string) (name, version string, ok bool) {
-	rest, ok := strings.CutPrefix(title, "Update ")
-	if !ok {
-		return "", "", false
-	}
-	i := strings.LastIndex(rest, " to ")
-	if i <= 0 {
-		return "", "", false
-	}
-	name, version = rest[:i], rest[i+len(" to "):]
-	if strings.ContainsAny(name, " ") || version == "" || strings.ContainsAny(version, " ") {
-		return "", "", false
-	}
-	return name, version, mrbot.Title(name, version) == title
-}

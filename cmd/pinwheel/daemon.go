@@ -10,7 +10,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/hashicorp/go-cleanhttp"
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
@@ -100,7 +99,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 		}
 	}
 	m := metrics.New()
-	httpClient := &http.Client{Transport: metrics.Transport(cleanhttp.DefaultPooledTransport(), m)}
+	httpClient := &http.Client{Transport: metrics.Transport(pooledTransport(), m)}
 	var db *state.DB
 	if cfg.Bot != nil {
 		// The bot and the runner share the state file, which only one

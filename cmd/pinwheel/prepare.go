@@ -10,6 +10,7 @@ import (
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
+	"github.com/pinwheel-dev/pinwheel/internal/redact"
 	"github.com/pinwheel-dev/pinwheel/prepare"
 )
 
@@ -151,7 +152,7 @@ func firstOf(a, b string) string {
 // finds, or anonymously (public data projects) when there is none.
 func gitlabClient(base string) (*gitlab.Client, gitlabauth.Credentials, error) {
 	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
-		return nil, gitlabauth.Credentials{}, usageError(fmt.Errorf("--data-projects need an http(s) --gitlab-url, not %q", gitlabauth.RedactURL(base)))
+		return nil, gitlabauth.Credentials{}, usageError(fmt.Errorf("--data-projects need an http(s) --gitlab-url, not %q", redact.URLs(base)))
 	}
 	creds, err := gitlabauth.FromLookupEnv(os.LookupEnv, base)
 	if err != nil && !errors.Is(err, gitlabauth.ErrNoToken) {

@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 func runYAML(t *testing.T, args ...string) (stdout, stderr string, err error) {
