@@ -63,6 +63,10 @@ type Options struct {
 	Output      string // tarball, .tar.gz or .tar.zst; optional
 	CacheDir    string // tarball cache keyed by the input hash; optional
 
+	// DataSizeLimit caps each data project's archive and unpacked files;
+	// default MaxDataProjectSize.
+	DataSizeLimit int64
+
 	Log io.Writer        // the steps' output, line by line; nil discards it
 	Now func() time.Time // clock for the manifest; default time.Now
 }
@@ -111,6 +115,9 @@ func (o *Options) withDefaults() (Options, error) {
 	c.Log = &lockedWriter{w: c.Log}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.DataSizeLimit <= 0 {
+		c.DataSizeLimit = MaxDataProjectSize
 	}
 	if len(c.Packages) == 0 && len(c.DataProjects) == 0 {
 		return c, fmt.Errorf("%w: no packages and no data projects", ErrInvalidOptions)

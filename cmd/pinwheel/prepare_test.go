@@ -150,6 +150,9 @@ func TestPrepareCLIFailsWithPipsMessage(t *testing.T) {
 	if !strings.Contains(last, "ERROR: No matching distribution found for nosuchpkg==1.0") {
 		t.Errorf("error lacks pip's message:\n%s", last)
 	}
+	if n := strings.Count(stderr, "No matching distribution found for nosuchpkg==1.0"); n != 1 {
+		t.Errorf("pip's message shows %d times, want once:\n%s", n, stderr)
+	}
 	if entries, _ := os.ReadDir(outDir); len(entries) != 0 {
 		t.Errorf("output dir holds %v after a failure", entries)
 	}
