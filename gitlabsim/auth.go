@@ -60,6 +60,9 @@ func (s *Server) authenticate(r *http.Request) *User {
 	if token == "" {
 		token, _ = strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	}
+	if jt := r.Header.Get("JOB-TOKEN"); token == "" && strings.HasPrefix(jt, "glcbt-") {
+		token = jt // a CI job token (AddJobToken)
+	}
 	if token == "" {
 		return nil
 	}

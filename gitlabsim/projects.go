@@ -38,6 +38,7 @@ type Project struct {
 	deployments  []*Deployment
 	environments []*Environment
 	nextIID      struct{ mr, issue, pipeline, deployment int }
+	registry     packageRegistry // generic packages, see packages.go
 }
 
 // Name is the last segment of the path.

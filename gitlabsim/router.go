@@ -87,6 +87,9 @@ func (s *Server) routeTable() []route {
 		{"PUT", "/projects/:id/deployments/:deployment_id", s.updateDeployment},
 		{"GET", "/projects/:id/environments", s.listEnvironments},
 		{"GET", "/projects/:id/environments/:environment_id", s.getEnvironment},
+
+		{"PUT", "/projects/:id/packages/generic/:package_name/:package_version/:file_name", s.putPackageFile},
+		{"GET", "/projects/:id/packages/generic/:package_name/:package_version/:file_name", s.getPackageFile},
 	}
 	routes := make([]route, 0, len(table))
 	for _, t := range table {

@@ -139,6 +139,44 @@ func addTree(tw *tar.Writer, root string) error {
 	})
 }
 
+// readTarball reads a tarball through to its end, which checks the
+// compression's own checksums (gzip's CRC-32, zstd's frame checksums) and
+// that it is not cut short.
+func readTarball(r io.Reader, format Format) error {
+	var zr io.Reader
+	switch format {
+	case Gzip:
+		gz, err := gzip.NewReader(r)
+		if err != nil {
+			return err
+		}
+		defer gz.Close()
+		zr = gz
+	case Zstd:
+		dec, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return err
+		}
+		defer dec.Close()
+		zr = dec
+	default:
+		return fmt.Errorf("%w: unknown format %q", ErrInvalidOptions, format)
+	}
+	tr := tar.NewReader(zr)
+	for {
+		_, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(io.Discard, tr); err != nil {
+			return err
+		}
+	}
+}
+
 // writeAtomic writes a file through a temporary file in the same directory
 // and renames it into place, so readers never see a partial file.
 func writeAtomic(path string, write func(io.Writer) error) (err error) {

@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/pinwheel-dev/pinwheel/indexsim"
 )
 
 // BenchmarkPrepare compares, in the same run and interleaved so machine
@@ -18,26 +20,7 @@ import (
 // compares CPU time (ours and the children's), steadier under load.
 func BenchmarkPrepare(b *testing.B) {
 	requirePython(b)
-	var wheels []wheel
-	var names []string
-	for i := range 5 {
-		name := fmt.Sprintf("pkg%d", i)
-		w := wheel{name: name, version: "1.0"}
-		if i > 0 {
-			w.requires = []string{"pkg0>=1"}
-		}
-		wheels = append(wheels, w, wheel{name: name, version: "2.0"})
-		names = append(names, name)
-	}
-	idx := newIndex(b, wheels...)
-	constraints := filepath.Join(b.TempDir(), "constraints.txt")
-	pins := ""
-	for _, n := range names {
-		pins += n + "==1.0\n"
-	}
-	if err := os.WriteFile(constraints, []byte(pins), 0o644); err != nil {
-		b.Fatal(err)
-	}
+	idx, constraints, names := benchIndex(b)
 	ctx := context.Background()
 
 	var pip, cold, warm, pipCPU, coldCPU time.Duration
@@ -75,6 +58,31 @@ func BenchmarkPrepare(b *testing.B) {
 	b.ReportMetric(cold.Seconds()/pip.Seconds(), "cold/pip")
 	b.ReportMetric(cold.Seconds()/warm.Seconds(), "cold/warm")
 	b.ReportMetric(coldCPU.Seconds()/pipCPU.Seconds(), "cold/pip-cpu")
+}
+
+// benchIndex serves the benchmarks' five small wheels (two releases each,
+// four depending on the first) and writes constraints pinning 1.0.
+func benchIndex(b *testing.B) (idx *indexsim.Server, constraints string, names []string) {
+	var wheels []wheel
+	for i := range 5 {
+		name := fmt.Sprintf("pkg%d", i)
+		w := wheel{name: name, version: "1.0"}
+		if i > 0 {
+			w.requires = []string{"pkg0>=1"}
+		}
+		wheels = append(wheels, w, wheel{name: name, version: "2.0"})
+		names = append(names, name)
+	}
+	idx = newIndex(b, wheels...)
+	constraints = filepath.Join(b.TempDir(), "constraints.txt")
+	pins := ""
+	for _, n := range names {
+		pins += n + "==1.0\n"
+	}
+	if err := os.WriteFile(constraints, []byte(pins), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return idx, constraints, names
 }
 
 // cpuTime is the CPU time of this process and its finished children: on a

@@ -24,7 +24,7 @@ func (p *plan) build(ctx context.Context) (*Manifest, error) {
 	dataCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	dataErr := make(chan error, 1)
-	go func() { dataErr <- fetchDataProjects(dataCtx, o.GitLab, o.Log, p.data) }()
+	go func() { dataErr <- fetchDataProjects(dataCtx, o.GitLab, o.Log, p.data, o.DataSizeLimit) }()
 	if err := p.install(ctx); err != nil {
 		cancel()
 		<-dataErr

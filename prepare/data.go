@@ -2,7 +2,6 @@ package prepare
 
 import (
 	"archive/tar"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -44,32 +43,81 @@ func resolveDataProjects(ctx context.Context, gl *gitlab.Client, projects []stri
 	return out, nil
 }
 
+// MaxDataProjectSize caps a data project: its archive as downloaded and
+// the bytes of the files it unpacks to. Past it, prepare stops with
+// ErrTooLarge rather than filling the runner's disk (a 2 MB gzip can
+// unpack to gigabytes).
+const MaxDataProjectSize = 1 << 30 // 1 GiB
+
+// ErrTooLarge is a data project past MaxDataProjectSize.
+var ErrTooLarge = errors.New("too large")
+
 // fetchDataProjects downloads each project's archive at its resolved commit
-// and unpacks it into a fresh directory.
+// to a temporary file (streamed, never held in memory) and unpacks it into
+// a fresh directory, both within limit bytes.
 // See https://docs.gitlab.com/api/repositories/#get-file-archive.
-func fetchDataProjects(ctx context.Context, gl *gitlab.Client, log io.Writer, projects []DataProject) error {
+func fetchDataProjects(ctx context.Context, gl *gitlab.Client, log io.Writer, projects []DataProject, limit int64) error {
 	for _, d := range projects {
 		fmt.Fprintf(log, "[data] %s@%s -> %s\n", d.Path, d.Commit, d.Dir)
-		format, sha := "tar.gz", d.Commit
-		archive, _, err := gl.Repositories.Archive(d.Path, &gitlab.ArchiveOptions{Format: &format, SHA: &sha}, gitlab.WithContext(ctx))
-		if err != nil {
-			return fmt.Errorf("data project %s: download archive: %w", d.Path, err)
-		}
-		if err := os.RemoveAll(d.Dir); err != nil {
-			return fmt.Errorf("data project %s: %w", d.Path, err)
-		}
-		if err := UnpackArchive(bytes.NewReader(archive), d.Dir); err != nil {
+		if err := fetchDataProject(ctx, gl, d, limit); err != nil {
 			return fmt.Errorf("data project %s: %w", d.Path, err)
 		}
 	}
 	return nil
 }
 
+func fetchDataProject(ctx context.Context, gl *gitlab.Client, d DataProject, limit int64) error {
+	if err := os.MkdirAll(filepath.Dir(d.Dir), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(d.Dir), "."+filepath.Base(d.Dir)+".*.tar.gz")
+	if err != nil {
+		return fmt.Errorf("download archive: %w", err)
+	}
+	defer func() {
+		tmp.Close()
+		os.Remove(tmp.Name())
+	}()
+	format, sha := "tar.gz", d.Commit
+	w := &limitedWriter{w: tmp, left: limit}
+	if _, err := gl.Repositories.StreamArchive(d.Path, w, &gitlab.ArchiveOptions{Format: &format, SHA: &sha}, gitlab.WithContext(ctx)); err != nil {
+		if w.over {
+			return fmt.Errorf("download archive: %w: over %d bytes", ErrTooLarge, limit)
+		}
+		return fmt.Errorf("download archive: %w", err)
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("download archive: %w", err)
+	}
+	if err := os.RemoveAll(d.Dir); err != nil {
+		return err
+	}
+	return UnpackArchive(tmp, d.Dir, limit)
+}
+
+// limitedWriter fails a write past left bytes.
+type limitedWriter struct {
+	w    io.Writer
+	left int64
+	over bool
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	if int64(len(p)) > l.left {
+		l.over = true
+		return 0, ErrTooLarge
+	}
+	l.left -= int64(len(p))
+	return l.w.Write(p)
+}
+
 // UnpackArchive unpacks a GitLab repository archive (tar.gz) into dir,
 // dropping the archive's top-level `<project>-<ref>-<sha>/` directory.
 // Members are written through an os.Root, so neither a `../` name nor a
-// member behind a symlink pointing out of dir can land outside it.
-func UnpackArchive(r io.Reader, dir string) error {
+// member behind a symlink pointing out of dir can land outside it. The
+// files' bytes together may not pass limit (ErrTooLarge); what was
+// unpacked before is left for the caller to remove.
+func UnpackArchive(r io.Reader, dir string, limit int64) error {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
 		return fmt.Errorf("unpack archive: %w", err)
@@ -84,6 +132,7 @@ func UnpackArchive(r io.Reader, dir string) error {
 	}
 	defer root.Close()
 	tr := tar.NewReader(zr)
+	left := limit
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
@@ -102,6 +151,13 @@ func UnpackArchive(r io.Reader, dir string) error {
 		_, rel, found := strings.Cut(name, "/")
 		if !found || rel == "" || rel == "." {
 			continue // the top-level directory itself
+		}
+		if hdr.Typeflag == tar.TypeReg {
+			// The header says how much is coming, before any is written.
+			if hdr.Size > left {
+				return fmt.Errorf("unpack archive: %w: files over %d bytes (at %s)", ErrTooLarge, limit, rel)
+			}
+			left -= hdr.Size
 		}
 		if err := unpackMember(root, tr, hdr, filepath.FromSlash(rel)); err != nil {
 			return fmt.Errorf("unpack archive: %s: %w", rel, err)

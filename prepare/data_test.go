@@ -4,9 +4,12 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/klauspost/compress/gzip"
@@ -50,7 +53,7 @@ func TestDataProjectsFromArchive(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(want.Dir, "stale"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := fetchDataProjects(ctx, gl, &syncBuffer{}, data); err != nil {
+	if err := fetchDataProjects(ctx, gl, &syncBuffer{}, data, MaxDataProjectSize); err != nil {
 		t.Fatal(err)
 	}
 	for name, body := range map[string]string{"index.yaml": "trees: {}\n", "trees/rhel.yaml": "arch: x86_64\n"} {
@@ -136,7 +139,7 @@ func TestUnpackArchive(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "kpet-db")
-			err := UnpackArchive(bytes.NewReader(gitlabArchive(t, tt.members...)), dir)
+			err := UnpackArchive(bytes.NewReader(gitlabArchive(t, tt.members...)), dir, MaxDataProjectSize)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
 			}
@@ -157,3 +160,59 @@ func TestUnpackArchive(t *testing.T) {
 		})
 	}
 }
+
+// A small archive that unpacks to much more than the cap (zeros compress
+// about 1000:1) stops at the member that would pass it.
+func TestUnpackArchiveStopsPastTheCap(t *testing.T) {
+	top := "bomb-production-0123/"
+	tests := []struct {
+		name    string
+		sizes   []int64
+		limit   int64
+		wantErr bool
+	}{
+		{"one member past the cap", []int64{3 << 20}, 1 << 20, true},
+		{"members that together pass it", []int64{600 << 10, 600 << 10}, 1 << 20, true},
+		{"exactly the cap", []int64{512 << 10, 512 << 10}, 1 << 20, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var members []tar.Header
+			for i, n := range tt.sizes {
+				members = append(members, tar.Header{Typeflag: tar.TypeReg, Name: top + "f" + itoa(i), Mode: 0o644, Size: n})
+			}
+			archive := gitlabArchive(t, members...)
+			err := UnpackArchive(bytes.NewReader(archive), filepath.Join(t.TempDir(), "bomb"), tt.limit)
+			if got := errors.Is(err, ErrTooLarge); got != tt.wantErr {
+				t.Fatalf("err = %v (archive %d bytes), want ErrTooLarge %v", err, len(archive), tt.wantErr)
+			}
+		})
+	}
+}
+
+// An archive download past the cap stops while streaming and leaves
+// neither the data directory nor a temporary file behind.
+func TestDataProjectDownloadPastTheCap(t *testing.T) {
+	s, gl := newGitLab(t)
+	p := s.CreateProject("cki/big-db", "production")
+	noise := make([]byte, 256<<10)
+	if _, err := rand.Read(noise); err != nil {
+		t.Fatal(err)
+	}
+	s.Commit(p, "production", "data", map[string]string{"blob": string(noise)})
+	dir := t.TempDir()
+	ctx := context.Background()
+	data, err := resolveDataProjects(ctx, gl, []string{"cki/big-db"}, "production", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = fetchDataProjects(ctx, gl, &syncBuffer{}, data, 64<<10)
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "cki/big-db") {
+		t.Fatalf("err = %v, want ErrTooLarge naming the project", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -62,6 +62,14 @@ type Options struct {
 	Venv        string // venv path overriding SoftwareDir/venv
 	Output      string // tarball, .tar.gz or .tar.zst; optional
 	CacheDir    string // tarball cache keyed by the input hash; optional
+	// Remote is a cache in GitLab's generic package registry, shared by
+	// every runner; optional. With CacheDir too, the directory is asked
+	// first and keeps what the remote cache gave.
+	Remote *RemoteCache
+
+	// DataSizeLimit caps each data project's archive and unpacked files;
+	// default MaxDataProjectSize.
+	DataSizeLimit int64
 
 	Log io.Writer        // the steps' output, line by line; nil discards it
 	Now func() time.Time // clock for the manifest; default time.Now
@@ -69,8 +77,12 @@ type Options struct {
 
 // Result describes what a Prepare run produced.
 type Result struct {
-	Hash      string
-	CacheHit  bool
+	Hash     string
+	CacheHit bool
+	// CacheSource is "dir" or "gitlab" on a hit.
+	CacheSource string
+	// Remote is what the remote cache moved.
+	Remote    Transfer
 	Venv      string
 	Output    string
 	Overrides []Override
@@ -112,6 +124,9 @@ func (o *Options) withDefaults() (Options, error) {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.DataSizeLimit <= 0 {
+		c.DataSizeLimit = MaxDataProjectSize
+	}
 	if len(c.Packages) == 0 && len(c.DataProjects) == 0 {
 		return c, fmt.Errorf("%w: no packages and no data projects", ErrInvalidOptions)
 	}
@@ -126,8 +141,11 @@ func (o *Options) withDefaults() (Options, error) {
 	if len(c.DataProjects) > 0 && c.GitLab == nil {
 		return c, fmt.Errorf("%w: data projects need a GitLab client", ErrInvalidOptions)
 	}
-	if c.CacheDir != "" && c.Output == "" {
+	if (c.CacheDir != "" || c.Remote != nil) && c.Output == "" {
 		return c, fmt.Errorf("%w: the cache stores tarballs, so it needs an output file", ErrInvalidOptions)
+	}
+	if c.Remote != nil && (c.Remote.GitLab == nil || c.Remote.Project == "") {
+		return c, fmt.Errorf("%w: the remote cache needs a GitLab client and a project", ErrInvalidOptions)
 	}
 	return c, nil
 }
@@ -142,31 +160,67 @@ func Prepare(ctx context.Context, o Options) (*Result, error) {
 	for _, ov := range p.overrides {
 		fmt.Fprintf(p.opts.Log, "[override] %s = %s (%s)\n", ov.Name, redact.URLs(ov.URL), ov.Source)
 	}
-	if p.opts.CacheDir == "" {
+	if p.opts.CacheDir == "" && p.opts.Remote == nil {
 		res.Manifest, err = p.build(ctx)
 		return res, err
 	}
-	cache := Cache{Dir: p.opts.CacheDir}
-	unlock, err := cache.lock(p.hash)
-	if err != nil {
-		return nil, err
+	var cache *Cache
+	if p.opts.CacheDir != "" {
+		cache = &Cache{Dir: p.opts.CacheDir}
+		unlock, err := cache.lock(p.hash)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+		hit, err := cache.Get(p.hash, p.format, p.opts.Output)
+		if err != nil {
+			return nil, err
+		}
+		if hit {
+			fmt.Fprintf(p.opts.Log, "[cache] hit %s\n", p.hash)
+			res.CacheHit, res.CacheSource = true, "dir"
+			return res, nil
+		}
+		fmt.Fprintf(p.opts.Log, "[cache] miss %s\n", p.hash)
 	}
-	defer unlock()
-	hit, err := cache.Get(p.hash, p.format, p.opts.Output)
-	if err != nil {
-		return nil, err
+	if r := p.opts.Remote; r != nil {
+		// The remote cache only ever saves time: when it is down or
+		// gives a bad file, the run builds.
+		hit, t, err := r.Get(ctx, p.hash, p.format, p.opts.Output)
+		res.Remote.Down = t.Down
+		switch {
+		case err != nil:
+			fmt.Fprintf(p.opts.Log, "[cache] gitlab: %v; building\n", err)
+		case hit:
+			fmt.Fprintf(p.opts.Log, "[cache] gitlab hit %s (%d bytes)\n", r.where(p.hash, p.format), t.Down)
+			res.CacheHit, res.CacheSource = true, "gitlab"
+			if cache != nil {
+				if err := cache.Put(p.hash, p.format, p.opts.Output); err != nil {
+					return nil, err
+				}
+			}
+			return res, nil
+		default:
+			fmt.Fprintf(p.opts.Log, "[cache] gitlab miss %s\n", r.where(p.hash, p.format))
+		}
 	}
-	if hit {
-		fmt.Fprintf(p.opts.Log, "[cache] hit %s\n", p.hash)
-		res.CacheHit = true
-		return res, nil
-	}
-	fmt.Fprintf(p.opts.Log, "[cache] miss %s\n", p.hash)
 	if res.Manifest, err = p.build(ctx); err != nil {
 		return nil, err
 	}
-	if err := cache.Put(p.hash, p.format, p.opts.Output); err != nil {
-		return nil, err
+	if cache != nil {
+		if err := cache.Put(p.hash, p.format, p.opts.Output); err != nil {
+			return nil, err
+		}
+	}
+	if r := p.opts.Remote; r != nil {
+		t, err := r.Put(ctx, p.hash, p.format, p.opts.Output)
+		res.Remote.Up = t.Up
+		if err != nil {
+			// The tarball is built and good; the next job builds too.
+			fmt.Fprintf(p.opts.Log, "[cache] gitlab: %v\n", err)
+		} else {
+			fmt.Fprintf(p.opts.Log, "[cache] gitlab stored %s (%d bytes)\n", r.where(p.hash, p.format), t.Up)
+		}
 	}
 	return res, nil
 }

@@ -17,15 +17,25 @@ import (
 // StepError is a failed external command (venv, pip install, pip check).
 // Output holds the tool's own error text, so the caller can show the user
 // what pip said rather than just an exit status.
+//
+// The text is shown once: pip's error block (from its first "ERROR:" line)
+// is held back from the live log and is part of the error message, while
+// output without such a block was already streamed to the log and the
+// message only points at it.
 type StepError struct {
 	Step   string
 	Output string
 	Err    error
+	// Shown is set when Output was already written to the run's log.
+	Shown bool
 }
 
 func (e *StepError) Error() string {
-	if e.Output == "" {
+	switch {
+	case e.Output == "":
 		return fmt.Sprintf("%s: %v", e.Step, e.Err)
+	case e.Shown:
+		return fmt.Sprintf("%s: %v (its output is above)", e.Step, e.Err)
 	}
 	return fmt.Sprintf("%s: %v:\n%s", e.Step, e.Err, e.Output)
 }
@@ -67,18 +77,21 @@ func (s step) run(ctx context.Context, log io.Writer) ([]byte, error) {
 		if ctx.Err() != nil {
 			err = ctx.Err()
 		}
-		out := pw.errorText()
+		out, shown := pw.errorText()
 		if s.capture && out == "" {
-			out = redact.URLs(tail(stdout.String(), 20))
+			out, shown = redact.URLs(tail(stdout.String(), 20)), false
 		}
-		return nil, &StepError{Step: s.name, Output: out, Err: err}
+		return nil, &StepError{Step: s.name, Output: out, Err: err, Shown: shown && !discards(log)}
 	}
+	pw.release()
 	return stdout.Bytes(), nil
 }
 
 // prefixWriter prefixes each complete line and remembers the output from
 // pip's first "ERROR:" line on (or the last lines, if there is none) for the
-// error message.
+// error message. Lines from the first "ERROR:" on are held back from w: the
+// error message shows them, and release writes them should the command
+// succeed after all.
 type prefixWriter struct {
 	mu      sync.Mutex
 	w       io.Writer
@@ -112,11 +125,11 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 func (p *prefixWriter) line(l string) {
 	// Tools echo URLs, and a URL can carry a job token.
 	l = redact.URLs(strings.TrimRight(l, "\r"))
-	if p.w != nil {
-		fmt.Fprintf(p.w, "%s%s\n", p.prefix, l)
-	}
 	if p.errAt < 0 && strings.HasPrefix(l, "ERROR:") {
 		p.errAt = len(p.lines)
+	}
+	if p.w != nil && p.errAt < 0 {
+		fmt.Fprintf(p.w, "%s%s\n", p.prefix, l)
 	}
 	p.lines = append(p.lines, l)
 	// Keep the error block (bounded) or a sliding tail.
@@ -134,7 +147,22 @@ func (p *prefixWriter) flush() {
 	}
 }
 
-func (p *prefixWriter) errorText() string {
+// release writes the held-back lines to w (the command succeeded).
+func (p *prefixWriter) release() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.errAt < 0 || p.w == nil {
+		return
+	}
+	for _, l := range p.lines[p.errAt:] {
+		fmt.Fprintf(p.w, "%s%s\n", p.prefix, l)
+	}
+	p.lines, p.errAt = p.lines[:p.errAt], -1
+}
+
+// errorText is the text for the error message, and whether it was already
+// written to w (no "ERROR:" block: the last lines, which were streamed).
+func (p *prefixWriter) errorText() (string, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	lines := p.lines
@@ -143,10 +171,20 @@ func (p *prefixWriter) errorText() string {
 		if len(lines) > keepLines {
 			lines = lines[:keepLines]
 		}
-	} else if len(lines) > 20 {
+		return strings.TrimSpace(strings.Join(lines, "\n")), false
+	}
+	if len(lines) > 20 {
 		lines = lines[len(lines)-20:]
 	}
-	return strings.TrimSpace(strings.Join(lines, "\n"))
+	return strings.TrimSpace(strings.Join(lines, "\n")), p.w != nil
+}
+
+// discards reports whether log goes nowhere, so nothing was shown.
+func discards(log io.Writer) bool {
+	if lw, ok := log.(*lockedWriter); ok {
+		log = lw.w
+	}
+	return log == nil || log == io.Discard
 }
 
 // commandLine shows a command as it runs, with the user info of URLs

@@ -22,6 +22,7 @@ type prepareFlags struct {
 	gitlabURL, productionBranch         string
 	indexURL, python                    string
 	softwareDir, venv, output, cacheDir string
+	cache, cacheProject                 string
 	printEnv                            bool
 }
 
@@ -41,7 +42,10 @@ replaces a package's URL; the flag wins.
 
 With --cache-dir, a run whose inputs (interpreter, constraints, packages with
 git refs resolved to commits, overrides, data project commits) match an
-earlier one copies that run's tarball instead of building.
+earlier one copies that run's tarball instead of building. With --cache
+gitlab, the tarball is also kept in a GitLab project's generic package
+registry (pinwheel-venv/<input hash>/venv.tar.zst), shared by every runner;
+its sha256 is checked before use, and a bad or missing entry means a build.
 
 Data projects are read with the token of PINWHEEL_GITLAB_TOKEN, else
 GITLAB_TOKEN, else CI_JOB_TOKEN (only for the instance in CI_SERVER_URL),
@@ -64,6 +68,8 @@ else anonymously.` + exitStatus("when the venv (and tarball) is ready", "when it
 	fl.StringVar(&f.venv, "venv", "", "venv `PATH`, instead of SOFTWARE_DIR/venv")
 	fl.StringVar(&f.output, "output", "", "tarball `FILE` to write: .tar.gz or .tar.zst")
 	fl.StringVar(&f.cacheDir, "cache-dir", "", "`DIR` caching tarballs keyed by the input hash")
+	fl.StringVar(&f.cache, "cache", "", "`KIND` \"gitlab\": also keep tarballs in a project's generic package registry")
+	fl.StringVar(&f.cacheProject, "cache-project", "", "`PROJECT` of the --cache gitlab packages (default $CI_PROJECT_ID, else $CI_PROJECT_PATH)")
 	fl.BoolVar(&f.printEnv, "print-env", false, "print the shell lines that unpack and activate the tarball")
 	return cmd
 }
@@ -83,6 +89,7 @@ func runPrepare(cmd *cobra.Command, f *prepareFlags) error {
 		}
 		overrides[name] = u
 	}
+	var err error
 	opts := prepare.Options{
 		Packages:         strings.Fields(f.packages),
 		DataProjects:     strings.Fields(f.dataProjects),
@@ -107,6 +114,9 @@ func runPrepare(cmd *cobra.Command, f *prepareFlags) error {
 		}
 		opts.GitLab, creds = gl, c
 	}
+	if opts.Remote, err = remoteCache(cmd, f); err != nil {
+		return err
+	}
 	ctx, cancel := jobContext(cmd)
 	defer cancel()
 	res, err := prepare.Prepare(ctx, opts)
@@ -123,12 +133,48 @@ func runPrepare(cmd *cobra.Command, f *prepareFlags) error {
 	state := "built"
 	if res.CacheHit {
 		state = "from cache"
+		if res.CacheSource == "gitlab" {
+			state = "from the GitLab cache"
+		}
 	}
 	fmt.Fprintf(cmd.ErrOrStderr(), "prepare: %s %s (input hash %s)\n", state, firstOf(res.Output, res.Venv), res.Hash)
 	if f.printEnv {
 		_, err = fmt.Fprint(cmd.OutOrStdout(), prepare.ActivationScript(res.Output, res.Venv))
 	}
 	return err
+}
+
+// remoteCache is the --cache gitlab store: in the project of
+// --cache-project (in CI, the pipeline's own), on the instance of an
+// explicit --gitlab-url, else CI_SERVER_URL, with the token gitlabauth
+// finds (the job token in CI).
+func remoteCache(cmd *cobra.Command, f *prepareFlags) (*prepare.RemoteCache, error) {
+	switch f.cache {
+	case "":
+		if f.cacheProject != "" {
+			return nil, usageError(errors.New("--cache-project needs --cache gitlab"))
+		}
+		return nil, nil
+	case "gitlab":
+	default:
+		return nil, usageError(fmt.Errorf("--cache %q: the only remote cache is \"gitlab\"", f.cache))
+	}
+	project := firstOf(f.cacheProject, firstOf(os.Getenv("CI_PROJECT_ID"), os.Getenv("CI_PROJECT_PATH")))
+	if project == "" {
+		return nil, usageError(errors.New("--cache gitlab needs --cache-project (or CI_PROJECT_ID in a pipeline)"))
+	}
+	if f.output == "" {
+		return nil, usageError(errors.New("--cache gitlab needs --output"))
+	}
+	base := f.gitlabURL
+	if server := os.Getenv("CI_SERVER_URL"); !cmd.Flags().Changed("gitlab-url") && server != "" {
+		base = server
+	}
+	gl, _, err := gitlabClient(base)
+	if err != nil {
+		return nil, err
+	}
+	return &prepare.RemoteCache{GitLab: gl, Project: project}, nil
 }
 
 // fromEnv fills an unset flag from the environment variable the pipelines
@@ -152,7 +198,7 @@ func firstOf(a, b string) string {
 // finds, or anonymously (public data projects) when there is none.
 func gitlabClient(base string) (*gitlab.Client, gitlabauth.Credentials, error) {
 	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
-		return nil, gitlabauth.Credentials{}, usageError(fmt.Errorf("--data-projects need an http(s) --gitlab-url, not %q", redact.URLs(base)))
+		return nil, gitlabauth.Credentials{}, usageError(fmt.Errorf("--data-projects and --cache gitlab need an http(s) --gitlab-url, not %q", redact.URLs(base)))
 	}
 	creds, err := gitlabauth.FromLookupEnv(os.LookupEnv, base)
 	if err != nil && !errors.Is(err, gitlabauth.ErrNoToken) {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -41,7 +42,7 @@ func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 // settings don't leak into a test.
 func clearPrepareEnv(t *testing.T) {
 	clearTokenEnv(t)
-	for _, k := range []string{"GITLAB_COM_PACKAGES", "DATA_PROJECTS", "SOFTWARE_DIR"} {
+	for _, k := range []string{"GITLAB_COM_PACKAGES", "DATA_PROJECTS", "SOFTWARE_DIR", "CI_PROJECT_ID", "CI_PROJECT_PATH", "CI_SERVER_URL"} {
 		t.Setenv(k, "")
 	}
 }
@@ -73,6 +74,10 @@ func TestPrepareUsageErrors(t *testing.T) {
 		{"unknown output format", nil, []string{"prepare", "--packages", "requests", "--software-dir", dir, "--output", "venv.zip"}, ".tar.gz or .tar.zst"},
 		{"data projects over a file URL", map[string]string{"DATA_PROJECTS": "cki/kpet-db"},
 			[]string{"prepare", "--software-dir", dir, "--gitlab-url", "file:///srv/git"}, "http(s) --gitlab-url"},
+		{"unknown remote cache", nil, []string{"prepare", "--packages", "requests", "--software-dir", dir, "--output", "v.tar.gz", "--cache", "s3"}, `the only remote cache is "gitlab"`},
+		{"remote cache without a project", nil, []string{"prepare", "--packages", "requests", "--software-dir", dir, "--output", "v.tar.gz", "--cache", "gitlab"}, "needs --cache-project"},
+		{"remote cache without output", map[string]string{"CI_PROJECT_ID": "7"}, []string{"prepare", "--packages", "requests", "--software-dir", dir, "--cache", "gitlab"}, "--cache gitlab needs --output"},
+		{"cache project without a cache", nil, []string{"prepare", "--packages", "requests", "--software-dir", dir, "--cache-project", "g/p"}, "needs --cache gitlab"},
 		{"positional argument", nil, []string{"prepare", "requests"}, "takes no arguments"},
 		{"unknown flag", nil, []string{"prepare", "--bogus"}, "unknown flag"},
 	}
@@ -135,6 +140,42 @@ func TestPrepareCLI(t *testing.T) {
 	}
 }
 
+// TestPrepareCLIRemoteCache runs two jobs of one pipeline on two runners:
+// the first builds and stores the tarball in the project's package
+// registry with the job token, the second downloads it.
+func TestPrepareCLIRemoteCache(t *testing.T) {
+	requireVenv(t)
+	clearPrepareEnv(t)
+	idx := indexsim.New(indexsim.Options{})
+	defer idx.Close()
+	sim := gitlabsim.New(gitlabsim.Options{})
+	defer sim.Close()
+	proj := sim.CreateProject("group/app", "main")
+	jobToken := sim.AddJobToken("ci")
+	t.Setenv("CI_JOB_TOKEN", jobToken)
+	t.Setenv("CI_SERVER_URL", sim.URL())
+	t.Setenv("CI_PROJECT_ID", strconv.Itoa(proj.ID))
+	software := filepath.Join(t.TempDir(), "software")
+	args := []string{"prepare", "--packages", "pip", "--index-url", idx.IndexURL(), "--software-dir", software, "--cache", "gitlab"}
+
+	for i, want := range []string{"prepare: built ", "prepare: from the GitLab cache "} {
+		out := filepath.Join(t.TempDir(), "venv.tar.zst")
+		if err := os.RemoveAll(software); err != nil {
+			t.Fatal(err)
+		}
+		_, stderr, code := runCLI(t, append(args, "--output", out)...)
+		if code != 0 || !strings.Contains(stderr, want+out) {
+			t.Fatalf("run %d: exit %d, want %q in\n%s", i+1, code, want+out, stderr)
+		}
+		if strings.Contains(stderr, jobToken) {
+			t.Errorf("run %d shows the job token", i+1)
+		}
+	}
+	if st := sim.Stats(); st.ByEndpoint["PUT /projects/:id/packages/generic/:package_name/:package_version/:file_name"] != 1 {
+		t.Errorf("uploads = %v, want 1", st.ByEndpoint)
+	}
+}
+
 func TestPrepareCLIFailsWithPipsMessage(t *testing.T) {
 	requireVenv(t)
 	clearPrepareEnv(t)
@@ -149,6 +190,9 @@ func TestPrepareCLIFailsWithPipsMessage(t *testing.T) {
 	last := stderr[strings.LastIndex(stderr, "pinwheel: "):]
 	if !strings.Contains(last, "ERROR: No matching distribution found for nosuchpkg==1.0") {
 		t.Errorf("error lacks pip's message:\n%s", last)
+	}
+	if n := strings.Count(stderr, "No matching distribution found for nosuchpkg==1.0"); n != 1 {
+		t.Errorf("pip's message shows %d times, want once:\n%s", n, stderr)
 	}
 	if entries, _ := os.ReadDir(outDir); len(entries) != 0 {
 		t.Errorf("output dir holds %v after a failure", entries)
