@@ -29,6 +29,8 @@ import (
 	"time"
 
 	"github.com/sirupsen/logrus"
+
+	"github.com/pinwheel-dev/pinwheel/internal/retry"
 )
 
 // DefaultURL is OSV's public API.
@@ -134,7 +136,7 @@ func New(opts Options) (*Client, error) {
 		opts.Clock = time.Now
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleep
+		opts.Sleep = retry.Sleep
 	}
 	log := opts.Logger
 	if log == nil {

@@ -7,14 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"math/rand/v2"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pinwheel-dev/pinwheel/buildinfo"
+	"github.com/pinwheel-dev/pinwheel/internal/retry"
 )
 
 // ErrResponseTooLarge means a response body passed the client's size cap.
@@ -66,12 +64,12 @@ func (c *Client) call(ctx context.Context, method, url string, body []byte, limi
 				}
 				return nil, err
 			}
-			wait = c.backoff(attempt)
+			wait = retry.Backoff(attempt, backoffBase, c.opts.MaxRetryWait)
 		case status == http.StatusOK:
 			return resp, nil
-		case retryable(status) && attempt <= c.opts.MaxRetries:
-			wait = c.backoff(attempt)
-			if ra, ok := retryAfter(header.Get("Retry-After"), c.opts.Clock()); ok {
+		case retry.Retryable(status) && attempt <= c.opts.MaxRetries:
+			wait = retry.Backoff(attempt, backoffBase, c.opts.MaxRetryWait)
+			if ra, ok := retry.After(header.Get("Retry-After"), c.opts.Clock()); ok {
 				wait = min(ra, c.opts.MaxRetryWait)
 			}
 		default:
@@ -140,45 +138,4 @@ func errorMessage(body []byte) string {
 		msg = msg[:200] + "…"
 	}
 	return msg
-}
-
-func retryable(status int) bool {
-	return status == http.StatusTooManyRequests ||
-		(status >= 500 && status != http.StatusNotImplemented && status != http.StatusHTTPVersionNotSupported)
-}
-
-// backoff is exponential backoff with full jitter, capped at MaxRetryWait.
-func (c *Client) backoff(attempt int) time.Duration {
-	ceil := c.opts.MaxRetryWait
-	if attempt < 30 {
-		ceil = min(ceil, backoffBase<<(attempt-1))
-	}
-	return rand.N(ceil + 1)
-}
-
-// retryAfter reads Retry-After as delay-seconds or an HTTP date
-// (RFC 9110 §10.2.3).
-func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		const maxSeconds = int(math.MaxInt64 / int64(time.Second))
-		return time.Duration(min(max(n, 0), maxSeconds)) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

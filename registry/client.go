@@ -29,6 +29,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/pinwheel-dev/pinwheel/internal/redact"
+	"github.com/pinwheel-dev/pinwheel/internal/retry"
 	"github.com/pinwheel-dev/pinwheel/pkgname"
 )
 
@@ -128,7 +129,7 @@ func New(opts Options) (*Client, error) {
 		opts.Clock = time.Now
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleep
+		opts.Sleep = retry.Sleep
 	}
 	if opts.HTTPClient == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
@@ -149,17 +150,6 @@ func New(opts Options) (*Client, error) {
 		slots:      make(chan struct{}, opts.Concurrency),
 		log:        log,
 	}, nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // Lookup returns what the index knows about project name. version is the

@@ -6,17 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/sirupsen/logrus"
 
 	"github.com/pinwheel-dev/pinwheel/buildinfo"
 	"github.com/pinwheel-dev/pinwheel/internal/redact"
+	"github.com/pinwheel-dev/pinwheel/internal/retry"
 )
 
 // StatusError is an HTTP response the client could not use.
@@ -79,17 +77,17 @@ func (c *Client) get(ctx context.Context, rawURL, accept string) (*response, err
 				}
 				return nil, fmt.Errorf("%w (gave up after %d attempts)", err, attempt)
 			}
-			wait = c.backoff(attempt)
+			wait = retry.Backoff(attempt, backoffBase, c.opts.MaxRetryWait)
 		case res.status == http.StatusNotModified && cached != nil:
 			return c.revalidated(key, cached, res), nil
 		case res.status == http.StatusOK:
 			return c.fresh(key, res), nil
-		case retryable(res.status):
+		case retry.Retryable(res.status):
 			if attempt > c.opts.MaxRetries {
 				return nil, &StatusError{URL: safeURL, StatusCode: res.status, Attempts: attempt}
 			}
-			wait = c.backoff(attempt)
-			if ra, ok := retryAfter(res.header.Get("Retry-After"), c.opts.Clock()); ok {
+			wait = retry.Backoff(attempt, backoffBase, c.opts.MaxRetryWait)
+			if ra, ok := retry.After(res.header.Get("Retry-After"), c.opts.Clock()); ok {
 				wait = min(ra, c.opts.MaxRetryWait)
 			}
 		default:
@@ -196,40 +194,6 @@ func (c *Client) revalidated(key string, e *cacheEntry, res *attemptResult) *res
 		c.cachePut(key, e)
 	}
 	return &response{url: e.URL, contentType: e.ContentType, body: e.body}
-}
-
-func retryable(status int) bool {
-	return status == http.StatusTooManyRequests ||
-		(status >= 500 && status != http.StatusNotImplemented && status != http.StatusHTTPVersionNotSupported)
-}
-
-// backoff is exponential backoff with full jitter: a uniform wait up to
-// base·2^(attempt-1), capped at MaxRetryWait.
-// https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/
-func (c *Client) backoff(attempt int) time.Duration {
-	ceil := c.opts.MaxRetryWait
-	if attempt < 30 {
-		ceil = min(ceil, backoffBase<<(attempt-1))
-	}
-	return rand.N(ceil + 1)
-}
-
-// retryAfter reads Retry-After as delay-seconds or an HTTP date
-// (RFC 9110 §10.2.3).
-func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.Atoi(v); err == nil {
-		// Clamp before multiplying: a huge value would overflow to a
-		// negative wait and retry at once.
-		const maxSeconds = int(math.MaxInt64 / int64(time.Second))
-		return time.Duration(min(max(n, 0), maxSeconds)) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
 }
 
 // redactErr rewrites net/http's *url.Error, whose text carries the URL
