@@ -28,7 +28,7 @@ Lines that cannot be parsed are reported on stderr with their line numbers
 and left out; the YAML of the other pins is still printed or written, and
 the command then exits 1, so a pipeline notices the broken line.` +
 			exitStatus("when every line was parsed", "when some could not be (the others are still written)",
-				"an unreadable constraints file, an -o that is not a regular file"),
+				"an unreadable, too large or binary constraints file (nothing is written), an -o that is not a regular file"),
 		Args: fileArg("CONSTRAINTS_FILE", "the constraints file to read the pins from"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path := args[0]
@@ -40,9 +40,14 @@ the command then exits 1, so a pipeline notices the broken line.` +
 					return usageError(err)
 				}
 			}
-			data, err := os.ReadFile(path)
+			data, err := constraints.ReadFile(path)
 			if err != nil {
 				return usageError(fmt.Errorf("read constraints: %w", err))
+			}
+			// A file refused whole (too large, not text) has no pins: writing
+			// its YAML would replace a good copy with an empty mapping.
+			if err := constraints.CheckText(data); err != nil {
+				return usageError(fmt.Errorf("%s: %w", path, err))
 			}
 			f := constraints.ParseFile(path, data)
 			for _, e := range f.Errors() {

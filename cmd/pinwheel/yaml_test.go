@@ -148,3 +148,37 @@ func TestYAMLCommandOutputTargets(t *testing.T) {
 		t.Error("-o - wrote a file named -")
 	}
 }
+
+// A constraints file refused whole (past the size cap, or not text) is a
+// usage error, and -o leaves the YAML it would have replaced untouched:
+// writing an empty mapping over a good copy would lose every pin.
+func TestYAMLCommandRefusedFileWritesNothing(t *testing.T) {
+	for _, tt := range []struct {
+		name, want string
+		data       []byte
+	}{
+		{"too large", "file too large", []byte(strings.Repeat("requests==2.32.3\n", 700_000))},
+		{"binary", "not a text file", []byte("requests==2.32.3\n\x00\x01\x02")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			in := filepath.Join(dir, "constraints.txt")
+			if err := os.WriteFile(in, tt.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(dir, "constraints.yml")
+			const good = "requests: \"2.32.3\"\n"
+			if err := os.WriteFile(out, []byte(good), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			stdout, _, err := runYAML(t, in, "-o", out)
+			var ee *exitError
+			if !errors.As(err, &ee) || ee.code != 2 || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want exit 2 saying %q", err, tt.want)
+			}
+			if got, _ := os.ReadFile(out); string(got) != good || stdout != "" {
+				t.Errorf("the refused file changed the output: %q, stdout %q", got, stdout)
+			}
+		})
+	}
+}
