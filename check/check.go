@@ -50,6 +50,8 @@ type Result struct {
 	Plan plan.Result
 	// Err is the look-up's or the pin's error; the other pins go on.
 	Err error
+	// Vulns is OSV's data for the pin (AddVulnerabilities); nil without.
+	Vulns *Vulns
 }
 
 // Ignored reports whether the pin is left alone, by a "# pinwheel: ignore"
