@@ -92,4 +92,3 @@ func TestAddVulnerabilitiesOSVDown(t *testing.T) {
 		t.Errorf("a failed OSV changed the result: %+v", r)
 	}
 }
-
