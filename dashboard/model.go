@@ -20,6 +20,9 @@ type Dashboard struct {
 	// Closed are updates whose merge request was closed without merging;
 	// pinwheel ignores them until asked. Box: [KindRecreate].
 	Closed []Entry
+	// Vulnerabilities are the pins with known vulnerabilities, also
+	// those no release fixes yet (render_vulns.go).
+	Vulnerabilities []Vulnerable
 	// Problems are what went wrong in the run.
 	Problems []Problem
 	// Files are the constraints files read in the run, with every pin.
@@ -74,6 +77,9 @@ const (
 	ProblemLookup     ProblemKind = "look-up failed"
 	ProblemConstraint ProblemKind = "unparsable line"
 	ProblemAPI        ProblemKind = "GitLab API failure"
+	// ProblemVulnData means the run had no vulnerability data (OSV down
+	// or slow) and went on without security updates.
+	ProblemVulnData ProblemKind = "vulnerability data unavailable"
 )
 
 // Problem is one thing that went wrong in a run.
