@@ -54,6 +54,8 @@ type projectRun struct {
 	model       dashboard.Dashboard
 	openCount   int
 	createdThis int
+	// vulnDown is set when the run has no vulnerability data (OSV down).
+	vulnDown bool
 	// idle are the computed branches with nothing to offer now, touched
 	// the branches the run built or already cleaned up.
 	idle, touched map[string]bool
@@ -156,6 +158,7 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 		// and the next dashboard shows the error.
 		return err
 	}
+	run.addVulnerabilities(ctx, opts)
 	if err := run.findIssue(ctx); err != nil {
 		return err
 	}

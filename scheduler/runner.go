@@ -15,6 +15,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/check"
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
+	"github.com/pinwheel-dev/pinwheel/osv"
 	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
@@ -41,6 +42,11 @@ type Deps struct {
 	// Token describes the GitLab token (its variable, not its value), so
 	// a 401 can say which variable to check.
 	Token gitlabauth.Credentials
+	// OSV, when set, replaces the OSV client New builds from the config's
+	// vulnerabilities section (source osv); OSVBudget bounds OSV's part of
+	// a run (default DefaultOSVBudget).
+	OSV       *osv.Client
+	OSVBudget time.Duration
 }
 
 // Runner runs pinwheel for the projects of one configuration.
@@ -48,6 +54,7 @@ type Runner struct {
 	cfg   *config.Config
 	deps  Deps
 	check check.Options
+	osv   *osv.Client // nil unless vulnerabilities.source is osv
 
 	mu          sync.Mutex
 	botUsername string
@@ -72,6 +79,8 @@ type Report struct {
 	// Problems counts the dashboard's Errors entries: failed look-ups,
 	// unparsable lines, failed actions.
 	Problems int
+	// OSV counts the run's OSV requests (vulnerabilities: source osv).
+	OSV osv.Stats
 	// Err is why the run stopped early; nil when it ran to the end.
 	Err error
 }
@@ -106,7 +115,11 @@ func New(cfg *config.Config, deps Deps) (*Runner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
-	return &Runner{cfg: cfg, deps: deps, check: opts}, nil
+	oc, err := newOSV(cfg, deps)
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: %w", err)
+	}
+	return &Runner{cfg: cfg, deps: deps, check: opts, osv: oc}, nil
 }
 
 // RunAll runs every configured project in turn; a project that fails does
