@@ -86,6 +86,9 @@ func (run *projectRun) act(ctx context.Context, slots []*slot) error {
 }
 
 func (run *projectRun) actOn(ctx context.Context, s *slot, t ticked, inWindow bool) error {
+	if run.holdSecurityMR(s) {
+		return nil
+	}
 	approved := s.pending != nil && t[dashboard.KindApprove][s.branch]
 	want := s.want(approved)
 	if s.pending != nil && want != s.pending {
@@ -96,7 +99,7 @@ func (run *projectRun) actOn(ctx context.Context, s *slot, t ticked, inWindow bo
 		run.idle[s.branch] = true
 		return nil
 	}
-	title := mrbot.Title(s.name, want.To)
+	title := updateTitle(s, want)
 	mr, hasMR := run.rec.MergeRequests[s.branch]
 	// A closed MR is matched by title, like Renovate does; the version
 	// remembered in state covers a retitled or vanished one.
@@ -118,7 +121,7 @@ func (run *projectRun) actOn(ctx context.Context, s *slot, t ticked, inWindow bo
 	}
 
 	retry := t[dashboard.KindRetry][s.branch]
-	bypass := t[dashboard.KindUnschedule][s.branch] || t[dashboard.KindUnlimit][s.branch] || approved || retry
+	bypass := t[dashboard.KindUnschedule][s.branch] || t[dashboard.KindUnlimit][s.branch] || approved || retry || want.Security
 	limited := run.limited()
 	if !bypass && (!inWindow || limited) {
 		e := entry(s, want)
@@ -172,7 +175,7 @@ func (run *projectRun) closed(ctx context.Context, s *slot, want *plan.Update, m
 		}
 		// Like Renovate, the branch goes with the merge request; a
 		// recreate tick builds it again.
-		if err := run.bot.RemoveBranch(ctx, s.branch, mrbot.Title(s.name, want.To), mr.BuiltSHA); err != nil && !errors.Is(err, mrbot.ErrEdited) {
+		if err := run.bot.RemoveBranch(ctx, s.branch, updateTitle(s, want), mr.BuiltSHA); err != nil && !errors.Is(err, mrbot.ErrEdited) {
 			return err
 		}
 		run.touched[s.branch] = true
@@ -206,8 +209,8 @@ func (run *projectRun) create(ctx context.Context, s *slot, want *plan.Update) e
 	if err != nil {
 		return err
 	}
-	title := mrbot.Title(s.name, want.To)
-	mr, err := run.bot.Open(ctx, s.branch, title, run.description(s, want), run.p.Labels)
+	title := updateTitle(s, want)
+	mr, err := run.bot.Open(ctx, s.branch, title, run.description(s, want), run.mrLabels(want))
 	if err != nil {
 		return err
 	}
@@ -230,7 +233,7 @@ func (run *projectRun) create(ctx context.Context, s *slot, want *plan.Update) e
 // ticked. The window only holds back merge requests nobody asked for.
 func (run *projectRun) keepCurrent(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord, t ticked, approved bool) error {
 	rebase := t[dashboard.KindRebase][s.branch] || t[dashboard.KindRetry][s.branch] || approved
-	title := mrbot.Title(s.name, want.To)
+	title := updateTitle(s, want)
 	changes, err := run.changes(s, want)
 	if err != nil {
 		return err
@@ -319,7 +322,7 @@ func (run *projectRun) build(ctx context.Context, s *slot, want *plan.Update, mr
 	}
 	b, err := run.bot.Build(ctx, mrbot.Build{
 		Branch:    s.branch,
-		Message:   mrbot.Title(s.name, want.To) + "\n\nFrom " + want.From + " to " + want.To + ".\n",
+		Message:   updateTitle(s, want) + "\n\nFrom " + want.From + " to " + want.To + ".\n",
 		Base:      run.head,
 		Files:     files,
 		Known:     known,
@@ -416,7 +419,7 @@ func (run *projectRun) autoMerge(ctx context.Context, want *plan.Update, mr stat
 
 func entry(s *slot, u *plan.Update) dashboard.Entry {
 	e := dashboard.Entry{
-		Branch: s.branch, Title: mrbot.Title(s.name, u.To), From: u.From, To: u.To,
+		Branch: s.branch, Title: updateTitle(s, u), From: u.From, To: u.To,
 		UpdateType: string(u.Type), Released: u.ReleaseDate,
 	}
 	if u.Pending {
@@ -444,6 +447,7 @@ func (run *projectRun) description(s *slot, want *plan.Update) string {
 	u := mrbot.Update{
 		Name: s.name, From: want.From, To: want.To, Type: string(want.Type),
 		Released: want.ReleaseDate, Fixes: s.res.Fixes(*want),
+		Security: want.Security, Advisories: securityAdvisories(s, want),
 	}
 	if s.res.Project != nil {
 		u.Links = s.res.Project.Links
