@@ -17,6 +17,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 	"github.com/pinwheel-dev/pinwheel/indexsim"
+	"github.com/pinwheel-dev/pinwheel/osv"
 	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/scheduler"
 	"github.com/pinwheel-dev/pinwheel/state"
@@ -78,6 +79,10 @@ type env struct {
 	manualRunBox bool
 	// wrap, when set, wraps the GitLab client's transport.
 	wrap func(http.RoundTripper) http.RoundTripper
+	// osv, when set, is the OSV client options (security_test.go); the
+	// records are cached in the run's state file.
+	osv       *osv.Options
+	osvBudget time.Duration
 }
 
 // unlimited is project YAML that lifts the rate limits.
@@ -186,10 +191,19 @@ func (e *env) runner(dryRun bool) (*scheduler.Runner, *state.DB) {
 	l := logrus.New()
 	l.SetOutput(&e.logs)
 	l.SetLevel(logrus.DebugLevel)
-	r, err := scheduler.New(e.cfg, scheduler.Deps{
+	deps := scheduler.Deps{
 		GitLab: gl, Index: idx, State: db, Clock: e.clock.Now,
 		Log: logrus.NewEntry(l), DryRun: dryRun, Out: &e.out, ManualRunBox: e.manualRunBox,
-	})
+		OSVBudget: e.osvBudget,
+	}
+	if e.osv != nil {
+		opts := *e.osv
+		opts.Cache = db.OSVCache()
+		if deps.OSV, err = osv.New(opts); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	r, err := scheduler.New(e.cfg, deps)
 	if err != nil {
 		e.t.Fatal(err)
 	}
