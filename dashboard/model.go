@@ -20,6 +20,9 @@ type Dashboard struct {
 	// Closed are updates whose merge request was closed without merging;
 	// pinwheel ignores them until asked. Box: [KindRecreate].
 	Closed []Entry
+	// Ignored are the rules set by commands on merge requests, listed
+	// under Closed / Ignored. Box: [KindUnignore] (lift the rule).
+	Ignored []IgnoreRule
 	// Problems are what went wrong in the run.
 	Problems []Problem
 	// Files are the constraints files read in the run, with every pin.
@@ -127,4 +130,16 @@ type UnmanagedLine struct {
 	Line   int
 	Text   string
 	Reason string
+}
+
+// IgnoreRule is one "@pinwheel ignore this ..." rule on the dashboard.
+type IgnoreRule struct {
+	// Key identifies the rule; it must satisfy ValidBranch to get a box.
+	Key string
+	// Package is the package's name; What says what is ignored: "major
+	// 3", "minor 3.1", "version 3.1.4" or "every update".
+	Package, What string
+	// By is who asked, MRIID on which merge request (0 if unknown).
+	By    string
+	MRIID int
 }
