@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 )
@@ -43,16 +44,36 @@ type Closed struct {
 // is posted once, closing a closed merge request changes nothing and a
 // branch already gone is fine.
 func (bot *Bot) Close(ctx context.Context, o Obsolete) (Closed, error) {
+	return bot.close(ctx, o, true)
+}
+
+// Dismiss is Close without its note, for a merge request closed because
+// someone asked ("@pinwheel ignore this ..."): the answer to the command
+// says why.
+func (bot *Bot) Dismiss(ctx context.Context, o Obsolete) (Closed, error) {
+	return bot.close(ctx, o, false)
+}
+
+func (bot *Bot) close(ctx context.Context, o Obsolete, withNote bool) (Closed, error) {
 	exists, edited, err := bot.branchOwner(ctx, o.Branch, o.Title, o.Known)
 	if err != nil {
 		return Closed{}, err
 	}
 	kept := exists && edited
-	if err := bot.note(ctx, o.IID, obsoleteMarker, ObsoleteNote(o.Reason, kept), "note on obsolete MR"); err != nil {
-		return Closed{}, err
+	if withNote {
+		if err := bot.note(ctx, o.IID, obsoleteMarker, ObsoleteNote(o.Reason, kept), "note on obsolete MR"); err != nil {
+			return Closed{}, err
+		}
 	}
-	title := o.Title + AutoclosedSuffix
-	bot.action(fmt.Sprintf("close MR !%d as no longer needed", o.IID))
+	title := o.Title
+	if !strings.HasSuffix(title, AutoclosedSuffix) {
+		title += AutoclosedSuffix
+	}
+	if withNote {
+		bot.action(fmt.Sprintf("close MR !%d as no longer needed", o.IID))
+	} else {
+		bot.action(fmt.Sprintf("close MR !%d: %s", o.IID, o.Reason))
+	}
 	if !bot.dryRun {
 		if _, _, err := bot.gl.MergeRequests.UpdateMergeRequest(bot.project, o.IID, &gitlab.UpdateMergeRequestOptions{
 			Title:      gitlab.Ptr(title),
@@ -82,6 +103,20 @@ func (bot *Bot) RemoveBranch(ctx context.Context, branch, title, known string) e
 		return fmt.Errorf("keep branch %s: %w", branch, ErrEdited)
 	}
 	return bot.deleteBranch(ctx, branch)
+}
+
+// Edited reports whether the branch exists and its head is someone
+// else's commit (see RemoveBranch for title and known).
+func (bot *Bot) Edited(ctx context.Context, branch, title, known string) (bool, error) {
+	exists, edited, err := bot.branchOwner(ctx, branch, title, known)
+	return exists && edited, err
+}
+
+// Reply posts body, which must carry marker, on merge request iid unless
+// a note with marker is there already: the answer to a command, posted
+// once however often it is asked.
+func (bot *Bot) Reply(ctx context.Context, iid int64, marker, body string) error {
+	return bot.note(ctx, iid, marker, body, "answer a command on MR")
 }
 
 // branchOwner reads the branch: whether it exists, and whether its head is
