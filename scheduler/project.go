@@ -139,8 +139,19 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 	run.bot = mrbot.New(run.gl, mrbot.Options{
 		Project: run.p.Path, Target: run.target, DryRun: run.r.deps.DryRun, Action: run.action,
 	})
+	// The dashboard's ticks and the merge request commands come before
+	// the look-ups: both may change the rules this run's plan follows.
+	if err := run.findIssue(ctx); err != nil {
+		return err
+	}
+	if err := run.commands(ctx); err != nil {
+		return err
+	}
 	opts := run.r.check
 	opts.Now = run.now
+	if opts.Rules, err = run.ignores(opts.Rules); err != nil {
+		return err
+	}
 	run.reports = check.RunFiles(ctx, run.r.deps.Index, run.files, opts)
 	run.results = &check.Report{File: run.file}
 	for _, rep := range run.reports {
@@ -154,9 +165,6 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 		// not every package. Stop before the dashboard is rewritten
 		// without versions; the run fails, so logs and metrics say so,
 		// and the next dashboard shows the error.
-		return err
-	}
-	if err := run.findIssue(ctx); err != nil {
 		return err
 	}
 	if err := run.syncMergeRequests(ctx); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/check"
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
+	"github.com/pinwheel-dev/pinwheel/metrics"
 	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
@@ -41,6 +42,8 @@ type Deps struct {
 	// Token describes the GitLab token (its variable, not its value), so
 	// a 401 can say which variable to check.
 	Token gitlabauth.Credentials
+	// Metrics counts the merge request commands answered; nil: none.
+	Metrics *metrics.Metrics
 }
 
 // Runner runs pinwheel for the projects of one configuration.
