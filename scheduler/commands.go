@@ -326,8 +326,10 @@ func (run *projectRun) ignores(rules map[string]plan.Rule) (map[string]plan.Rule
 			continue
 		}
 		ig, err := plan.ParseIgnore(r.Scope, r.Value)
-		what := "a rule pinwheel cannot read: " + err.Error()
-		if err == nil {
+		var what string
+		if err != nil {
+			what = "a rule pinwheel cannot read: " + err.Error()
+		} else {
 			what = ignoredWhat(ig)
 			rule := out[r.Package]
 			rule.Skip = append(append([]plan.Ignore(nil), rule.Skip...), ig)

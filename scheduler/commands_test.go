@@ -1,0 +1,233 @@
+package scheduler_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/sirupsen/logrus"
+
+	"github.com/pinwheel-dev/pinwheel/daemon"
+	"github.com/pinwheel-dev/pinwheel/gitlabsim"
+	"github.com/pinwheel-dev/pinwheel/state"
+)
+
+const hookSecret = "hook-secret"
+
+// comment posts a comment on merge request iid as author, as a person
+// does in the UI, and delivers its Note Hook to a daemon listener whose
+// merge request commands are a runner over the state file; it returns the
+// note and the listener's status. A run answers the command.
+func (e *env) comment(author gitlabsim.User, iid int, body string) (int, int) {
+	e.t.Helper()
+	id, ok := e.gl.PostMRNote(e.proj, iid, author, body)
+	if !ok {
+		e.t.Fatalf("no MR !%d", iid)
+	}
+	return id, e.deliver(iid, id)
+}
+
+// deliver sends the Note Hook of note id on !iid (again).
+func (e *env) deliver(iid, id int) int {
+	e.t.Helper()
+	hook, err := e.gl.MRNoteHook(e.proj, iid, id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	r, db := e.runner(false)
+	defer db.Close()
+	loop, err := daemon.NewLoop(daemon.LoopConfig{
+		Projects: []string{project}, Log: quietLog(),
+		Run: func(context.Context, string) (daemon.Result, error) { return daemon.Result{}, nil },
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	srv := daemon.NewServer(daemon.ServerConfig{Loop: loop, WebhookSecret: hookSecret, Commands: r, Log: quietLog()})
+	req := httptest.NewRequest(http.MethodPost, "/hooks/gitlab", strings.NewReader(string(hook)))
+	req.Header.Set("X-Gitlab-Event", "Note Hook")
+	req.Header.Set("X-Gitlab-Token", hookSecret)
+	w := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(w, req)
+	return w.Code
+}
+
+// replies returns pinwheel's answers to commands on !iid.
+func (e *env) replies(iid int) []string {
+	var out []string
+	for _, n := range e.gl.MRNotes(e.proj, iid) {
+		if n.AuthorID == e.bot.ID && strings.Contains(n.Body, "<!-- pinwheel-command:") {
+			out = append(out, n.Body)
+		}
+	}
+	return out
+}
+
+// person adds a user with access level on the project.
+func (e *env) person(name string, level int) gitlabsim.User {
+	u, _ := e.gl.AddUser(name)
+	if level > 0 {
+		e.gl.AddMember(e.proj, u, level)
+	}
+	return u
+}
+
+func (e *env) ignoreRules() []state.IgnoreRule {
+	e.t.Helper()
+	db, err := state.Open(e.dbPath)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer db.Close()
+	rules, err := db.Ignores(project)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return rules
+}
+
+// Every command on pinwheel's merge request, by a Developer: answered
+// once, carried out in the run the webhook triggers, and a redelivered
+// webhook or a second run does not do it again.
+func TestCommands(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		// before runs before the comment, check after the run.
+		before func(e *env)
+		check  func(t *testing.T, e *env, iid int, reply string)
+	}{
+		{"rebase", "@pinwheel rebase", func(e *env) {
+			e.gl.Commit(e.proj, "main", "Docs", map[string]string{"README": "new\n"})
+		}, func(t *testing.T, e *env, iid int, reply string) {
+			main, _ := e.gl.Branch(e.proj, "main")
+			head, _ := e.gl.Branch(e.proj, brRequests)
+			if c := e.commit(head); len(c.Parents) != 1 || c.Parents[0] != main {
+				t.Errorf("branch not rebuilt on main %s: parents %v", main, c.Parents)
+			}
+			if !strings.Contains(reply, "rebuilding this merge request on the current `main`") {
+				t.Errorf("reply %q", reply)
+			}
+		}},
+		{"rebase refused on a pushed branch", "@pinwheel rebase", func(e *env) {
+			e.gl.Commit(e.proj, brRequests, "Fix the tests", map[string]string{"tests.txt": "fixed\n"})
+		}, func(t *testing.T, e *env, iid int, reply string) {
+			head, _ := e.gl.Branch(e.proj, brRequests)
+			if c := e.commit(head); c.Message != "Fix the tests" {
+				t.Errorf("the person's commit was replaced by %q", c.Message)
+			}
+			if !strings.Contains(reply, "someone else pushed") || !strings.Contains(reply, "@pinwheel recreate") {
+				t.Errorf("reply %q", reply)
+			}
+		}},
+		{"recreate over a pushed branch", "@pinwheel recreate", func(e *env) {
+			e.gl.Commit(e.proj, brRequests, "Fix the tests", map[string]string{"tests.txt": "fixed\n"})
+		}, func(t *testing.T, e *env, iid int, reply string) {
+			head, _ := e.gl.Branch(e.proj, brRequests)
+			if c := e.commit(head); !strings.HasPrefix(c.Message, "Update requests to 2.32.4") {
+				t.Errorf("branch head %q, want pinwheel's rebuilt commit", c.Message)
+			}
+			if !strings.Contains(reply, "recreating") {
+				t.Errorf("reply %q", reply)
+			}
+		}},
+		{"ignore this version", "@pinwheel ignore this version", nil, func(t *testing.T, e *env, iid int, reply string) {
+			e.wantIgnored(t, iid, "ignore/requests/version/2.32.4")
+			if !strings.Contains(reply, "version 2.32.4") {
+				t.Errorf("reply %q", reply)
+			}
+		}},
+		{"ignore this major", "@pinwheel ignore this major\nwe stay on 2.31 until the audit", nil, func(t *testing.T, e *env, iid int, reply string) {
+			e.wantIgnored(t, iid, "ignore/requests/major/2")
+		}},
+		{"ignore this minor", "@pinwheel ignore this minor", nil, func(t *testing.T, e *env, iid int, reply string) {
+			e.wantIgnored(t, iid, "ignore/requests/minor/2.32")
+		}},
+		{"ignore this dependency", "@pinwheel ignore this dependency", nil, func(t *testing.T, e *env, iid int, reply string) {
+			e.wantIgnored(t, iid, "ignore/requests/dependency")
+		}},
+		{"unknown", "@pinwheel merge it", nil, func(t *testing.T, e *env, iid int, reply string) {
+			if !strings.Contains(reply, "does not know `@pinwheel merge it`") || !strings.Contains(reply, "ignore this dependency") {
+				t.Errorf("help reply %q", reply)
+			}
+			if e.mrFor(brRequests).IID != iid {
+				t.Error("an unknown command changed the MR")
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := openAll(t)
+			dev := e.person("dev", gitlabsim.DeveloperAccess)
+			iid := e.mrFor(brRequests).IID
+			if tc.before != nil {
+				tc.before(e)
+			}
+			note, code := e.comment(dev, iid, tc.body)
+			if code != http.StatusAccepted {
+				t.Fatalf("webhook answered %d, want 202", code)
+			}
+			if rep := e.run(); rep.Err != nil {
+				t.Fatalf("command run: %v\n%s", rep.Err, e.logs.String())
+			}
+			got := e.replies(iid)
+			if len(got) != 1 {
+				t.Fatalf("replies = %q, want one", got)
+			}
+			if !strings.HasPrefix(got[0], "@dev ") {
+				t.Errorf("reply does not address the commenter: %q", got[0])
+			}
+			tc.check(t, e, iid, got[0])
+			// GitLab delivers the hook again; the daemon restarts.
+			if code := e.deliver(iid, note); code != http.StatusOK {
+				t.Errorf("redelivery answered %d, want 200 (handled already)", code)
+			}
+			e.step(t, "again")
+			if got := e.replies(iid); len(got) != 1 {
+				t.Errorf("after a redelivery, replies = %q", got)
+			}
+		})
+	}
+}
+
+// wantIgnored checks an ignore command: the MR is closed, the rule
+// stored and listed with its unignore box; no MR for requests comes back.
+func (e *env) wantIgnored(t *testing.T, iid int, key string) {
+	t.Helper()
+	for _, mr := range e.gl.MergeRequests(e.proj) {
+		if mr.IID == iid && mr.State != "closed" {
+			t.Errorf("MR !%d is %s, want closed", iid, mr.State)
+		}
+	}
+	if _, ok := e.openMRs()[brRequests]; ok {
+		t.Errorf("an MR for requests is open again")
+	}
+	if _, ok := e.gl.Branch(e.proj, brRequests); ok {
+		t.Errorf("the branch of the ignored MR is still there")
+	}
+	rules := e.ignoreRules()
+	if len(rules) != 1 || rules[0].Key != key || rules[0].By != "dev" {
+		t.Fatalf("rules = %+v, want %s by dev", rules, key)
+	}
+	if !hasBox(section(e.dashboard().Description, "Closed / Ignored"), "unignore", key) {
+		t.Errorf("no unignore box for %s:\n%s", key, e.dashboard().Description)
+	}
+}
+
+func (e *env) commit(sha string) gitlabsim.Commit {
+	e.t.Helper()
+	for _, c := range e.gl.Commits(e.proj, sha) {
+		if c.ID == sha {
+			return c
+		}
+	}
+	e.t.Fatalf("no commit %s", sha)
+	return gitlabsim.Commit{}
+}
+
+func quietLog() logrus.FieldLogger {
+	l := logrus.New()
+	l.SetOutput(io.Discard)
+	return l
+}
