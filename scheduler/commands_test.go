@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sirupsen/logrus"
 
@@ -230,4 +231,98 @@ func quietLog() logrus.FieldLogger {
 	l := logrus.New()
 	l.SetOutput(io.Discard)
 	return l
+}
+
+// A Reporter (and a non-member) is told once that the command needs a
+// Developer, and nothing else happens.
+func TestCommandBelowDeveloperRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		level int
+		role  string
+	}{
+		{"reporter", gitlabsim.ReporterAccess, "Reporter"},
+		{"not a member", 0, "not a member"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := openAll(t)
+			who := e.person("rep", tc.level)
+			iid := e.mrFor(brRequests).IID
+			if _, code := e.comment(who, iid, "@pinwheel ignore this dependency"); code != http.StatusAccepted {
+				t.Fatalf("webhook answered %d", code)
+			}
+			e.step(t, "command")
+			got := e.replies(iid)
+			if len(got) != 1 || !strings.Contains(got[0], "only Developers (or higher)") || !strings.Contains(got[0], "you are "+tc.role) {
+				t.Fatalf("replies = %q", got)
+			}
+			if e.mrFor(brRequests).IID != iid || len(e.ignoreRules()) != 0 {
+				t.Error("a refused command closed the MR or stored a rule")
+			}
+			e.step(t, "again")
+			if got := e.replies(iid); len(got) != 1 {
+				t.Errorf("refusal repeated: %q", got)
+			}
+		})
+	}
+}
+
+// A command on a merge request pinwheel did not open gets no answer and
+// changes nothing; so does pinwheel's own note and a plain mention.
+func TestCommandOnForeignMRIgnored(t *testing.T) {
+	e := openAll(t)
+	dev := e.person("dev", gitlabsim.DeveloperAccess)
+	e.gl.Commit(e.proj, "feature", "Feature", map[string]string{"README": "feature\n"})
+	iid, err := e.gl.OpenMR(e.proj, e.proj, "feature", "main", "Update requests to 9.0", dev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.comment(dev, iid, "@pinwheel ignore this dependency")
+	e.comment(dev, iid, "@pinwheel rebase")
+	ours := e.mrFor(brRequests).IID
+	e.comment(e.bot, ours, "@pinwheel ignore this dependency")
+	e.comment(dev, ours, "@pinwheel")
+	e.step(t, "commands")
+	for _, n := range e.gl.MRNotes(e.proj, iid) {
+		if n.AuthorID == e.bot.ID {
+			t.Errorf("pinwheel answered on a foreign MR: %q", n.Body)
+		}
+	}
+	if got := e.replies(ours); len(got) != 0 {
+		t.Errorf("answered its own note or a mention: %q", got)
+	}
+	if len(e.ignoreRules()) != 0 || e.mrFor(brRequests).IID != ours {
+		t.Error("a command that is none changed something")
+	}
+}
+
+// An ignored major skips every release of that major, a later major is
+// still offered, and the dashboard's unignore box lifts the rule.
+func TestIgnoreMajorThenUnignore(t *testing.T) {
+	e := openAll(t)
+	dev := e.person("dev", gitlabsim.DeveloperAccess)
+	e.comment(dev, e.mrFor(brRequests).IID, "@pinwheel ignore this major")
+	e.step(t, "ignore")
+	e.release("requests", "2.33.0", saturday)
+	e.release("requests", "3.0.0", saturday)
+	e.clock.Add(7 * 24 * time.Hour)
+	e.step(t, "new releases")
+	open := e.openMRs()
+	if _, ok := open[brRequests]; ok {
+		t.Errorf("an MR for ignored major 2 was opened: %q", open[brRequests].Title)
+	}
+	if mr, ok := open["pinwheel/requests-3.x"]; !ok || mr.Title != "Update requests to 3.0.0" {
+		t.Errorf("major 3 not offered: %v", open)
+	}
+	e.tick("unignore", "ignore/requests/major/2")
+	e.step(t, "unignore ticked")
+	if len(e.ignoreRules()) != 0 {
+		t.Errorf("rule not lifted: %+v", e.ignoreRules())
+	}
+	if mr, ok := e.openMRs()[brRequests]; !ok || mr.Title != "Update requests to 2.33.0" {
+		t.Errorf("after unignore, no MR for 2.33.0: %v", e.openMRs())
+	}
+	if body := e.dashboard().Description; strings.Contains(body, "unignore-branch=") {
+		t.Errorf("lifted rule still listed:\n%s", body)
+	}
 }
