@@ -13,6 +13,7 @@ import (
 
 	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
+	"github.com/pinwheel-dev/pinwheel/metrics"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
 
@@ -246,6 +247,7 @@ func TestCommandBelowDeveloperRefused(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := openAll(t)
+			e.metrics = metrics.New()
 			who := e.person("rep", tc.level)
 			iid := e.mrFor(brRequests).IID
 			if _, code := e.comment(who, iid, "@pinwheel ignore this dependency"); code != http.StatusAccepted {
@@ -262,6 +264,9 @@ func TestCommandBelowDeveloperRefused(t *testing.T) {
 			e.step(t, "again")
 			if got := e.replies(iid); len(got) != 1 {
 				t.Errorf("refusal repeated: %q", got)
+			}
+			if n := commandCount(t, e.metrics, "ignore-dependency", metrics.CommandPermission); n != 1 {
+				t.Errorf("mr_commands_total{permission} = %v, want 1", n)
 			}
 		})
 	}
@@ -325,4 +330,28 @@ func TestIgnoreMajorThenUnignore(t *testing.T) {
 	if body := e.dashboard().Description; strings.Contains(body, "unignore-branch=") {
 		t.Errorf("lifted rule still listed:\n%s", body)
 	}
+}
+
+// commandCount reads pinwheel_mr_commands_total{command, result}.
+func commandCount(t *testing.T, m *metrics.Metrics, command, result string) float64 {
+	t.Helper()
+	families, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "pinwheel_mr_commands_total" {
+			continue
+		}
+		for _, s := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range s.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["command"] == command && labels["result"] == result {
+				return s.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
 }

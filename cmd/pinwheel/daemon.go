@@ -120,6 +120,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 		// The "run again" box only makes sense when a tick reaches us.
 		ManualRunBox: secret != "",
 		State:        db,
+		Metrics:      m,
 	})
 	if err != nil {
 		return usageError(err)
@@ -171,6 +172,11 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 		}
 		if bot != nil {
 			scfg.Bot = bot
+		}
+		if len(projects) > 0 {
+			// Commands on pinwheel's merge requests: answered by the
+			// project's run, which the note webhook triggers.
+			scfg.Commands = runner
 		}
 		srv = daemon.NewServer(scfg)
 		if err := srv.Listen(); err != nil {
