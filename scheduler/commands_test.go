@@ -2,10 +2,12 @@ package scheduler_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -354,4 +356,63 @@ func commandCount(t *testing.T, m *metrics.Metrics, command, result string) floa
 		}
 	}
 	return 0
+}
+
+// failOnce is a transport that lets the first request matching match
+// reach GitLab and then loses its answer, as a crash or timeout would.
+type failOnce struct {
+	next  http.RoundTripper
+	match func(*http.Request) bool
+	mu    sync.Mutex
+	done  bool
+}
+
+func (f *failOnce) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := f.next.RoundTrip(r)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err == nil && !f.done && f.match(r) {
+		f.done = true
+		resp.Body.Close()
+		return nil, errors.New("connection reset after the request was sent")
+	}
+	return resp, err
+}
+
+// A run that loses GitLab's answer at any call of a command fails, and
+// the next run finishes it: one answer, one rule, the MR closed.
+func TestCommandInterrupted(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		match func(*http.Request) bool
+	}{
+		{"reading the note", func(r *http.Request) bool {
+			return r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/notes/")
+		}},
+		{"closing the MR", func(r *http.Request) bool {
+			return r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/merge_requests/")
+		}},
+		{"posting the answer", func(r *http.Request) bool {
+			return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/notes")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := openAll(t)
+			dev := e.person("dev", gitlabsim.DeveloperAccess)
+			iid := e.mrFor(brRequests).IID
+			e.comment(dev, iid, "@pinwheel ignore this version")
+			e.wrap = func(next http.RoundTripper) http.RoundTripper { return &failOnce{next: next, match: tc.match} }
+			e.clock.Add(time.Hour)
+			if rep := e.run(); rep.Err == nil {
+				t.Fatal("the interrupted run did not fail")
+			}
+			e.wrap = nil
+			e.step(t, "next run")
+			e.step(t, "and one more")
+			if got := e.replies(iid); len(got) != 1 {
+				t.Errorf("replies = %q, want one", got)
+			}
+			e.wantIgnored(t, iid, "ignore/requests/version/2.32.4")
+		})
+	}
 }
