@@ -89,8 +89,8 @@ func (r *Runner) configured(ev daemon.NoteEvent) (string, bool) {
 }
 
 // commands answers the project's recorded comments. A GitLab failure that
-// may pass leaves the comment for the next run; one that will not (a
-// note deleted since, a 403) drops it.
+// may pass leaves the comment for the next run (and on the dashboard's
+// Errors); one that will not (a note deleted since, a 403) drops it.
 func (run *projectRun) commands(ctx context.Context) error {
 	if run.r.deps.DryRun {
 		return nil
@@ -107,8 +107,17 @@ func (run *projectRun) commands(ctx context.Context) error {
 		kind, result, err := run.command(ctx, rec)
 		log := run.log.WithFields(logrus.Fields{"command": rec.ID, "kind": kind})
 		switch {
+		case err != nil && ctx.Err() != nil:
+			return err
 		case err != nil && fatal(err):
-			return fmt.Errorf("command %s: %w", rec.ID, err)
+			// Kept for the next run, which may find GitLab well again;
+			// the rest of this run goes on (and fails by itself if
+			// GitLab is down).
+			log.WithError(err).Warn("merge request command failed; the next run tries again")
+			run.problems = append(run.problems, dashboard.Problem{
+				Kind: dashboard.ProblemAPI, Subject: fmt.Sprintf("command on !%d", rec.MRIID), Message: err.Error(),
+			})
+			continue
 		case err != nil:
 			log.WithError(err).Warn("merge request command dropped")
 			kind, result = firstNonEmpty(kind, "unknown"), metrics.CommandDropped
@@ -154,7 +163,8 @@ func (run *projectRun) command(ctx context.Context, rec state.MRCommand) (kind, 
 		return kind, metrics.CommandForeign, nil
 	}
 	c := &mrCommand{run: run, rec: rec, mr: mr, who: note.Author.Username, self: self}
-	level, err := member.Level(ctx, run.gl, rec.ProjectID, note.Author.ID)
+	// The project's ID as GitLab says, not as the webhook did.
+	level, err := member.Level(ctx, run.gl, mr.ProjectID, note.Author.ID)
 	if err != nil {
 		return kind, "", err
 	}
