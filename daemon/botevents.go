@@ -135,8 +135,8 @@ func parsePipelineHook(body []byte) (PipelineEvent, error) {
 	}, nil
 }
 
-// botHook hands a Pipeline Hook to the bot, and a Note Hook to the bot
-// and the merge request commands (each takes only its own); reply
+// botHook hands a Pipeline Hook to the bot, and a Note Hook to both the
+// bot and the merge request commands (each takes only its own); reply
 // answers GitLab.
 func (s *Server) botHook(event string, body []byte, log logrus.FieldLogger, reply func(status int, outcome, msg string)) {
 	if s.cfg.Bot == nil && (event == "Pipeline Hook" || s.cfg.Commands == nil) {
@@ -162,7 +162,10 @@ func (s *Server) botHook(event string, body []byte, log logrus.FieldLogger, repl
 		if s.cfg.Bot != nil {
 			taken = s.cfg.Bot.HandleNote(ev)
 		}
-		if !taken && s.cfg.Commands != nil {
+		// Both see the note: a project may be a bot package and have
+		// pinwheel's update merge requests; each grammar leaves the
+		// other's words alone ("test" is the bot's).
+		if s.cfg.Commands != nil {
 			if project, ok := s.cfg.Commands.HandleNote(ev); ok {
 				switch err := s.cfg.Loop.Trigger(project); {
 				case errors.Is(err, ErrStopped):

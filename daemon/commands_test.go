@@ -40,7 +40,8 @@ func TestNoteRoutedToCommands(t *testing.T) {
 		wantAsked int
 		wantRun   bool
 	}{
-		{"the bot takes it first", true, "g/a", http.StatusAccepted, 0, false},
+		{"the bot takes it too", true, "g/a", http.StatusAccepted, 1, true},
+		{"the bot takes it, no command", true, "", http.StatusAccepted, 1, false},
 		{"a command of a configured project", false, "g/a", http.StatusAccepted, 1, true},
 		{"not a command for a project", false, "", http.StatusOK, 1, false},
 		{"a project the loop does not run", false, "g/other", http.StatusOK, 1, false},

@@ -56,7 +56,9 @@ func (r *Runner) HandleNote(ev daemon.NoteEvent) (string, bool) {
 	r.mu.Lock()
 	self := r.botUsername
 	r.mu.Unlock()
-	if _, addressed := mrcmd.Addressed(ev.Note, self); self != "" && !addressed {
+	if _, err := mrcmd.Parse(ev.Note, self); self != "" && err != nil {
+		// Not one (the hook's text is only a hint: the run reads the
+		// note itself before acting).
 		return "", false
 	}
 	rec := state.MRCommand{
