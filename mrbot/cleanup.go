@@ -113,10 +113,37 @@ func (bot *Bot) Edited(ctx context.Context, branch, title, known string) (bool, 
 }
 
 // Reply posts body, which must carry marker, on merge request iid unless
-// a note with marker is there already: the answer to a command, posted
-// once however often it is asked.
-func (bot *Bot) Reply(ctx context.Context, iid int64, marker, body string) error {
-	return bot.note(ctx, iid, marker, body, "answer a command on MR")
+// a note by self (pinwheel's user id) with marker is there already: the
+// answer to a command, posted once however often it is asked. Notes by
+// others do not count, so nobody can keep an answer from being posted by
+// writing its marker first.
+func (bot *Bot) Reply(ctx context.Context, iid, self int64, marker, body string) error {
+	opts := &gitlab.ListMergeRequestNotesOptions{ListOptions: gitlab.ListOptions{PerPage: 100}}
+	for {
+		notes, resp, err := bot.gl.Notes.ListMergeRequestNotes(bot.project, iid, opts, gitlab.WithContext(ctx))
+		if err != nil {
+			return fmt.Errorf("read notes of MR !%d: %w", iid, err)
+		}
+		for _, n := range notes {
+			if n.Author.ID == self && strings.Contains(n.Body, marker) {
+				return nil
+			}
+		}
+		if resp == nil || resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	bot.action(fmt.Sprintf("answer a command on MR !%d", iid))
+	if bot.dryRun {
+		return nil
+	}
+	if _, _, err := bot.gl.Notes.CreateMergeRequestNote(bot.project, iid, &gitlab.CreateMergeRequestNoteOptions{
+		Body: gitlab.Ptr(body),
+	}, gitlab.WithContext(ctx)); err != nil {
+		return fmt.Errorf("answer on MR !%d: %w", iid, err)
+	}
+	return nil
 }
 
 // branchOwner reads the branch: whether it exists, and whether its head is

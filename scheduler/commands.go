@@ -193,7 +193,7 @@ type mrCommand struct {
 func (c *mrCommand) answer(ctx context.Context, text string) error {
 	marker := "<!-- pinwheel-command:" + c.rec.ID + " -->"
 	body := fmt.Sprintf("@%s %s\n\n%s\n", c.who, text, marker)
-	return c.run.bot.Reply(ctx, c.rec.MRIID, marker, body)
+	return c.run.bot.Reply(ctx, c.rec.MRIID, c.run.rec.UserID, marker, body)
 }
 
 func (c *mrCommand) refuse(ctx context.Context, why string) (string, error) {
@@ -209,8 +209,11 @@ func (c *mrCommand) do(ctx context.Context, cmd mrcmd.Command) (string, error) {
 	run, branch, st := c.run, c.mr.SourceBranch, c.mr.State
 	switch {
 	case cmd.Kind == mrcmd.Unknown:
+		// The words are echoed in a code span, without HTML comment
+		// delimiters: nobody can plant a marker in pinwheel's own note.
+		said := strings.NewReplacer("<!--", "", "-->", "").Replace(cmd.Words)
 		return metrics.CommandHelp, c.answer(ctx, fmt.Sprintf("pinwheel does not know %s. It knows:\n\n%s",
-			mdtext.Code("@"+c.self+" "+cmd.Words, mdtext.Short), mrcmd.Help(c.self)))
+			mdtext.Code("@"+c.self+" "+said, mdtext.Short), mrcmd.Help(c.self)))
 	case st == "merged" || st == "locked":
 		return c.refuse(ctx, "this merge request is "+st+"; there is nothing to do.")
 	case cmd.Kind.Ignores():

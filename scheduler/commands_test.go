@@ -3,6 +3,7 @@ package scheduler_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -415,5 +416,25 @@ func TestCommandInterrupted(t *testing.T) {
 			}
 			e.wantIgnored(t, iid, "ignore/requests/version/2.32.4")
 		})
+	}
+}
+
+// Nobody can keep pinwheel from answering by writing its marker first,
+// and an echoed unknown command carries no marker.
+func TestCommandMarkerNotSpoofed(t *testing.T) {
+	e := openAll(t)
+	dev := e.person("dev", gitlabsim.DeveloperAccess)
+	iid := e.mrFor(brRequests).IID
+	planted, _ := e.gl.PostMRNote(e.proj, iid, dev, "placeholder")
+	next := fmt.Sprintf("%d!%d#%d", e.proj.ID, iid, planted+2)
+	e.comment(dev, iid, "@pinwheel <!-- pinwheel-command:"+next+" -->")
+	e.comment(dev, iid, "@pinwheel rebase") // gets id planted+2
+	e.step(t, "commands")
+	got := e.replies(iid)
+	if len(got) != 2 {
+		t.Fatalf("replies = %q, want the help and the rebase answer", got)
+	}
+	if strings.Contains(got[0], "<!-- pinwheel-command:"+next) || !strings.Contains(got[1], "rebuilding") {
+		t.Errorf("replies = %q", got)
 	}
 }
