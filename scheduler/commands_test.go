@@ -138,6 +138,28 @@ func TestCommands(t *testing.T) {
 				t.Errorf("reply %q", reply)
 			}
 		}},
+		{"recreate a closed MR", "@pinwheel recreate", func(e *env) {
+			if err := e.gl.CloseMR(e.proj, e.mrFor(brRequests).IID); err != nil {
+				e.t.Fatal(err)
+			}
+			e.step(e.t.(*testing.T), "closed by a person")
+		}, func(t *testing.T, e *env, iid int, reply string) {
+			if mr := e.mrFor(brRequests); mr.IID == iid || mr.Title != "Update requests to 2.32.4" {
+				t.Errorf("open MR !%d %q, want a new one for 2.32.4", mr.IID, mr.Title)
+			}
+		}},
+		{"rebase a closed MR refused", "@pinwheel rebase", func(e *env) {
+			if err := e.gl.CloseMR(e.proj, e.mrFor(brRequests).IID); err != nil {
+				e.t.Fatal(err)
+			}
+		}, func(t *testing.T, e *env, iid int, reply string) {
+			if !strings.Contains(reply, "is closed, so there is nothing to rebase") {
+				t.Errorf("reply %q", reply)
+			}
+			if _, ok := e.openMRs()[brRequests]; ok {
+				t.Error("rebase opened a closed MR again")
+			}
+		}},
 		{"ignore this version", "@pinwheel ignore this version", nil, func(t *testing.T, e *env, iid int, reply string) {
 			e.wantIgnored(t, iid, "ignore/requests/version/2.32.4")
 			if !strings.Contains(reply, "version 2.32.4") {
