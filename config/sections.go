@@ -67,10 +67,13 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 	default:
 		cfg.Index.JSONAPIURL = strings.TrimSuffix(jsonAPI, "/")
 	}
-	if len(cfg.Projects) > 0 && cfg.GitLab.URL == "" {
+	// A gitlab.url that was given but refused is reported once, where it
+	// is, not again as missing.
+	missingURL := cfg.GitLab.URL == "" && !d.reported("gitlab.url")
+	if len(cfg.Projects) > 0 && missingURL {
 		d.errorf(&yaml.Node{Line: d.lines["projects"]}, "gitlab.url", "required when projects are configured")
 	}
-	if cfg.Bot != nil && cfg.GitLab.URL == "" && len(cfg.Projects) == 0 {
+	if cfg.Bot != nil && missingURL && len(cfg.Projects) == 0 {
 		d.errorf(&yaml.Node{Line: d.lines["bot"]}, "gitlab.url", "required when the bot is configured")
 	}
 }

@@ -80,6 +80,9 @@ type world struct {
 	bot *testbot.Bot
 	lib *gitlabsim.Project
 	dev gitlabsim.User
+
+	// The deploy step's part (deploy.go); nil until it runs.
+	pkg *pkgRepo
 }
 
 func newWorld(opts Options) (_ *world, err error) {
@@ -163,6 +166,7 @@ func (d *world) closeState() {
 
 func (d *world) close() {
 	d.closeState()
+	d.pkg.close()
 	if d.gl != nil {
 		d.gl.Close()
 	}

@@ -77,14 +77,15 @@ func (run *projectRun) action(what string) {
 	if !run.r.deps.DryRun {
 		run.report.Writes++
 	}
-	switch {
-	case run.r.deps.DryRun && run.r.deps.Out != nil:
+	msg := "gitlab write"
+	if run.r.deps.DryRun {
+		msg = "gitlab write skipped (dry run)"
+	}
+	if entry := run.log.WithField("action", what); run.r.deps.Out != nil {
 		// Printed to Out below; once is enough at the default level.
-		run.log.WithField("action", what).Debug("gitlab write skipped (dry run)")
-	case run.r.deps.DryRun:
-		run.log.WithField("action", what).Info("gitlab write skipped (dry run)")
-	default:
-		run.log.WithField("action", what).Info("gitlab write")
+		entry.Debug(msg)
+	} else {
+		entry.Info(msg)
 	}
 	if out := run.r.deps.Out; out != nil {
 		prefix := ""

@@ -37,7 +37,7 @@ Works without a config file (PyPI, no rules) and without a state file (no
 HTTP cache); --state FILE keeps an HTTP cache between runs.` +
 			exitStatus("when every look-up succeeded",
 				"when some failed or some lines could not be parsed (all rows are still printed)",
-				"nothing could be checked: a bad config, an unreadable constraints file, a state file that is locked or damaged"),
+				"nothing could be checked: a bad config, an unreadable constraints file or one that is not text, a state file that is locked or damaged"),
 		Args: fileArg("CONSTRAINTS_FILE", "the constraints file to look up"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCheck(cmd, fl, args[0])
@@ -82,6 +82,11 @@ func runCheck(cmd *cobra.Command, fl checkFlags, path string) error {
 	data, err := constraints.ReadFile(path)
 	if err != nil {
 		return usageError(fmt.Errorf("read constraints: %w", err))
+	}
+	// A file refused whole (not text) has no rows: an empty table above
+	// the refusal would only hide it.
+	if err := constraints.CheckText(data); err != nil {
+		return usageError(fmt.Errorf("%s: %w", path, err))
 	}
 	file := constraints.ParseFile(path, data)
 

@@ -128,7 +128,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 	defer closeState()
 	var bot *testbot.Bot
 	if cfg.Bot != nil {
-		bot, err = buildBot(cfg, botOpts{Getenv: getenv, State: db, HTTPClient: httpClient, GitLabOptions: opts.GitLabOptions, Metrics: m, Log: log, Clock: opts.BotClock, AfterWork: opts.BotAfterWork})
+		bot, err = buildBot(cfg, botOpts{Getenv: getenv, LookupEnv: opts.LookupEnv, State: db, HTTPClient: httpClient, GitLabOptions: opts.GitLabOptions, Metrics: m, Log: log, Clock: opts.BotClock, AfterWork: opts.BotAfterWork})
 		if err != nil {
 			return usageError(err)
 		}
