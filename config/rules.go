@@ -236,3 +236,14 @@ func (d *decoder) nameProject(from int, path string, p Project, keys []string) {
 		}
 	}
 }
+
+// Project returns the configured project with the given path (GitLab
+// paths are case-insensitive).
+func (c *Config) Project(path string) (Project, bool) {
+	for _, p := range c.Projects {
+		if strings.EqualFold(p.Path, path) {
+			return p, true
+		}
+	}
+	return Project{}, false
+}

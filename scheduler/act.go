@@ -215,7 +215,7 @@ func (run *projectRun) create(ctx context.Context, s *slot, want *plan.Update) e
 	run.createdThis++
 	run.report.MRsOpened++
 	rec := run.record(s.branch, mr, build)
-	if err := run.autoMerge(ctx, want, rec, true); err != nil {
+	if err := run.autoMerge(ctx, s, want, rec, true); err != nil {
 		return err
 	}
 	e := entry(s, want)
@@ -271,7 +271,7 @@ func (run *projectRun) keepCurrent(ctx context.Context, s *slot, want *plan.Upda
 	rec := run.record(s.branch, mrbot.MergeRequest{
 		IID: mr.IID, Title: mr.Title, State: mr.State, SHA: mr.SHA, WebURL: mr.WebURL, UpdatedAt: mr.UpdatedAt,
 	}, build)
-	if err := run.autoMerge(ctx, want, rec, build.Wrote); err != nil {
+	if err := run.autoMerge(ctx, s, want, rec, build.Wrote); err != nil {
 		return err
 	}
 	for _, k := range []dashboard.Kind{dashboard.KindRebase, dashboard.KindRetry, dashboard.KindApprove} {
@@ -406,9 +406,9 @@ func (run *projectRun) record(branch string, mr mrbot.MergeRequest, b built) sta
 }
 
 // autoMerge turns on merge-when-pipeline-succeeds for update types the
-// config lists, after the branch was (re)built.
-func (run *projectRun) autoMerge(ctx context.Context, want *plan.Update, mr state.MergeRequestRecord, wrote bool) error {
-	if !wrote || !run.p.Automerges(config.UpdateType(want.Type)) || mr.IID == 0 {
+// package's rules (config.Rules) list, after the branch was (re)built.
+func (run *projectRun) autoMerge(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord, wrote bool) error {
+	if !wrote || !run.r.cfg.Rules(run.p).Automerges(s.name, config.UpdateType(want.Type)) || mr.IID == 0 {
 		return nil
 	}
 	return run.bot.AutoMerge(ctx, mr.IID, mr.SHA)

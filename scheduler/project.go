@@ -139,8 +139,10 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 	run.bot = mrbot.New(run.gl, mrbot.Options{
 		Project: run.p.Path, Target: run.target, DryRun: run.r.deps.DryRun, Action: run.action,
 	})
-	opts := run.r.check
-	opts.Now = run.now
+	opts, err := check.OptionsForProject(run.r.cfg, run.p, run.now)
+	if err != nil {
+		return err
+	}
 	run.reports = check.RunFiles(ctx, run.r.deps.Index, run.files, opts)
 	run.results = &check.Report{File: run.file}
 	for _, rep := range run.reports {

@@ -45,9 +45,8 @@ type Deps struct {
 
 // Runner runs pinwheel for the projects of one configuration.
 type Runner struct {
-	cfg   *config.Config
-	deps  Deps
-	check check.Options
+	cfg  *config.Config
+	deps Deps
 
 	mu          sync.Mutex
 	botUsername string
@@ -102,11 +101,16 @@ func New(cfg *config.Config, deps Deps) (*Runner, error) {
 		l.SetOutput(io.Discard)
 		deps.Log = logrus.NewEntry(l)
 	}
-	opts, err := check.OptionsFromConfig(cfg, time.Time{})
-	if err != nil {
+	_, err := check.OptionsFromConfig(cfg, time.Time{})
+	errs := []error{err}
+	for _, p := range cfg.Projects {
+		_, err := check.OptionsForProject(cfg, p, time.Time{})
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
-	return &Runner{cfg: cfg, deps: deps, check: opts}, nil
+	return &Runner{cfg: cfg, deps: deps}, nil
 }
 
 // RunAll runs every configured project in turn; a project that fails does
