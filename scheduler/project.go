@@ -136,8 +136,13 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 	if err := run.readTarget(ctx); err != nil {
 		return err
 	}
+	fields, err := run.mrFields(ctx)
+	if err != nil {
+		return err
+	}
 	run.bot = mrbot.New(run.gl, mrbot.Options{
 		Project: run.p.Path, Target: run.target, DryRun: run.r.deps.DryRun, Action: run.action,
+		Fields: fields, Version: run.r.version,
 	})
 	opts, err := check.OptionsForProject(run.r.cfg, run.p, run.now)
 	if err != nil {

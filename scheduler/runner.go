@@ -15,6 +15,8 @@ import (
 	"github.com/pinwheel-dev/pinwheel/check"
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
+	"github.com/pinwheel-dev/pinwheel/gitlabversion"
+	"github.com/pinwheel-dev/pinwheel/mrbot"
 	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
@@ -47,6 +49,9 @@ type Deps struct {
 type Runner struct {
 	cfg  *config.Config
 	deps Deps
+	// users and version are asked of GitLab once per process.
+	users   *mrbot.Users
+	version *gitlabversion.Instance
 
 	mu          sync.Mutex
 	botUsername string
@@ -110,7 +115,8 @@ func New(cfg *config.Config, deps Deps) (*Runner, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
-	return &Runner{cfg: cfg, deps: deps}, nil
+	return &Runner{cfg: cfg, deps: deps,
+		users: mrbot.NewUsers(deps.GitLab), version: gitlabversion.New(deps.GitLab)}, nil
 }
 
 // RunAll runs every configured project in turn; a project that fails does

@@ -1,0 +1,102 @@
+package scheduler_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pinwheel-dev/pinwheel/gitlabversion"
+)
+
+// New merge requests get the configured reviewers and assignees; an
+// unknown username is listed under Errors and the rest still apply.
+// Usernames are asked of GitLab once per process.
+func TestReviewersAndAssigneesOnNewMRs(t *testing.T) {
+	e := newEnv(t, unlimited+"    reviewers: [Alice, ghost]\n    assignees: [bob]\n")
+	alice, _ := e.gl.AddUser("alice")
+	bob, _ := e.gl.AddUser("bob")
+	e.clock.Set(saturday)
+	r, db := e.runner(false)
+	defer db.Close()
+	for range 2 {
+		if rep, err := r.RunProject(context.Background(), project); err != nil {
+			t.Fatalf("run: %v", err)
+		} else if rep.Problems != 1 {
+			t.Errorf("%d problems, want 1 (the unknown reviewer)", rep.Problems)
+		}
+	}
+	open := e.openMRs()
+	if len(open) != len(allBranches) {
+		t.Fatalf("%d MRs open, want %d", len(open), len(allBranches))
+	}
+	for branch, mr := range open {
+		if !slices.Equal(mr.ReviewerIDs, []int{alice.ID}) || !slices.Equal(mr.AssigneeIDs, []int{bob.ID}) {
+			t.Errorf("%s: reviewers %v assignees %v, want [%d] and [%d]", branch, mr.ReviewerIDs, mr.AssigneeIDs, alice.ID, bob.ID)
+		}
+	}
+	errs := section(e.dashboard().Description, "Errors")
+	if !strings.Contains(errs, "no such GitLab user: ghost") || !strings.Contains(errs, "reviewers") {
+		t.Errorf("Errors section does not name the unknown reviewer:\n%s", errs)
+	}
+	if n := e.gl.Stats().ByEndpoint["GET /users"]; n != 3 {
+		t.Errorf("GET /users sent %d times over two runs, want 3 (once per username)", n)
+	}
+}
+
+// A failed user look-up fails the run before any merge request is
+// opened without its people; the next run opens them with them.
+func TestUserLookupFailureOpensNothing(t *testing.T) {
+	e := newEnv(t, unlimited+"    reviewers: [alice]\n")
+	alice, _ := e.gl.AddUser("alice")
+	e.clock.Set(saturday)
+	e.gl.FailNext(6, 500, "GET /users")
+	if rep := e.run(); rep.Err == nil {
+		t.Fatal("run with GitLab's /users failing succeeded")
+	}
+	if n := len(e.openMRs()); n != 0 {
+		t.Fatalf("%d MRs opened without their reviewer", n)
+	}
+	e.mustRun()
+	for branch, mr := range e.openMRs() {
+		if !slices.Equal(mr.ReviewerIDs, []int{alice.ID}) {
+			t.Errorf("%s: reviewers %v", branch, mr.ReviewerIDs)
+		}
+	}
+}
+
+// Auto-merge uses auto_merge from GitLab 17.11 and
+// merge_when_pipeline_succeeds before, asking the version once.
+func TestAutoMergeParameterByGitLabVersion(t *testing.T) {
+	for _, tt := range []struct{ version, param string }{
+		{"17.10.2-ee", gitlabversion.ParamMergeWhenPipelineSucceeds},
+		{"17.11.0-ee", gitlabversion.ParamAutoMerge},
+		{"18.4.1", gitlabversion.ParamAutoMerge},
+	} {
+		t.Run(tt.version, func(t *testing.T) {
+			e := newEnv(t, unlimited+"    automerge: [minor]\n")
+			e.gl.SetVersion(tt.version)
+			e.clock.Set(saturday)
+			e.mustRun()
+			n := 0
+			for branch, mr := range e.openMRs() {
+				if branch == brCertifi { // major: not automerged
+					if len(mr.AutoMergeParams) != 0 {
+						t.Errorf("certifi: auto-merge asked with %v", mr.AutoMergeParams)
+					}
+					continue
+				}
+				n++
+				if !slices.Equal(mr.AutoMergeParams, []string{tt.param}) || !mr.AutoMerge {
+					t.Errorf("%s: sent %v, auto-merge %v; want only %s", branch, mr.AutoMergeParams, mr.AutoMerge, tt.param)
+				}
+			}
+			if n == 0 {
+				t.Fatal("no merge request to automerge")
+			}
+			if got := e.gl.Stats().ByEndpoint["GET /version"]; got != 1 {
+				t.Errorf("GET /version sent %d times, want 1", got)
+			}
+		})
+	}
+}
