@@ -133,3 +133,27 @@ func TestMRFieldsParse(t *testing.T) {
 		t.Errorf("reviewers %v, assignees %v", p.Reviewers, p.Assignees)
 	}
 }
+
+func TestExampleProjectRules(t *testing.T) {
+	cfg, err := Load("../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, ok := cfg.Project("GROUP/app")
+	if !ok {
+		t.Fatal("no group/app in the example")
+	}
+	r := cfg.Rules(app)
+	if dj := r.Package("django"); dj.Allowed != "<6" || time.Duration(dj.MinimumReleaseAge) != 72*time.Hour {
+		t.Errorf("django in group/app = %+v", dj)
+	}
+	if r.Package("numpy").Ignore || !cfg.Rules(cfg.Projects[1]).Package("numpy").Ignore {
+		t.Errorf("numpy: ignored in group/app or not in group/service")
+	}
+	if time.Duration(r.Package("six").MinimumReleaseAge) != 24*time.Hour || !reflect.DeepEqual(r.Python, []string{"3.12"}) {
+		t.Errorf("group/app defaults: six %+v, python %v", r.Package("six"), r.Python)
+	}
+	if !r.Automerges("requests", Patch) || r.Automerges("six", Minor) || !reflect.DeepEqual(app.Reviewers, []string{"alice"}) {
+		t.Errorf("group/app automerge or reviewers: %+v %v", r.Package("requests"), app.Reviewers)
+	}
+}
