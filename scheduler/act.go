@@ -243,6 +243,9 @@ func (run *projectRun) keepCurrent(ctx context.Context, s *slot, want *plan.Upda
 	stale := mr.Title != title || mr.BuiltSHA == "" || mr.Blob != run.blob(changes)
 	e := entry(s, want)
 	if !rebase && !stale {
+		if err := run.autoMerge(ctx, s, want, mr, false); err != nil {
+			return err
+		}
 		e.Title, e.MR = mr.Title, mrEntry(mr)
 		run.model.Open = append(run.model.Open, e)
 		return nil
@@ -406,12 +409,26 @@ func (run *projectRun) record(branch string, mr mrbot.MergeRequest, b built) sta
 }
 
 // autoMerge turns on merge-when-pipeline-succeeds for update types the
-// package's rules (config.Rules) list, after the branch was (re)built.
+// package's rules (config.Rules) list: after the branch was (re)built, or
+// when pinwheel's own build is the head and it has not asked for it yet
+// (a run stopped between opening the merge request and asking). A head
+// someone else pushed is never set to auto-merge, and a head asked for
+// once is not asked again, so a person may turn auto-merge off.
 func (run *projectRun) autoMerge(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord, wrote bool) error {
-	if !wrote || !run.r.cfg.Rules(run.p).Automerges(s.name, config.UpdateType(want.Type)) || mr.IID == 0 {
+	if mr.IID == 0 || !run.r.cfg.Rules(run.p).Automerges(s.name, config.UpdateType(want.Type)) {
 		return nil
 	}
-	return run.bot.AutoMerge(ctx, mr.IID, mr.SHA)
+	if !wrote && (mr.BuiltSHA == "" || mr.SHA != mr.BuiltSHA || mr.AutoMergeSHA == mr.BuiltSHA) {
+		return nil
+	}
+	if err := run.bot.AutoMerge(ctx, mr.IID, mr.SHA); err != nil {
+		return err
+	}
+	if rec, ok := run.rec.MergeRequests[s.branch]; ok && rec.IID == mr.IID && !run.r.deps.DryRun {
+		rec.AutoMergeSHA = mr.SHA
+		run.rec.MergeRequests[s.branch] = rec
+	}
+	return nil
 }
 
 func entry(s *slot, u *plan.Update) dashboard.Entry {

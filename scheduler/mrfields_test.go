@@ -100,3 +100,39 @@ func TestAutoMergeParameterByGitLabVersion(t *testing.T) {
 		})
 	}
 }
+
+// The first run with reviewers, assignees and automerge, interrupted at
+// every call (GET /users and GET /version among them), converges on the
+// same merge requests, each with its people and its auto-merge.
+func TestInterruptMRFieldsAtEveryCall(t *testing.T) {
+	interruptEveryCall(t, func(t *testing.T) *env {
+		e := newEnv(t, unlimited+"    reviewers: [alice]\n    assignees: [bob]\n    automerge: [minor, patch]\n")
+		e.gl.AddUser("alice")
+		e.gl.AddUser("bob")
+		e.clock.Set(saturday)
+		return e
+	})
+}
+
+// A run that catches up on auto-merge never sets it on a head a person
+// pushed: GitLab turned it off with the push, and it stays off.
+func TestAutoMergeNotSetOnAPersonsPush(t *testing.T) {
+	e := newEnv(t, unlimited+"    automerge: [minor]\n")
+	e.clock.Set(saturday)
+	e.mustRun()
+	if !e.mrFor(brIdna).AutoMerge {
+		t.Fatal("idna's MR not set to auto-merge")
+	}
+	e.gl.Commit(e.proj, brIdna, "Pin idna for the tests", map[string]string{"tests.txt": "x\n"})
+	if e.mrFor(brIdna).AutoMerge {
+		t.Fatal("the simulator kept auto-merge over a new push")
+	}
+	e.gl.ResetStats()
+	e.step(t, "after the push")
+	if mr := e.mrFor(brIdna); mr.AutoMerge {
+		t.Errorf("auto-merge set again on a person's head (params %v)", mr.AutoMergeParams)
+	}
+	if n := e.gl.Stats().ByEndpoint["PUT /projects/:id/merge_requests/:iid/merge"]; n != 0 {
+		t.Errorf("%d merge requests asked to auto-merge in a quiet run", n)
+	}
+}
