@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/constraints"
 	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/dashboard"
@@ -406,29 +405,6 @@ func (run *projectRun) record(branch string, mr mrbot.MergeRequest, b built) sta
 	}
 	run.rec.MergeRequests[branch] = rec
 	return rec
-}
-
-// autoMerge turns on merge-when-pipeline-succeeds for update types the
-// package's rules (config.Rules) list: after the branch was (re)built, or
-// when pinwheel's own build is the head and it has not asked for it yet
-// (a run stopped between opening the merge request and asking). A head
-// someone else pushed is never set to auto-merge, and a head asked for
-// once is not asked again, so a person may turn auto-merge off.
-func (run *projectRun) autoMerge(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord, wrote bool) error {
-	if mr.IID == 0 || !run.r.cfg.Rules(run.p).Automerges(s.name, config.UpdateType(want.Type)) {
-		return nil
-	}
-	if !wrote && (mr.BuiltSHA == "" || mr.SHA != mr.BuiltSHA || mr.AutoMergeSHA == mr.BuiltSHA) {
-		return nil
-	}
-	if err := run.bot.AutoMerge(ctx, mr.IID, mr.SHA); err != nil {
-		return err
-	}
-	if rec, ok := run.rec.MergeRequests[s.branch]; ok && rec.IID == mr.IID && !run.r.deps.DryRun {
-		rec.AutoMergeSHA = mr.SHA
-		run.rec.MergeRequests[s.branch] = rec
-	}
-	return nil
 }
 
 func entry(s *slot, u *plan.Update) dashboard.Entry {

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 
+	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/dashboard"
 	"github.com/pinwheel-dev/pinwheel/mrbot"
+	"github.com/pinwheel-dev/pinwheel/plan"
+	"github.com/pinwheel-dev/pinwheel/state"
 )
 
 // mrFields resolves the project's reviewers and assignees to user ids
@@ -35,4 +38,27 @@ func (run *projectRun) mrFields(ctx context.Context) (mrbot.Fields, error) {
 		*list.ids = ids
 	}
 	return f, nil
+}
+
+// autoMerge turns on merge-when-pipeline-succeeds for update types the
+// package's rules (config.Rules) list: after the branch was (re)built, or
+// when pinwheel's own build is the head and it has not asked for it yet
+// (a run stopped between opening the merge request and asking). A head
+// someone else pushed is never set to auto-merge, and a head asked for
+// once is not asked again, so a person may turn auto-merge off.
+func (run *projectRun) autoMerge(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord, wrote bool) error {
+	if mr.IID == 0 || !run.r.cfg.Rules(run.p).Automerges(s.name, config.UpdateType(want.Type)) {
+		return nil
+	}
+	if !wrote && (mr.BuiltSHA == "" || mr.SHA != mr.BuiltSHA || mr.AutoMergeSHA == mr.BuiltSHA) {
+		return nil
+	}
+	if err := run.bot.AutoMerge(ctx, mr.IID, mr.SHA); err != nil {
+		return err
+	}
+	if rec, ok := run.rec.MergeRequests[s.branch]; ok && rec.IID == mr.IID && !run.r.deps.DryRun {
+		rec.AutoMergeSHA = mr.SHA
+		run.rec.MergeRequests[s.branch] = rec
+	}
+	return nil
 }
