@@ -3,6 +3,9 @@ package scheduler
 import (
 	"context"
 	"errors"
+	"net/http"
+
+	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/dashboard"
@@ -53,7 +56,15 @@ func (run *projectRun) autoMerge(ctx context.Context, s *slot, want *plan.Update
 	if !wrote && (mr.BuiltSHA == "" || mr.SHA != mr.BuiltSHA || mr.AutoMergeSHA == mr.BuiltSHA) {
 		return nil
 	}
-	if err := run.bot.AutoMerge(ctx, mr.IID, mr.SHA); err != nil {
+	err := run.bot.AutoMerge(ctx, mr.IID, mr.SHA)
+	var er *gitlab.ErrorResponse
+	if err != nil && !wrote && errors.As(err, &er) && er.HasStatusCode(http.StatusMethodNotAllowed) {
+		// GitLab will not auto-merge this head (its pipeline failed, a
+		// person made it a draft): asking each run would not change
+		// that, and the next build asks again.
+		err = nil
+	}
+	if err != nil {
 		return err
 	}
 	if rec, ok := run.rec.MergeRequests[s.branch]; ok && rec.IID == mr.IID && !run.r.deps.DryRun {

@@ -136,3 +136,35 @@ func TestAutoMergeNotSetOnAPersonsPush(t *testing.T) {
 		t.Errorf("%d merge requests asked to auto-merge in a quiet run", n)
 	}
 }
+
+// A run that could not ask for auto-merge asks on the next run; when
+// GitLab refuses then (the pipeline failed: 405), that is no error, and
+// later runs do not ask again for the same head.
+func TestAutoMergeCatchUpAfterFailedAsk(t *testing.T) {
+	e := newEnv(t, unlimited+"    automerge: [minor]\n")
+	e.clock.Set(saturday)
+	e.gl.FailNext(6, 500, "PUT /projects/:id/merge_requests/:iid/merge")
+	if rep := e.run(); rep.Err == nil {
+		t.Fatal("run with PUT .../merge failing succeeded")
+	}
+	req := e.mrFor(brRequests) // opened, then the run stopped
+	if req.AutoMerge {
+		t.Fatal("auto-merge set although GitLab failed")
+	}
+	e.gl.SetPipelineStatus(e.proj, req.SHA(), "failed")
+	e.step(t, "catch up")
+	if req = e.mrFor(brRequests); len(req.AutoMergeParams) == 0 || req.AutoMerge {
+		t.Errorf("requests: asked with %v, auto-merge %v; want asked and refused (failed pipeline)", req.AutoMergeParams, req.AutoMerge)
+	}
+	if !e.mrFor(brIdna).AutoMerge {
+		t.Errorf("idna's new MR not set to auto-merge")
+	}
+	if errs := section(e.dashboard().Description, "Errors"); strings.Contains(errs, "405") {
+		t.Errorf("GitLab's refusal is listed as an error:\n%s", errs)
+	}
+	e.gl.ResetStats()
+	e.step(t, "quiet")
+	if n := e.gl.Stats().ByEndpoint["PUT /projects/:id/merge_requests/:iid/merge"]; n != 0 {
+		t.Errorf("a quiet run asked %d times again", n)
+	}
+}
