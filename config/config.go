@@ -134,6 +134,7 @@ type Project struct {
 	// ProjectRules are the project's own package rules, python and
 	// release age (Config.Rules merges them).
 	ProjectRules
+	// MRFields are the reviewers and assignees of new merge requests.
 	MRFields
 }
 
