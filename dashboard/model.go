@@ -77,6 +77,9 @@ const (
 	ProblemLookup     ProblemKind = "look-up failed"
 	ProblemConstraint ProblemKind = "unparsable line"
 	ProblemAPI        ProblemKind = "GitLab API failure"
+	// ProblemConfig is a configured value GitLab refuses (an unknown
+	// reviewer's username).
+	ProblemConfig ProblemKind = "configuration"
 )
 
 // Problem is one thing that went wrong in a run.

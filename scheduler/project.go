@@ -137,8 +137,13 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 	if err := run.readTarget(ctx); err != nil {
 		return err
 	}
+	fields, err := run.mrFields(ctx)
+	if err != nil {
+		return err
+	}
 	run.bot = mrbot.New(run.gl, mrbot.Options{
 		Project: run.p.Path, Target: run.target, DryRun: run.r.deps.DryRun, Action: run.action,
+		Fields: fields, Version: run.r.version,
 	})
 	// The dashboard's ticks and the merge request commands come before
 	// the look-ups: both may change the rules this run's plan follows.
@@ -148,8 +153,10 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 	if err := run.commands(ctx); err != nil {
 		return err
 	}
-	opts := run.r.check
-	opts.Now = run.now
+	opts, err := check.OptionsForProject(run.r.cfg, run.p, run.now)
+	if err != nil {
+		return err
+	}
 	if opts.Rules, err = run.ignores(opts.Rules); err != nil {
 		return err
 	}

@@ -16,6 +16,8 @@ import (
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/metrics"
+	"github.com/pinwheel-dev/pinwheel/gitlabversion"
+	"github.com/pinwheel-dev/pinwheel/mrbot"
 	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
@@ -48,9 +50,11 @@ type Deps struct {
 
 // Runner runs pinwheel for the projects of one configuration.
 type Runner struct {
-	cfg   *config.Config
-	deps  Deps
-	check check.Options
+	cfg  *config.Config
+	deps Deps
+	// users and version are asked of GitLab once per process.
+	users   *mrbot.Users
+	version *gitlabversion.Instance
 
 	mu          sync.Mutex
 	botUsername string
@@ -105,11 +109,17 @@ func New(cfg *config.Config, deps Deps) (*Runner, error) {
 		l.SetOutput(io.Discard)
 		deps.Log = logrus.NewEntry(l)
 	}
-	opts, err := check.OptionsFromConfig(cfg, time.Time{})
-	if err != nil {
+	_, err := check.OptionsFromConfig(cfg, time.Time{})
+	errs := []error{err}
+	for _, p := range cfg.Projects {
+		_, err := check.OptionsForProject(cfg, p, time.Time{})
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
-	return &Runner{cfg: cfg, deps: deps, check: opts}, nil
+	return &Runner{cfg: cfg, deps: deps,
+		users: mrbot.NewUsers(deps.GitLab), version: gitlabversion.New(deps.GitLab)}, nil
 }
 
 // RunAll runs every configured project in turn; a project that fails does
