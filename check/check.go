@@ -27,8 +27,11 @@ import (
 // Options are the policy inputs of a check.
 type Options struct {
 	// Rules maps a PEP 503 normalised name to its rule; missing names get
-	// the zero Rule.
+	// Default.
 	Rules map[string]plan.Rule
+	// Default is the rule of packages Rules does not name (a project's
+	// minimum_release_age); the zero Rule offers everything at once.
+	Default plan.Rule
 	// Python lists the Python versions the project runs on; empty means no
 	// Requires-Python filtering.
 	Python []pep440.Version
@@ -115,7 +118,7 @@ func RunFiles(ctx context.Context, client *registry.Client, files []*constraints
 			if p.Ignored {
 				continue
 			}
-			if opts.Rules[p.Key].Ignore {
+			if opts.Rule(p.Key).Ignore {
 				res.Plan.Ignored = true
 				continue
 			}
@@ -201,7 +204,7 @@ func evaluate(pin constraints.Pin, p *registry.Project, opts Options) (res plan.
 	if err != nil {
 		return plan.Result{}, fmt.Errorf("line %d: %w", pin.Line, err)
 	}
-	res, err = plan.Evaluate(pin.Version, p.Releases, opts.Rules[pin.Key], python, opts.Now)
+	res, err = plan.Evaluate(pin.Version, p.Releases, opts.Rule(pin.Key), python, opts.Now)
 	if err != nil {
 		return plan.Result{}, err
 	}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -99,6 +100,44 @@ func TestPipURLVariable(t *testing.T) {
 	for in, want := range map[string]string{"cki-lib": "cki_lib_pip_url", "CKI.Lib": "cki_lib_pip_url", "a__b": "a_b_pip_url"} {
 		if got := PipURLVariable(in); got != want {
 			t.Errorf("PipURLVariable(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
+
+// config.example.yaml shows defaults unless a line says "# example"; the bot
+// section's optional keys whose shown value is not the default are marked.
+func TestExampleBotMarksNonDefaults(t *testing.T) {
+	raw, err := os.ReadFile("../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := Parse("config.example.yaml", raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def, err := Parse("c.yaml", []byte("gitlab: {url: https://g.example}\nbot:\n  trigger_project: g/p\n  trigger_ref: main\n  packages: [{project: g/l, name: l}]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	differs := map[string]bool{
+		"trigger_token_env": ex.Bot.TriggerTokenEnv != def.Bot.TriggerTokenEnv,
+		"poll_interval":     ex.Bot.PollInterval != def.Bot.PollInterval,
+		"variables":         !reflect.DeepEqual(ex.Bot.Variables, def.Bot.Variables),
+	}
+	_, section, _ := strings.Cut(string(raw), "\nbot:\n")
+	for key, d := range differs {
+		found := false
+		for _, line := range strings.Split(section, "\n") {
+			if !strings.HasPrefix(line, "  "+key+":") {
+				continue
+			}
+			found = true
+			if d && !strings.Contains(line, "# example") {
+				t.Errorf("bot.%s shows a value that is not the default, without \"# example\": %q", key, line)
+			}
+		}
+		if !found {
+			t.Errorf("bot.%s is not in the example", key)
 		}
 	}
 }

@@ -3,13 +3,14 @@ package config
 import (
 	"errors"
 	"fmt"
-	"github.com/pinwheel-dev/pinwheel/pep440"
 	"net"
 	"net/url"
 	"path"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/pinwheel-dev/pinwheel/pep440"
 
 	"github.com/pinwheel-dev/pinwheel/pkgname"
 )

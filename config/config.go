@@ -84,6 +84,9 @@ type PackageRule struct {
 	MinimumReleaseAge Duration
 	// Ignore leaves the package alone entirely.
 	Ignore bool
+	// Automerge replaces the project's automerge list for this package
+	// when not nil.
+	Automerge []UpdateType
 }
 
 // GitLab is the GitLab instance the projects live on.
@@ -128,6 +131,11 @@ type Project struct {
 	Limits    Limits
 	// Automerge lists the update types merged once their pipeline succeeds.
 	Automerge []UpdateType
+	// ProjectRules are the project's own package rules, python and
+	// release age (Config.Rules merges them).
+	ProjectRules
+	// MRFields are the reviewers and assignees of new merge requests.
+	MRFields
 }
 
 // Files returns the project's constraints files, Constraints first.

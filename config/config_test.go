@@ -302,6 +302,12 @@ gitlab: {url: https://gitlab.example.com/api/v4, token_env: ""}
 		{"projects need gitlab", "projects:\n  - path: g/a\n", []string{
 			`c.yaml:1: gitlab.url: required when projects are configured`,
 		}},
+		{"a bad gitlab.url is reported once", "gitlab: {url: not-a-url}\nprojects:\n  - path: g/a\n", []string{
+			`c.yaml:1: gitlab.url: "not-a-url" is not an http or https URL`,
+		}},
+		{"a bad gitlab.url with a bot", "gitlab: {url: not-a-url}\nbot:\n  trigger_project: g/p\n  trigger_ref: main\n  packages: [{project: g/l, name: l}]\n", []string{
+			`c.yaml:1: gitlab.url: "not-a-url" is not an http or https URL`,
+		}},
 		{"project values", `
 gitlab: {url: https://g.example}
 projects:

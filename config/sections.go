@@ -2,13 +2,14 @@ package config
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/sirupsen/logrus"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/pinwheel-dev/pinwheel/pkgname"
 	"github.com/pinwheel-dev/pinwheel/registry"
 )
 
@@ -67,10 +68,13 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 	default:
 		cfg.Index.JSONAPIURL = strings.TrimSuffix(jsonAPI, "/")
 	}
-	if len(cfg.Projects) > 0 && cfg.GitLab.URL == "" {
+	// A gitlab.url that was given but refused is reported once, where it
+	// is, not again as missing.
+	missingURL := cfg.GitLab.URL == "" && !d.reported("gitlab.url")
+	if len(cfg.Projects) > 0 && missingURL {
 		d.errorf(&yaml.Node{Line: d.lines["projects"]}, "gitlab.url", "required when projects are configured")
 	}
-	if cfg.Bot != nil && cfg.GitLab.URL == "" && len(cfg.Projects) == 0 {
+	if cfg.Bot != nil && missingURL && len(cfg.Projects) == 0 {
 		d.errorf(&yaml.Node{Line: d.lines["bot"]}, "gitlab.url", "required when the bot is configured")
 	}
 }
@@ -92,23 +96,6 @@ func (d *decoder) index(n *yaml.Node, path string, idx *Index, jsonAPI *string) 
 	})
 }
 
-func (d *decoder) packages(n *yaml.Node, path string) []PackageRule {
-	var rules []PackageRule
-	seen := map[string]string{} // normal name -> path of its first rule
-	d.list(n, path, func(n *yaml.Node, path string) {
-		var r PackageRule
-		d.mapping(n, path, map[string]field{
-			"name":                d.str(&r.Name, checkPackageName),
-			"allowed":             d.str(&r.Allowed, checkSpecifiers),
-			"minimum_release_age": d.duration(&r.MinimumReleaseAge),
-			"ignore":              d.boolean(&r.Ignore),
-		})
-		d.unique(n, path+".name", r.Name, pkgname.Normalize(r.Name), seen, "has a rule already")
-		rules = append(rules, r)
-	})
-	return rules
-}
-
 func (d *decoder) projects(n *yaml.Node, path string) []Project {
 	var projects []Project
 	seen := map[string]string{} // lower-case path -> key path of its first entry
@@ -123,7 +110,8 @@ func (d *decoder) projects(n *yaml.Node, path string) []Project {
 
 func (d *decoder) project(n *yaml.Node, path string) Project {
 	p := defaultProject()
-	d.mapping(n, path, map[string]field{
+	from := len(d.errs)
+	fields := map[string]field{
 		"path":          d.str(&p.Path, checkProjectPath),
 		"branch":        d.str(&p.Branch, checkBranch(true)),
 		"constraints":   func(n *yaml.Node, path string) { d.constraints(n, path, &p) },
@@ -144,17 +132,13 @@ func (d *decoder) project(n *yaml.Node, path string) Project {
 				"new_mrs_per_run": d.integer(&p.Limits.NewMRsPerRun, 0),
 			})
 		},
-		"automerge": func(n *yaml.Node, path string) {
-			var types []string
-			d.strs(&types, checkUpdateType)(n, path)
-			if !isNull(n) {
-				p.Automerge = []UpdateType{}
-			}
-			for _, t := range types {
-				p.Automerge = append(p.Automerge, UpdateType(strings.ToLower(t)))
-			}
-		},
-	})
+		"automerge": d.updateTypes(&p.Automerge),
+	}
+	rules, mr := d.ruleFields(&p.ProjectRules), d.mrFields(&p.MRFields)
+	maps.Copy(fields, rules)
+	maps.Copy(fields, mr)
+	d.mapping(n, path, fields)
+	d.nameProject(from, path, p, slices.Concat(slices.Collect(maps.Keys(rules)), slices.Collect(maps.Keys(mr))))
 	switch p.YAML {
 	case "":
 		p.YAML = DefaultYAML

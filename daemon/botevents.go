@@ -2,8 +2,10 @@ package daemon
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/sirupsen/logrus"
 
@@ -26,6 +28,28 @@ type NoteEvent struct {
 	Action   string
 	Username string // the author, as the hook says
 	Note     string // the text, as the hook says
+}
+
+// MayBeCommand reports whether the event may be a command on a merge
+// request, judged from the hook alone (no GitLab call): a new (not
+// edited) comment by a person, on a merge request, whose text starts
+// with "@". Handlers read the note itself through the API before acting.
+func (ev NoteEvent) MayBeCommand() bool {
+	if ev.NoteableType != "MergeRequest" || ev.System || ev.MRIID == 0 || ev.NoteID == 0 {
+		return false
+	}
+	if ev.Action != "" && ev.Action != "create" {
+		return false // an edited comment is not a new command
+	}
+	return strings.HasPrefix(strings.TrimLeft(ev.Note, " \t\r\n"), "@")
+}
+
+// CommandHandler takes note events that may be commands on pinwheel's own
+// merge requests. HandleNote must return at once (it may record the
+// event locally): it says which configured project (the key Loop.Trigger
+// takes) should run to answer it, ok false when the event is not for it.
+type CommandHandler interface {
+	HandleNote(NoteEvent) (project string, ok bool)
 }
 
 // PipelineEvent is the part of a GitLab Pipeline Hook the daemon passes on.
@@ -111,9 +135,11 @@ func parsePipelineHook(body []byte) (PipelineEvent, error) {
 	}, nil
 }
 
-// botHook hands a Note or Pipeline Hook to the bot; reply answers GitLab.
+// botHook hands a Pipeline Hook to the bot, and a Note Hook to both the
+// bot and the merge request commands (each takes only its own); reply
+// answers GitLab.
 func (s *Server) botHook(event string, body []byte, log logrus.FieldLogger, reply func(status int, outcome, msg string)) {
-	if s.cfg.Bot == nil {
+	if s.cfg.Bot == nil && (event == "Pipeline Hook" || s.cfg.Commands == nil) {
 		reply(http.StatusOK, metrics.WebhookIgnored, "ignored")
 		return
 	}
@@ -133,7 +159,27 @@ func (s *Server) botHook(event string, body []byte, log logrus.FieldLogger, repl
 			reply(http.StatusBadRequest, metrics.WebhookBadRequest, "bad note hook body")
 			return
 		}
-		taken = s.cfg.Bot.HandleNote(ev)
+		if s.cfg.Bot != nil {
+			taken = s.cfg.Bot.HandleNote(ev)
+		}
+		// Both see the note: a project may be a bot package and have
+		// pinwheel's update merge requests; each grammar leaves the
+		// other's words alone ("test" is the bot's).
+		if s.cfg.Commands != nil {
+			if project, ok := s.cfg.Commands.HandleNote(ev); ok {
+				switch err := s.cfg.Loop.Trigger(project); {
+				case errors.Is(err, ErrStopped):
+					// Recorded: the next start's run answers it.
+					reply(http.StatusServiceUnavailable, metrics.WebhookUnavailable, "stopping")
+					return
+				case err != nil:
+					log.WithError(err).Error("command for a project the loop does not run")
+				default:
+					log.WithFields(logrus.Fields{"project": project, "mr": ev.MRIID, "note": ev.NoteID}).Info("merge request command: run triggered")
+					taken = true
+				}
+			}
+		}
 	}
 	if !taken {
 		reply(http.StatusOK, metrics.WebhookIgnored, "ignored")

@@ -5,8 +5,11 @@
 //
 // Note and Pipeline Hooks (comments, pipeline status) go to a BotHandler,
 // the test bot, which only queues them: the handler answers GitLab at once
-// either way. A loop may have no projects (LoopConfig.NoProjects) when the
-// daemon only serves the bot.
+// either way. A comment the bot does not take goes to the CommandHandler
+// (commands on pinwheel's own merge requests), which records it and names
+// the project whose run answers it; the loop is triggered for it. A loop
+// may have no projects (LoopConfig.NoProjects) when the daemon only
+// serves the bot.
 //
 // It owns when runs happen, never what a run does: a run is a RunFunc the
 // caller supplies (cmd wraps the scheduler package's Runner), so this

@@ -32,7 +32,10 @@ type ServerConfig struct {
 	// see DashboardMatcher. nil: no issue event triggers a run.
 	MatchIssue IssueMatcher
 	// Bot takes note and pipeline events; nil: they are ignored.
-	Bot          BotHandler
+	Bot BotHandler
+	// Commands takes note events that may be commands on pinwheel's own
+	// merge requests, and the project it names is run; nil: none.
+	Commands     CommandHandler
 	MaxBodyBytes int64              // 0 = DefaultMaxBodyBytes
 	Log          logrus.FieldLogger // nil = logrus.StandardLogger()
 	// ShutdownTimeout bounds how long Serve waits for open requests

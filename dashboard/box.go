@@ -19,6 +19,10 @@ const (
 	KindRebase     Kind = "rebase"     // rebuild the open MR's branch now
 	KindRecreate   Kind = "recreate"   // create again an MR that was closed
 	KindRetry      Kind = "retry"      // retry what failed for the branch
+	// KindUnignore lifts an ignore rule set by a command on a merge
+	// request ("@pinwheel ignore this major"); its Branch is the rule's
+	// key, not a branch.
+	KindUnignore Kind = "unignore"
 )
 
 // Boxes without a branch: Renovate's bulk boxes and the manual-run box.
@@ -50,7 +54,7 @@ func (k Kind) Bulk() (bulk Kind, ok bool) {
 	return "", false
 }
 
-var perBranchKinds = []Kind{KindUnschedule, KindApprove, KindUnlimit, KindRebase, KindRecreate, KindRetry}
+var perBranchKinds = []Kind{KindUnschedule, KindApprove, KindUnlimit, KindRebase, KindRecreate, KindRetry, KindUnignore}
 
 // PerBranchKinds lists the per-update kinds, each of which a box carries
 // with its branch.

@@ -23,6 +23,9 @@ type Dashboard struct {
 	// Vulnerabilities are the pins with known vulnerabilities, also
 	// those no release fixes yet (render_vulns.go).
 	Vulnerabilities []Vulnerable
+	// Ignored are the rules set by commands on merge requests, listed
+	// under Closed / Ignored. Box: [KindUnignore] (lift the rule).
+	Ignored []IgnoreRule
 	// Problems are what went wrong in the run.
 	Problems []Problem
 	// Files are the constraints files read in the run, with every pin.
@@ -80,6 +83,9 @@ const (
 	// ProblemVulnData means the run had no vulnerability data (OSV down
 	// or slow) and went on without security updates.
 	ProblemVulnData ProblemKind = "vulnerability data unavailable"
+	// ProblemConfig is a configured value GitLab refuses (an unknown
+	// reviewer's username).
+	ProblemConfig ProblemKind = "configuration"
 )
 
 // Problem is one thing that went wrong in a run.
@@ -133,4 +139,16 @@ type UnmanagedLine struct {
 	Line   int
 	Text   string
 	Reason string
+}
+
+// IgnoreRule is one "@pinwheel ignore this ..." rule on the dashboard.
+type IgnoreRule struct {
+	// Key identifies the rule; it must satisfy ValidBranch to get a box.
+	Key string
+	// Package is the package's name; What says what is ignored: "major
+	// 3", "minor 3.1", "version 3.1.4" or "every update".
+	Package, What string
+	// By is who asked, MRIID on which merge request (0 if unknown).
+	By    string
+	MRIID int
 }

@@ -75,6 +75,18 @@ func (t Ticks) Selected(kind Kind, computed []string) []string {
 	return out
 }
 
+// With returns a copy of t in which box b is ticked: a tick asked for by
+// other means than the dashboard (a command on a merge request), which
+// the run then treats like one a person made.
+func (t Ticks) With(b Box) Ticks {
+	out := Ticks{boxes: make(map[Box]bool, len(t.boxes)+1)}
+	for k, v := range t.boxes {
+		out.boxes[k] = v
+	}
+	out.boxes[b] = true
+	return out
+}
+
 // RunRequested reports whether the manual-run box is ticked.
 func (t Ticks) RunRequested() bool { return t.Has(KindManualRun, "") }
 

@@ -171,8 +171,8 @@ func TestKindBulk(t *testing.T) {
 
 func TestPerBranchKindsParse(t *testing.T) {
 	kinds := PerBranchKinds()
-	if len(kinds) != 6 {
-		t.Fatalf("PerBranchKinds() = %v, want the 6 per-update kinds", kinds)
+	if len(kinds) != 7 {
+		t.Fatalf("PerBranchKinds() = %v, want the 7 per-entry kinds", kinds)
 	}
 	for _, k := range kinds {
 		b := Box{Kind: k, Branch: "pinwheel/requests-2.x"}

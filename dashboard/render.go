@@ -107,7 +107,7 @@ func render(d Dashboard, limit int) string {
 
 func longestList(d Dashboard) int {
 	return max(len(d.AwaitingSchedule), len(d.PendingReleaseAge), len(d.RateLimited),
-		len(d.Open), len(d.Closed), len(d.Problems), len(d.Vulnerabilities))
+		len(d.Open), len(d.Closed), len(d.Ignored), len(d.Problems), len(d.Vulnerabilities))
 }
 
 func layout(d Dashboard, l limits) string {
@@ -121,7 +121,6 @@ func layout(d Dashboard, l limits) string {
 		{secPendingReleaseAge, d.PendingReleaseAge},
 		{secRateLimited, d.RateLimited},
 		{secOpen, d.Open},
-		{secClosed, d.Closed},
 	}
 	listed := false
 	for _, list := range lists {
@@ -129,6 +128,17 @@ func layout(d Dashboard, l limits) string {
 			listed = true
 			writeSection(&b, list.sec, list.entries, l.entries)
 		}
+	}
+	if len(d.Closed) > 0 {
+		listed = true
+		writeSection(&b, secClosed, d.Closed, l.entries)
+	}
+	if len(d.Ignored) > 0 {
+		if !listed || len(d.Closed) == 0 {
+			fmt.Fprintf(&b, "## %s\n\n", secClosed.title)
+		}
+		listed = true
+		writeIgnored(&b, d.Ignored, l.entries)
 	}
 	if !listed {
 		b.WriteString(noUpdates + "\n\n")
@@ -276,5 +286,38 @@ func writeProblems(b *strings.Builder, problems []Problem, limit int) {
 		}
 	}
 	writeHidden(b, len(problems)-len(shown))
+	b.WriteString("\n")
+}
+
+const ignoredIntro = "The following updates are ignored because someone asked on their merge request (`@pinwheel ignore this ...`). To lift a rule, click on its checkbox."
+
+// writeIgnored lists the ignore rules, by key, each with its unignore box.
+func writeIgnored(b *strings.Builder, rules []IgnoreRule, limit int) {
+	rules = slices.Clone(rules)
+	slices.SortStableFunc(rules, func(x, y IgnoreRule) int { return strings.Compare(x.Key, y.Key) })
+	b.WriteString(ignoredIntro + "\n\n")
+	shown := rules
+	if limit != all && len(shown) > limit {
+		shown = shown[:limit]
+	}
+	for _, r := range shown {
+		text := mdtext.Code(r.Package, mdtext.Short) + ": " + mdtext.Text(r.What, mdtext.Short)
+		var by []string
+		if r.By != "" {
+			by = append(by, "by "+mdtext.Code("@"+r.By, mdtext.Short))
+		}
+		if r.MRIID > 0 {
+			by = append(by, fmt.Sprintf("on !%d", r.MRIID))
+		}
+		if len(by) > 0 {
+			text += " (" + strings.Join(by, " ") + ")"
+		}
+		if ValidBranch(r.Key) {
+			b.WriteString(checkbox(Box{Kind: KindUnignore, Branch: r.Key}, false) + text + "\n")
+		} else {
+			b.WriteString(" - " + text + " _(no checkbox: the rule's key is not valid)_\n")
+		}
+	}
+	writeHidden(b, len(rules)-len(shown))
 	b.WriteString("\n")
 }

@@ -1,12 +1,14 @@
 // Package demo runs pinwheel end to end against the built-in GitLab and
 // package index simulators, with a sample project, and narrates what a
 // maintainer would see: the dependency dashboard and the merge requests
-// through a week of runs, ticks, pipelines, merges and closes.
+// through a week of runs, ticks, pipelines, merges and closes, and a
+// deployment of the team's package and its rollback.
 //
-// It needs no network and no config; `pinwheel demo` calls Run. The
-// simulators, the state file and the clock are its own; everything between
+// It needs no network and no config (the deploy step needs git on PATH);
+// `pinwheel demo` calls Run. The simulators, the state file, the deploy
+// step's git repository and the clock are its own; everything between
 // them is the production code path (config parsing, the index and GitLab
-// clients, the scheduler). The people and the CI in it act through
+// clients, the scheduler, the test bot, deploy). The people and the CI in it act through
 // GitLab's API, as a browser or a CI runner would. The steps are a list
 // (steps.go); adding one is adding an entry.
 package demo

@@ -65,6 +65,9 @@ func TestDemo(t *testing.T) {
 		{"@alice closes !6", "Closed / Ignored", "[ ] Update six to 1.17.0", "💬 @pinwheel on !6"},
 		{"1 closed as no longer needed", "!3 \"Update urllib3 to 2.5.0 - autoclosed\" is closed", "already pins urllib3 2.5.0"},
 		{"pinwheel triggered pipeline #", "is pending for commit", "of group/app passed for commit", "cki_lib_pip_url             git+http://gitlab.test/group/cki-lib.git@"},
+		{"$ pinwheel deploy --project group/cki-lib --sha ", "production: (new branch) → ", "$ pinwheel rollback --project group/cki-lib\n",
+			"branch production of group/cki-lib is at", "environment production: http://gitlab.test/group/cki-lib/-/environments/1",
+			"ID  SHA       REF         WHEN                     STATUS"},
 		{"0 of them writes", "(dashboard #1 unchanged)"},
 	} {
 		for _, w := range want {
@@ -98,6 +101,29 @@ func TestDemo(t *testing.T) {
 	}
 	if notes := d.gl.MRNotes(d.lib, 1); triggered != 1 || len(notes) != 2 {
 		t.Errorf("%d triggered pipelines and %d notes on %s!1; want 1 and the comment plus one reply", triggered, len(notes), libPath)
+	}
+
+	// The deploy step: three deployments of cki-lib recorded in GitLab
+	// (release, merge, rollback to the release), and the production branch
+	// of the repository pushed to back on the release.
+	v1, v2 := d.pkg.versions[0].sha, d.pkg.versions[1].sha
+	var deployed []string
+	for _, dep := range d.gl.Deployments(d.lib) {
+		if dep.Status != "success" || dep.Ref != "production" || dep.Environment != "production" {
+			t.Errorf("deployment %+v, want a success on production", dep)
+		}
+		deployed = append(deployed, dep.SHA)
+	}
+	if strings.Join(deployed, " ") != strings.Join([]string{v1, v2, v1}, " ") {
+		t.Errorf("deployed %v, want the release, the merge, the release again", deployed)
+	}
+	if head, ok := d.pkg.front.Config.Handler.(*repoFront).revParse("refs/heads/production"); !ok || head != v1 {
+		t.Errorf("production is at %q (%v), want the release %s", head, ok, v1)
+	}
+	for _, v := range []string{v1, v2} {
+		if !strings.Contains(steps[10], "production: ") || !strings.Contains(steps[10], v) {
+			t.Errorf("step 11 does not show commit %s", v)
+		}
 	}
 
 	mrs := d.gl.MergeRequests(d.project)
@@ -250,8 +276,11 @@ func TestRunCleansUp(t *testing.T) {
 	if err := Run(ctx, io.Discard, Options{}); err == nil {
 		t.Error("a cancelled demo returned no error")
 	}
-	if err := Run(context.Background(), io.Discard, Options{Steps: 1}); err != nil {
-		t.Fatalf("demo: %v", err)
+	// The whole demo too: the deploy step's git repositories go as well.
+	for _, opts := range []Options{{Steps: 1}, {}} {
+		if err := Run(context.Background(), io.Discard, opts); err != nil {
+			t.Fatalf("demo: %v", err)
+		}
 	}
 	if left, _ := os.ReadDir(tmp); len(left) != 0 {
 		t.Errorf("left behind in TMPDIR: %v", left)

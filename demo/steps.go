@@ -123,6 +123,11 @@ var steps = []step{
 		narrate: func(ctx context.Context, d *world, w io.Writer) error { return d.botStep(ctx, w) },
 	},
 	{
+		title:   "The team deploys cki-lib by moving its production branch with `pinwheel deploy`, then rolls back with `pinwheel rollback`; GitLab records each deployment",
+		at:      sunday.Add(100 * time.Minute),
+		narrate: func(ctx context.Context, d *world, w io.Writer) error { return d.deployStep(ctx, w) },
+	},
+	{
 		title: "Nothing changed on the index or in GitLab, so the run writes nothing",
 		at:    sunday.Add(2 * time.Hour), show: viewAll,
 	},

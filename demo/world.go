@@ -83,6 +83,9 @@ type world struct {
 	bot *testbot.Bot
 	lib *gitlabsim.Project
 	dev gitlabsim.User
+
+	// The deploy step's part (deploy.go); nil until it runs.
+	pkg *pkgRepo
 }
 
 func newWorld(opts Options) (_ *world, err error) {
@@ -166,6 +169,7 @@ func (d *world) closeState() {
 
 func (d *world) close() {
 	d.closeState()
+	d.pkg.close()
 	if d.gl != nil {
 		d.gl.Close()
 	}

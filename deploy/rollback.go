@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
+
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 )
 
 // RollbackRequest asks to deploy the commit of an earlier successful
@@ -58,7 +60,10 @@ func (d *Deployer) History(ctx context.Context, project, environment string, opt
 		return d.API.Deployments.ListProjectDeployments(project, list, p, gitlab.WithContext(ctx))
 	}, limit)
 	if err != nil {
-		return nil, fmt.Errorf("list deployments of %s in %s: %w", environment, project, d.scrubErr(err))
+		// GitLab answers an unknown environment with an empty list, so a
+		// 404 here is about the project.
+		return nil, fmt.Errorf("list deployments of %s in %s: %w", environment, project,
+			gitlabauth.ProjectNotFound(d.scrubErr(err), project))
 	}
 	// The filters and order were asked of the server; applying them again
 	// costs nothing and keeps a rollback correct on an instance (or

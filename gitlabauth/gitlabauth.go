@@ -15,6 +15,7 @@ package gitlabauth
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 
@@ -60,17 +61,25 @@ func FromEnv(getenv func(string) string, baseURL string) (Credentials, error) {
 }
 
 // FromLookupEnv returns the first non-empty token among PINWHEEL_GITLAB_TOKEN,
-// GITLAB_TOKEN and CI_JOB_TOKEN, read with getenv (os.Getenv in
+// GITLAB_TOKEN and CI_JOB_TOKEN, read with lookup (os.LookupEnv in
 // production), for the GitLab instance at baseURL. When none is usable
 // but one of them is set to an empty value, the error (still ErrNoToken)
 // says so: an empty CI/CD variable is a common slip.
 //
 // A job token is only valid on the instance that ran the job, so
-// CI_JOB_TOKEN is skipped when CI_SERVER_URL names another host than
-// baseURL: it is never sent to a third party.
+// CI_JOB_TOKEN is used only when CI_SERVER_URL, which GitLab sets beside
+// it, has the same origin (scheme, host and port) as baseURL: it is never
+// sent to a third party, nor over plain http to an instance reached by
+// https. Without CI_SERVER_URL pinwheel cannot tell who issued the token,
+// so it is not used. When that leaves no token, the error (still
+// ErrNoToken) says why the job token was passed over.
+//
+// https://docs.gitlab.com/ci/variables/predefined_variables/
 func FromLookupEnv(lookup func(string) (string, bool), baseURL string) (Credentials, error) {
-	getenv := func(k string) string { v, _ := lookup(k); return v }
-	var empty []string
+	var (
+		empty   []string
+		skipped string
+	)
 	for _, name := range Vars {
 		raw, set := lookup(name)
 		tok := strings.TrimSpace(raw)
@@ -83,17 +92,32 @@ func FromLookupEnv(lookup func(string) (string, bool), baseURL string) (Credenti
 		if name != "CI_JOB_TOKEN" {
 			return Credentials{Token: tok, Kind: PersonalToken, Source: name}, nil
 		}
-		if server := getenv("CI_SERVER_URL"); server != "" && !sameHost(server, baseURL) {
+		server, _ := lookup("CI_SERVER_URL")
+		server = strings.TrimSpace(server)
+		switch {
+		case server == "":
+			skipped = "CI_JOB_TOKEN is not used: CI_SERVER_URL, the instance that issued it, is not set"
+			continue
+		case !sameOrigin(server, baseURL):
+			skipped = fmt.Sprintf("CI_JOB_TOKEN is not used: it is only sent to CI_SERVER_URL %s, not to %s",
+				redact.URLs(origin(server)), redact.URLs(origin(baseURL)))
 			continue
 		}
 		return Credentials{Token: tok, Kind: JobToken, Source: name}, nil
 	}
+	var why []string
 	if len(empty) > 0 {
 		verb := "is"
 		if len(empty) > 1 {
 			verb = "are"
 		}
-		return Credentials{}, fmt.Errorf("%w (%s %s empty)", ErrNoToken, strings.Join(empty, ", "), verb)
+		why = append(why, fmt.Sprintf("%s %s empty", strings.Join(empty, ", "), verb))
+	}
+	if skipped != "" {
+		why = append(why, skipped)
+	}
+	if len(why) > 0 {
+		return Credentials{}, fmt.Errorf("%w (%s)", ErrNoToken, strings.Join(why, "; "))
 	}
 	return Credentials{}, ErrNoToken
 }
@@ -116,10 +140,44 @@ func FromVar(lookup func(string) (string, bool), name string) (Credentials, erro
 	}
 }
 
-func sameHost(a, b string) bool {
-	ua, errA := url.Parse(a)
-	ub, errB := url.Parse(b)
-	return errA == nil && errB == nil && ua.Host != "" && strings.EqualFold(ua.Host, ub.Host)
+// sameOrigin reports whether a and b are absolute http(s) URLs of the same
+// origin (RFC 6454: scheme, host and port), with a default port written or
+// not: https://h and https://h:443 are one origin, https://h and http://h
+// are two.
+func sameOrigin(a, b string) bool {
+	oa, oka := originOf(a)
+	ob, okb := originOf(b)
+	return oka && okb && oa == ob
+}
+
+// originOf returns u's scheme://host:port in lower case with the port
+// always written, and false when u is not an absolute http(s) URL.
+func originOf(raw string) (string, bool) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Hostname() == "" {
+		return "", false
+	}
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	switch {
+	case scheme == "https" && port == "":
+		port = "443"
+	case scheme == "http" && port == "":
+		port = "80"
+	case scheme != "https" && scheme != "http":
+		return "", false
+	}
+	return scheme + "://" + net.JoinHostPort(strings.ToLower(u.Hostname()), port), true
+}
+
+// origin is raw without its path, query and user info, for messages; raw
+// itself when it does not parse.
+func origin(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		return raw
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // GitUser is the user name GitLab expects next to the token over HTTPS.

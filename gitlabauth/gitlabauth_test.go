@@ -15,32 +15,57 @@ import (
 func TestFromEnv(t *testing.T) {
 	t.Parallel()
 	const gitlabCom = "https://gitlab.com"
+	job := Credentials{Token: "j", Kind: JobToken, Source: "CI_JOB_TOKEN"}
 	tests := []struct {
 		name    string
 		env     map[string]string
-		base    string
+		base    string // gitlabCom when empty
 		want    Credentials
 		wantErr error
+		wantMsg string
 	}{
 		{name: "pinwheel's own wins", env: map[string]string{"PINWHEEL_GITLAB_TOKEN": "p", "GITLAB_TOKEN": "g", "CI_JOB_TOKEN": "j"},
 			want: Credentials{Token: "p", Kind: PersonalToken, Source: "PINWHEEL_GITLAB_TOKEN"}},
 		{name: "GITLAB_TOKEN before the job token", env: map[string]string{"GITLAB_TOKEN": "g", "CI_JOB_TOKEN": "j"},
 			want: Credentials{Token: "g", Kind: PersonalToken, Source: "GITLAB_TOKEN"}},
-		{name: "job token last", env: map[string]string{"GITLAB_TOKEN": " ", "CI_JOB_TOKEN": "j"},
-			want: Credentials{Token: "j", Kind: JobToken, Source: "CI_JOB_TOKEN"}},
+		{name: "job token last", env: map[string]string{"GITLAB_TOKEN": " ", "CI_JOB_TOKEN": "j", "CI_SERVER_URL": gitlabCom},
+			want: job},
 		{name: "job token for its own instance", env: map[string]string{"CI_JOB_TOKEN": "j", "CI_SERVER_URL": "https://GitLab.com"},
-			want: Credentials{Token: "j", Kind: JobToken, Source: "CI_JOB_TOKEN"}},
+			want: job},
+		{name: "default port written or not", env: map[string]string{"CI_JOB_TOKEN": "j", "CI_SERVER_URL": "https://gitlab.com:443"},
+			want: job},
+		{name: "default port in the base URL", env: map[string]string{"CI_JOB_TOKEN": "j", "CI_SERVER_URL": "https://gitlab.com/"},
+			base: "https://gitlab.com:443/", want: job},
+		{name: "an instance served over http, same origin", env: map[string]string{"CI_JOB_TOKEN": "j", "CI_SERVER_URL": "http://10.0.0.5:8080"},
+			base: "http://10.0.0.5:8080", want: job},
 		{name: "job token never sent to another instance", env: map[string]string{"CI_JOB_TOKEN": "j", "CI_SERVER_URL": "https://gitlab.example.com"},
-			wantErr: ErrNoToken},
+			wantErr: ErrNoToken, wantMsg: "only sent to CI_SERVER_URL https://gitlab.example.com, not to https://gitlab.com"},
+		{name: "job token not used without CI_SERVER_URL", env: map[string]string{"CI_JOB_TOKEN": "j"},
+			wantErr: ErrNoToken, wantMsg: "CI_JOB_TOKEN is not used: CI_SERVER_URL, the instance that issued it, is not set"},
+		{name: "job token never over plain http to an https instance", env: map[string]string{"CI_JOB_TOKEN": "j", "CI_SERVER_URL": gitlabCom},
+			base: "http://gitlab.com", wantErr: ErrNoToken, wantMsg: "not to http://gitlab.com"},
+		{name: "http instance, https base: another origin", env: map[string]string{"CI_JOB_TOKEN": "j", "CI_SERVER_URL": "http://gitlab.com"},
+			wantErr: ErrNoToken, wantMsg: "CI_JOB_TOKEN is not used"},
+		{name: "another port on the same host", env: map[string]string{"CI_JOB_TOKEN": "j", "CI_SERVER_URL": gitlabCom},
+			base: "https://gitlab.com:8443", wantErr: ErrNoToken, wantMsg: "not to https://gitlab.com:8443"},
+		{name: "user info is not an origin", env: map[string]string{"CI_JOB_TOKEN": "j", "CI_SERVER_URL": gitlabCom},
+			base: "https://gitlab.com@evil.example", wantErr: ErrNoToken, wantMsg: "not to https://evil.example"},
 		{name: "access tokens go where they are told", env: map[string]string{"GITLAB_TOKEN": "g", "CI_SERVER_URL": "https://gitlab.example.com"},
 			want: Credentials{Token: "g", Kind: PersonalToken, Source: "GITLAB_TOKEN"}},
 		{name: "none", env: map[string]string{}, wantErr: ErrNoToken},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := FromEnv(func(k string) string { return tt.env[k] }, gitlabCom)
+			base := tt.base
+			if base == "" {
+				base = gitlabCom
+			}
+			got, err := FromEnv(func(k string) string { return tt.env[k] }, base)
 			if !errors.Is(err, tt.wantErr) || got != tt.want {
 				t.Errorf("got %+v, %v; want %+v, %v", got, err, tt.want, tt.wantErr)
+			}
+			if tt.wantMsg != "" && (err == nil || !strings.Contains(err.Error(), tt.wantMsg)) {
+				t.Errorf("err = %v, want it to say %q", err, tt.wantMsg)
 			}
 			if strings.Contains(got.String(), got.Token) && got.Token != "" {
 				t.Errorf("String() shows the token: %q", got.String())

@@ -24,7 +24,15 @@ func (s *Server) acceptMR(c *call) {
 	}
 	p := c.project
 	head := headSHA(p, mr)
-	auto := c.params.boolean("auto_merge") || c.params.boolean("merge_when_pipeline_succeeds")
+	// merge_when_pipeline_succeeds is deprecated since 17.11 but still
+	// read; auto_merge before 17.11 is an unknown parameter, ignored.
+	mr.AutoMergeParams = nil
+	for _, k := range []string{"auto_merge", "merge_when_pipeline_succeeds"} {
+		if c.params.has(k) {
+			mr.AutoMergeParams = append(mr.AutoMergeParams, k)
+		}
+	}
+	auto := c.params.boolean("merge_when_pipeline_succeeds") || s.knowsAutoMerge() && c.params.boolean("auto_merge")
 	pl := latestPipeline(p, head)
 	running := pl != nil && activePipeline(pl.Status)
 	failed := pl != nil && !running && pl.Status != "success" && pl.Status != "skipped"

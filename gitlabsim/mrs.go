@@ -20,15 +20,22 @@ type MergeRequest struct {
 	AuthorID int
 	// AutoMerge is set by PUT .../merge with auto_merge (or the deprecated
 	// merge_when_pipeline_succeeds) while the head pipeline runs.
-	AutoMerge          bool
-	RemoveSourceBranch bool
-	Squash             bool
-	MergeCommitSHA     string
-	MergedByID         int
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
-	MergedAt           time.Time
-	ClosedAt           time.Time
+	AutoMerge bool
+	// AutoMergeParams are the auto-merge parameters (auto_merge,
+	// merge_when_pipeline_succeeds) the last PUT .../merge sent, whether
+	// the simulated version read them or not.
+	AutoMergeParams []string
+	// AssigneeIDs and ReviewerIDs are the users assigned and asked to
+	// review (assignee_ids, reviewer_ids), existing users only.
+	AssigneeIDs, ReviewerIDs []int
+	RemoveSourceBranch       bool
+	Squash                   bool
+	MergeCommitSHA           string
+	MergedByID               int
+	CreatedAt                time.Time
+	UpdatedAt                time.Time
+	MergedAt                 time.Time
+	ClosedAt                 time.Time
 
 	sha          string   // source head, remembered once the branch is gone
 	source       *Project // the fork the source branch is in; nil = the MR's project (forks.go)
@@ -142,7 +149,7 @@ func (s *Server) mrJSON(p *Project, mr *MergeRequest, detail bool) map[string]an
 		"merged_by": mergedBy, "merge_user": mergedBy, "closed_by": nil,
 		"target_branch": mr.TargetBranch, "source_branch": mr.SourceBranch,
 		"source_project_id": sourceProject(p, mr).ID, "target_project_id": p.ID,
-		"author": s.userJSON(s.userByID(mr.AuthorID)), "assignee": nil, "assignees": []any{}, "reviewers": []any{},
+		"author": s.userJSON(s.userByID(mr.AuthorID)), "assignee": s.firstUserJSON(mr.AssigneeIDs), "assignees": s.usersJSON(mr.AssigneeIDs), "reviewers": s.usersJSON(mr.ReviewerIDs),
 		"labels": nonNil(slices.Clone(mr.Labels)), "draft": isDraft(mr.Title), "work_in_progress": isDraft(mr.Title),
 		"milestone": nil, "merge_when_pipeline_succeeds": mr.AutoMerge,
 		"merge_status": mergeStatus, "detailed_merge_status": detailedMergeStatus(p, mr),
@@ -262,6 +269,11 @@ func (s *Server) createMR(c *call) {
 		Squash: c.params.boolean("squash"), CreatedAt: now, UpdatedAt: now,
 		sha: p.repo.branches[src],
 	}
+	mr.AssigneeIDs, _ = s.userIDs(c, "assignee_ids")
+	if id, ok := c.params.integer("assignee_id"); ok && len(mr.AssigneeIDs) == 0 && s.userByID(id) != nil {
+		mr.AssigneeIDs = []int{id}
+	}
+	mr.ReviewerIDs, _ = s.userIDs(c, "reviewer_ids")
 	p.mrs = append(p.mrs, mr)
 	c.json(http.StatusCreated, s.mrJSON(p, mr, true))
 }
@@ -323,6 +335,12 @@ func (s *Server) updateMR(c *call) {
 		mr.Squash = c.params.boolean("squash")
 	}
 	mr.Labels = s.editLabels(c, p, mr.Labels)
+	if ids, ok := s.userIDs(c, "assignee_ids"); ok {
+		mr.AssigneeIDs = ids
+	}
+	if ids, ok := s.userIDs(c, "reviewer_ids"); ok {
+		mr.ReviewerIDs = ids
+	}
 	switch c.params.get("state_event") {
 	case "close":
 		s.closeMR(p, mr)
@@ -352,6 +370,8 @@ func (s *Server) MergeRequest(p *Project, iid int) (MergeRequest, bool) {
 		if mr.IID == iid {
 			cp := *mr
 			cp.Labels = slices.Clone(mr.Labels)
+			cp.AssigneeIDs, cp.ReviewerIDs = slices.Clone(mr.AssigneeIDs), slices.Clone(mr.ReviewerIDs)
+			cp.AutoMergeParams = slices.Clone(mr.AutoMergeParams)
 			cp.sha = headSHA(p, mr)
 			return cp, true
 		}

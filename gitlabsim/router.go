@@ -28,6 +28,10 @@ func (s *Server) routeTable() []route {
 		h               func(*call)
 	}{
 		{"GET", "/user", s.getCurrentUser},
+		{"GET", "/users", s.listUsers},
+		{"GET", "/users/:user_id", s.getUser},
+		{"GET", "/version", s.getVersion},
+		{"GET", "/metadata", s.getVersion},
 		{"GET", "/projects/:id", s.getProject},
 
 		{"GET", "/projects/:id/repository/files/:file_path", s.getFile},

@@ -19,6 +19,9 @@ type Options struct {
 	// first response carrying it, so leave it zero unless a test wants the
 	// client to throttle itself.
 	RateLimitLimit int
+	// Version is the GitLab version reported and simulated (SetVersion);
+	// default DefaultVersion.
+	Version string
 }
 
 // Server is a running simulator. All methods are safe for concurrent use.
@@ -38,6 +41,7 @@ type Server struct {
 	stats    Stats
 	triggers []*trigger        // pipeline trigger tokens (triggers.go)
 	members  map[memberKey]int // access levels (members.go)
+	version  string            // GitLab version (version.go)
 }
 
 // idSeq hands out GitLab's instance-wide ids.
@@ -48,7 +52,10 @@ type idSeq struct {
 // New starts a simulator on 127.0.0.1. It has one user, "root", whose
 // identity the human hooks (Commit, MergeMR, ...) act under.
 func New(opts Options) *Server {
-	s := &Server{opts: opts, clock: opts.Clock, tokens: map[string]*User{}}
+	s := &Server{opts: opts, clock: opts.Clock, tokens: map[string]*User{}, version: opts.Version}
+	if s.version == "" {
+		s.version = DefaultVersion
+	}
 	if s.clock == nil {
 		s.clock = time.Now
 	}

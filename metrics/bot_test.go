@@ -34,3 +34,14 @@ func TestBotMetrics(t *testing.T) {
 		t.Errorf("running = %v", got)
 	}
 }
+
+func TestMRCommandMetrics(t *testing.T) {
+	m := metrics.New()
+	m.ObserveMRCommand("rebase", metrics.CommandDone)
+	m.ObserveMRCommand("rebase", metrics.CommandDone)
+	var none *metrics.Metrics
+	none.ObserveMRCommand("rebase", metrics.CommandHelp)
+	if got := value(t, m.Registry(), "pinwheel_mr_commands_total", "rebase", metrics.CommandDone); got != 2 {
+		t.Errorf("mr_commands_total = %v, want 2", got)
+	}
+}

@@ -43,6 +43,7 @@ type Metrics struct {
 	apiErrors    *prometheus.CounterVec
 	webhooks     *prometheus.CounterVec
 	bot          botMetrics
+	commands     *prometheus.CounterVec
 }
 
 // New returns Metrics on a fresh registry that also carries the Go runtime
@@ -106,6 +107,7 @@ func New() *Metrics {
 		m.mrsOpened, m.mrsUpdated, m.apiRequests, m.apiErrors, m.webhooks,
 	)
 	m.registerBot()
+	m.registerCommands()
 	return m
 }
 

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
+
+	"github.com/pinwheel-dev/pinwheel/gitlabversion"
 )
 
 // Bot acts on the update branches of one GitLab project.
@@ -21,6 +23,8 @@ type Bot struct {
 	target  string
 	dryRun  bool
 	action  func(string)
+	fields  Fields
+	version *gitlabversion.Instance
 }
 
 // Options configure a Bot.
@@ -33,6 +37,18 @@ type Options struct {
 	DryRun bool
 	// Action, when set, is told every write, done or (in a dry run) not.
 	Action func(string)
+	// Fields go on every merge request Open creates.
+	Fields Fields
+	// Version is the instance's version, which picks AutoMerge's
+	// parameter; nil asks GitLab once for this Bot.
+	Version *gitlabversion.Instance
+}
+
+// Fields are what new merge requests get besides title, description and
+// labels: user ids (see Users) to assign and to ask for review.
+type Fields struct {
+	AssigneeIDs []int64
+	ReviewerIDs []int64
 }
 
 // New returns a Bot that talks to GitLab through gl.
@@ -41,7 +57,12 @@ func New(gl *gitlab.Client, opts Options) *Bot {
 	if act == nil {
 		act = func(string) {}
 	}
-	return &Bot{gl: gl, project: opts.Project, target: opts.Target, dryRun: opts.DryRun, action: act}
+	version := opts.Version
+	if version == nil {
+		version = gitlabversion.New(gl)
+	}
+	return &Bot{gl: gl, project: opts.Project, target: opts.Target, dryRun: opts.DryRun, action: act,
+		fields: opts.Fields, version: version}
 }
 
 // File is one file an update commit writes.
@@ -233,6 +254,12 @@ func (bot *Bot) Open(ctx context.Context, branch, title, description string, lab
 	if len(labels) > 0 {
 		opts.Labels = gitlab.Ptr(gitlab.LabelOptions(labels))
 	}
+	if len(bot.fields.AssigneeIDs) > 0 {
+		opts.AssigneeIDs = gitlab.Ptr(bot.fields.AssigneeIDs)
+	}
+	if len(bot.fields.ReviewerIDs) > 0 {
+		opts.ReviewerIDs = gitlab.Ptr(bot.fields.ReviewerIDs)
+	}
 	mr, _, err := bot.gl.MergeRequests.CreateMergeRequest(bot.project, opts, gitlab.WithContext(ctx))
 	if err == nil {
 		return FromGitLab(&mr.BasicMergeRequest), nil
@@ -272,17 +299,24 @@ func (bot *Bot) Update(ctx context.Context, iid int64, title, description string
 }
 
 // AutoMerge asks GitLab to merge the merge request once its pipeline
-// succeeds (auto_merge, GitLab 17.11+; older instances read the
-// deprecated merge_when_pipeline_succeeds, sent too). sha pins the head
-// the request is about, so a branch rebuilt since is not merged unseen.
+// succeeds, with the one parameter the instance reads
+// (gitlabversion.AutoMergeParam: auto_merge from GitLab 17.11,
+// merge_when_pipeline_succeeds before). sha pins the head the request is
+// about, so a branch rebuilt since is not merged unseen.
 func (bot *Bot) AutoMerge(ctx context.Context, iid int64, sha string) error {
 	bot.action(fmt.Sprintf("set auto-merge on MR !%d", iid))
 	if bot.dryRun {
 		return nil
 	}
-	opts := &gitlab.AcceptMergeRequestOptions{
-		AutoMerge:                 gitlab.Ptr(true),
-		MergeWhenPipelineSucceeds: gitlab.Ptr(true),
+	v, err := bot.version.Version(ctx)
+	if err != nil {
+		return fmt.Errorf("set auto-merge on MR !%d: %w", iid, err)
+	}
+	opts := &gitlab.AcceptMergeRequestOptions{}
+	if gitlabversion.AutoMergeParam(v) == gitlabversion.ParamAutoMerge {
+		opts.AutoMerge = gitlab.Ptr(true)
+	} else {
+		opts.MergeWhenPipelineSucceeds = gitlab.Ptr(true)
 	}
 	if sha != "" {
 		opts.SHA = gitlab.Ptr(sha)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 )
@@ -43,16 +44,36 @@ type Closed struct {
 // is posted once, closing a closed merge request changes nothing and a
 // branch already gone is fine.
 func (bot *Bot) Close(ctx context.Context, o Obsolete) (Closed, error) {
+	return bot.close(ctx, o, true)
+}
+
+// Dismiss is Close without its note, for a merge request closed because
+// someone asked ("@pinwheel ignore this ..."): the answer to the command
+// says why.
+func (bot *Bot) Dismiss(ctx context.Context, o Obsolete) (Closed, error) {
+	return bot.close(ctx, o, false)
+}
+
+func (bot *Bot) close(ctx context.Context, o Obsolete, withNote bool) (Closed, error) {
 	exists, edited, err := bot.branchOwner(ctx, o.Branch, o.Title, o.Known)
 	if err != nil {
 		return Closed{}, err
 	}
 	kept := exists && edited
-	if err := bot.note(ctx, o.IID, obsoleteMarker, ObsoleteNote(o.Reason, kept), "note on obsolete MR"); err != nil {
-		return Closed{}, err
+	if withNote {
+		if err := bot.note(ctx, o.IID, obsoleteMarker, ObsoleteNote(o.Reason, kept), "note on obsolete MR"); err != nil {
+			return Closed{}, err
+		}
 	}
-	title := o.Title + AutoclosedSuffix
-	bot.action(fmt.Sprintf("close MR !%d as no longer needed", o.IID))
+	title := o.Title
+	if !strings.HasSuffix(title, AutoclosedSuffix) {
+		title += AutoclosedSuffix
+	}
+	if withNote {
+		bot.action(fmt.Sprintf("close MR !%d as no longer needed", o.IID))
+	} else {
+		bot.action(fmt.Sprintf("close MR !%d: %s", o.IID, o.Reason))
+	}
 	if !bot.dryRun {
 		if _, _, err := bot.gl.MergeRequests.UpdateMergeRequest(bot.project, o.IID, &gitlab.UpdateMergeRequestOptions{
 			Title:      gitlab.Ptr(title),
@@ -82,6 +103,47 @@ func (bot *Bot) RemoveBranch(ctx context.Context, branch, title, known string) e
 		return fmt.Errorf("keep branch %s: %w", branch, ErrEdited)
 	}
 	return bot.deleteBranch(ctx, branch)
+}
+
+// Edited reports whether the branch exists and its head is someone
+// else's commit (see RemoveBranch for title and known).
+func (bot *Bot) Edited(ctx context.Context, branch, title, known string) (bool, error) {
+	exists, edited, err := bot.branchOwner(ctx, branch, title, known)
+	return exists && edited, err
+}
+
+// Reply posts body, which must carry marker, on merge request iid unless
+// a note by self (pinwheel's user id) with marker is there already: the
+// answer to a command, posted once however often it is asked. Notes by
+// others do not count, so nobody can keep an answer from being posted by
+// writing its marker first.
+func (bot *Bot) Reply(ctx context.Context, iid, self int64, marker, body string) error {
+	opts := &gitlab.ListMergeRequestNotesOptions{ListOptions: gitlab.ListOptions{PerPage: 100}}
+	for {
+		notes, resp, err := bot.gl.Notes.ListMergeRequestNotes(bot.project, iid, opts, gitlab.WithContext(ctx))
+		if err != nil {
+			return fmt.Errorf("read notes of MR !%d: %w", iid, err)
+		}
+		for _, n := range notes {
+			if n.Author.ID == self && strings.Contains(n.Body, marker) {
+				return nil
+			}
+		}
+		if resp == nil || resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	bot.action(fmt.Sprintf("answer a command on MR !%d", iid))
+	if bot.dryRun {
+		return nil
+	}
+	if _, _, err := bot.gl.Notes.CreateMergeRequestNote(bot.project, iid, &gitlab.CreateMergeRequestNoteOptions{
+		Body: gitlab.Ptr(body),
+	}, gitlab.WithContext(ctx)); err != nil {
+		return fmt.Errorf("answer on MR !%d: %w", iid, err)
+	}
+	return nil
 }
 
 // branchOwner reads the branch: whether it exists, and whether its head is

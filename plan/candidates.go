@@ -89,7 +89,7 @@ type filter struct {
 }
 
 func (f filter) accepts(c candidate) bool {
-	if c.version.Compare(f.pin) <= 0 {
+	if c.version.Compare(f.pin) <= 0 || f.rule.skips(c.version) {
 		return false
 	}
 	// A local label names a build variant ("+cu121"), not a newer version:

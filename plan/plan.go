@@ -18,6 +18,9 @@ type Rule struct {
 	Allowed pep440.Specifiers
 	// MinimumReleaseAge holds a release back until it is this old.
 	MinimumReleaseAge time.Duration
+	// Skip are the releases people asked not to be offered
+	// ("@pinwheel ignore this major", see ignore.go).
+	Skip []Ignore
 }
 
 // Update is one update to offer, or to report as pending.

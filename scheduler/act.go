@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/constraints"
 	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/dashboard"
@@ -218,7 +217,7 @@ func (run *projectRun) create(ctx context.Context, s *slot, want *plan.Update) e
 	run.createdThis++
 	run.report.MRsOpened++
 	rec := run.record(s.branch, mr, build)
-	if err := run.autoMerge(ctx, want, rec, true); err != nil {
+	if err := run.autoMerge(ctx, s, want, rec, true); err != nil {
 		return err
 	}
 	e := entry(s, want)
@@ -246,6 +245,9 @@ func (run *projectRun) keepCurrent(ctx context.Context, s *slot, want *plan.Upda
 	stale := mr.Title != title || mr.BuiltSHA == "" || mr.Blob != run.blob(changes)
 	e := entry(s, want)
 	if !rebase && !stale {
+		if err := run.autoMerge(ctx, s, want, mr, false); err != nil {
+			return err
+		}
 		e.Title, e.MR = mr.Title, mrEntry(mr)
 		run.model.Open = append(run.model.Open, e)
 		return nil
@@ -274,7 +276,7 @@ func (run *projectRun) keepCurrent(ctx context.Context, s *slot, want *plan.Upda
 	rec := run.record(s.branch, mrbot.MergeRequest{
 		IID: mr.IID, Title: mr.Title, State: mr.State, SHA: mr.SHA, WebURL: mr.WebURL, UpdatedAt: mr.UpdatedAt,
 	}, build)
-	if err := run.autoMerge(ctx, want, rec, build.Wrote); err != nil {
+	if err := run.autoMerge(ctx, s, want, rec, build.Wrote); err != nil {
 		return err
 	}
 	for _, k := range []dashboard.Kind{dashboard.KindRebase, dashboard.KindRetry, dashboard.KindApprove} {
@@ -406,15 +408,6 @@ func (run *projectRun) record(branch string, mr mrbot.MergeRequest, b built) sta
 	}
 	run.rec.MergeRequests[branch] = rec
 	return rec
-}
-
-// autoMerge turns on merge-when-pipeline-succeeds for update types the
-// config lists, after the branch was (re)built.
-func (run *projectRun) autoMerge(ctx context.Context, want *plan.Update, mr state.MergeRequestRecord, wrote bool) error {
-	if !wrote || !run.p.Automerges(config.UpdateType(want.Type)) || mr.IID == 0 {
-		return nil
-	}
-	return run.bot.AutoMerge(ctx, mr.IID, mr.SHA)
 }
 
 func entry(s *slot, u *plan.Update) dashboard.Entry {

@@ -5,7 +5,10 @@
 // schedule window and the rate limits, has package mrbot write branches,
 // commits and merge requests, cleans up after them (closes merge requests
 // the target made unnecessary, deletes the branches of closed ones), and
-// writes the dashboard back only when its text changed.
+// writes the dashboard back only when its text changed. Before the
+// look-ups it answers the commands people gave on its merge requests
+// ("@pinwheel rebase", "@pinwheel ignore this major", see commands.go and
+// package mrcmd); Runner.HandleNote records them from the webhook.
 //
 // GitLab is the source of truth; the state file (package state) only
 // caches what a run learnt (pinwheel's user id, the default branch, the

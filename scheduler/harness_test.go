@@ -17,6 +17,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 	"github.com/pinwheel-dev/pinwheel/indexsim"
+	"github.com/pinwheel-dev/pinwheel/metrics"
 	"github.com/pinwheel-dev/pinwheel/osv"
 	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/scheduler"
@@ -77,6 +78,8 @@ type env struct {
 	hook func(*http.Request) error
 	// manualRunBox is passed to the runner.
 	manualRunBox bool
+	// metrics, when set, is passed to the runner.
+	metrics *metrics.Metrics
 	// wrap, when set, wraps the GitLab client's transport.
 	wrap func(http.RoundTripper) http.RoundTripper
 	// osv, when set, is the OSV client options (security_test.go); the
@@ -193,7 +196,7 @@ func (e *env) runner(dryRun bool) (*scheduler.Runner, *state.DB) {
 	l.SetLevel(logrus.DebugLevel)
 	deps := scheduler.Deps{
 		GitLab: gl, Index: idx, State: db, Clock: e.clock.Now,
-		Log: logrus.NewEntry(l), DryRun: dryRun, Out: &e.out, ManualRunBox: e.manualRunBox,
+		Log: logrus.NewEntry(l), DryRun: dryRun, Out: &e.out, ManualRunBox: e.manualRunBox, Metrics: e.metrics,
 		OSVBudget: e.osvBudget,
 	}
 	if e.osv != nil {

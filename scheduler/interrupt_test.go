@@ -56,7 +56,8 @@ func (e *env) snapshot() string {
 		fmt.Fprintf(&b, "issue #%d %s %s\n%s\n", is.IID, is.State, is.Title, strings.ReplaceAll(is.Description, e.gl.URL(), "GITLAB"))
 	}
 	for _, mr := range e.gl.MergeRequests(e.proj) {
-		fmt.Fprintf(&b, "MR !%d %s %s %s\n", mr.IID, mr.State, mr.SourceBranch, mr.Title)
+		fmt.Fprintf(&b, "MR !%d %s %s %s auto-merge %v reviewers %v assignees %v\n", mr.IID, mr.State, mr.SourceBranch, mr.Title,
+			mr.AutoMerge, mr.ReviewerIDs, mr.AssigneeIDs)
 	}
 	mainLen := len(e.gl.Commits(e.proj, "main"))
 	branches := slices.Clone(allBranches)

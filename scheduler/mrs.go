@@ -79,6 +79,7 @@ func (run *projectRun) remember(branch string, mr mrbot.MergeRequest) state.Merg
 	if ok && old.IID == mr.IID {
 		rec.Noted = old.Noted
 		rec.BuiltSHA, rec.Parent, rec.Blob = old.BuiltSHA, old.Parent, old.Blob
+		rec.AutoMergeSHA = old.AutoMergeSHA
 		if old.SHA == mr.SHA || mr.SHA == "" {
 			rec.SHA, rec.PipelineID, rec.Pipeline = old.SHA, old.PipelineID, old.Pipeline
 		}

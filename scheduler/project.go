@@ -79,14 +79,15 @@ func (run *projectRun) action(what string) {
 	if !run.r.deps.DryRun {
 		run.report.Writes++
 	}
-	switch {
-	case run.r.deps.DryRun && run.r.deps.Out != nil:
+	msg := "gitlab write"
+	if run.r.deps.DryRun {
+		msg = "gitlab write skipped (dry run)"
+	}
+	if entry := run.log.WithField("action", what); run.r.deps.Out != nil {
 		// Printed to Out below; once is enough at the default level.
-		run.log.WithField("action", what).Debug("gitlab write skipped (dry run)")
-	case run.r.deps.DryRun:
-		run.log.WithField("action", what).Info("gitlab write skipped (dry run)")
-	default:
-		run.log.WithField("action", what).Info("gitlab write")
+		entry.Debug(msg)
+	} else {
+		entry.Info(msg)
 	}
 	if out := run.r.deps.Out; out != nil {
 		prefix := ""
@@ -138,11 +139,29 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 	if err := run.readTarget(ctx); err != nil {
 		return err
 	}
+	fields, err := run.mrFields(ctx)
+	if err != nil {
+		return err
+	}
 	run.bot = mrbot.New(run.gl, mrbot.Options{
 		Project: run.p.Path, Target: run.target, DryRun: run.r.deps.DryRun, Action: run.action,
+		Fields: fields, Version: run.r.version,
 	})
-	opts := run.r.check
-	opts.Now = run.now
+	// The dashboard's ticks and the merge request commands come before
+	// the look-ups: both may change the rules this run's plan follows.
+	if err := run.findIssue(ctx); err != nil {
+		return err
+	}
+	if err := run.commands(ctx); err != nil {
+		return err
+	}
+	opts, err := check.OptionsForProject(run.r.cfg, run.p, run.now)
+	if err != nil {
+		return err
+	}
+	if opts.Rules, err = run.ignores(opts.Rules); err != nil {
+		return err
+	}
 	run.reports = check.RunFiles(ctx, run.r.deps.Index, run.files, opts)
 	run.results = &check.Report{File: run.file}
 	for _, rep := range run.reports {
@@ -159,9 +178,6 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 		return err
 	}
 	run.addVulnerabilities(ctx, opts)
-	if err := run.findIssue(ctx); err != nil {
-		return err
-	}
 	if err := run.syncMergeRequests(ctx); err != nil {
 		return err
 	}

@@ -15,6 +15,9 @@ import (
 	"github.com/pinwheel-dev/pinwheel/check"
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
+	"github.com/pinwheel-dev/pinwheel/gitlabversion"
+	"github.com/pinwheel-dev/pinwheel/metrics"
+	"github.com/pinwheel-dev/pinwheel/mrbot"
 	"github.com/pinwheel-dev/pinwheel/osv"
 	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/state"
@@ -42,6 +45,8 @@ type Deps struct {
 	// Token describes the GitLab token (its variable, not its value), so
 	// a 401 can say which variable to check.
 	Token gitlabauth.Credentials
+	// Metrics counts the merge request commands answered; nil: none.
+	Metrics *metrics.Metrics
 	// OSV, when set, replaces the OSV client New builds from the config's
 	// vulnerabilities section (source osv); OSVBudget bounds OSV's part of
 	// a run (default DefaultOSVBudget).
@@ -51,10 +56,13 @@ type Deps struct {
 
 // Runner runs pinwheel for the projects of one configuration.
 type Runner struct {
-	cfg   *config.Config
-	deps  Deps
-	check check.Options
-	osv   *osv.Client // nil unless vulnerabilities.source is osv
+	cfg  *config.Config
+	deps Deps
+	// users and version are asked of GitLab once per process.
+	users   *mrbot.Users
+	version *gitlabversion.Instance
+	// osv is nil unless vulnerabilities.source is osv.
+	osv *osv.Client
 
 	mu          sync.Mutex
 	botUsername string
@@ -111,15 +119,21 @@ func New(cfg *config.Config, deps Deps) (*Runner, error) {
 		l.SetOutput(io.Discard)
 		deps.Log = logrus.NewEntry(l)
 	}
-	opts, err := check.OptionsFromConfig(cfg, time.Time{})
-	if err != nil {
+	_, err := check.OptionsFromConfig(cfg, time.Time{})
+	errs := []error{err}
+	for _, p := range cfg.Projects {
+		_, err := check.OptionsForProject(cfg, p, time.Time{})
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
 	oc, err := newOSV(cfg, deps)
 	if err != nil {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
-	return &Runner{cfg: cfg, deps: deps, check: opts, osv: oc}, nil
+	return &Runner{cfg: cfg, deps: deps, osv: oc,
+		users: mrbot.NewUsers(deps.GitLab), version: gitlabversion.New(deps.GitLab)}, nil
 }
 
 // RunAll runs every configured project in turn; a project that fails does

@@ -65,6 +65,10 @@ type MergeRequestRecord struct {
 	// obsolete) and deleted the branch or found it someone else's. Until
 	// then each run finishes what an interrupted one left.
 	Noted bool `json:"noted,omitempty"`
+	// AutoMergeSHA is the head pinwheel last asked GitLab to auto-merge;
+	// a run asks again while it differs from BuiltSHA (a run stopped
+	// between opening the merge request and asking).
+	AutoMergeSHA string `json:"auto_merge_sha,omitempty"`
 }
 
 // Project returns the record stored for the GitLab project at path (for

@@ -1,7 +1,8 @@
 // Package state owns pinwheel's one state file: a bbolt database holding the
 // registry's HTTP cache, OSV vulnerability records, the daemon's
-// per-project records and the test bot's records of the pipelines it
-// triggered (bot.go).
+// per-project records, the test bot's records of the pipelines it
+// triggered (bot.go), and the merge request commands received and the
+// ignore rules they set (command.go).
 //
 // Nothing else in pinwheel opens the file. Open takes bbolt's exclusive file
 // lock and gives up almost at once when another pinwheel holds it, so two

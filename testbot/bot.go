@@ -92,16 +92,10 @@ func New(d Deps) (*Bot, error) {
 // request of a configured package that may be a command, and ignores
 // everything else (system notes, issues, other projects, edits).
 func (b *Bot) HandleNote(ev daemon.NoteEvent) bool {
-	if ev.NoteableType != "MergeRequest" || ev.System || ev.MRIID == 0 || ev.NoteID == 0 {
+	if !ev.MayBeCommand() {
 		return false
-	}
-	if ev.Action != "" && ev.Action != "create" {
-		return false // an edited comment is not a new command
 	}
 	if _, ok := b.cfg.Package(ev.ProjectPath, ev.ProjectID); !ok {
-		return false
-	}
-	if !strings.HasPrefix(strings.TrimLeft(ev.Note, " \t\r\n"), "@") {
 		return false
 	}
 	// Recorded before GitLab gets its answer, so a stop or crash with the

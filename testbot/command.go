@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pinwheel-dev/pinwheel/config"
+	"github.com/pinwheel-dev/pinwheel/mrcmd"
 )
 
 // Command is a parsed "@<bot> test [key=value] ..." comment.
@@ -36,16 +37,13 @@ func (e *MalformedError) Error() string {
 // are free text. Keys follow config.ValidVariableName, and each may be
 // given once.
 func Parse(text, bot string) (Command, error) {
-	line, _, _ := strings.Cut(strings.TrimLeft(text, " \t\r\n"), "\n")
-	line = strings.TrimRight(line, "\r")
-	prefix := "@" + bot
-	if bot == "" || len(line) < len(prefix) || !strings.EqualFold(line[:len(prefix)], prefix) {
+	// "@pinwheelbot test" must not be "@pinwheel" + "bot test".
+	rest, ok := mrcmd.Addressed(text, bot)
+	if !ok {
 		return Command{}, ErrNotCommand
 	}
-	rest := line[len(prefix):]
 	word, ok := strings.CutPrefix(strings.TrimLeft(rest, " \t"), "test")
-	if !ok || len(rest) == len(strings.TrimLeft(rest, " \t")) {
-		// "@pinwheelbot test" must not be "@pinwheel" + "bot test".
+	if !ok {
 		return Command{}, ErrNotCommand
 	}
 	if word != "" && word[0] != ' ' && word[0] != '\t' {

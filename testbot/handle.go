@@ -13,6 +13,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/mdtext"
+	"github.com/pinwheel-dev/pinwheel/member"
 	"github.com/pinwheel-dev/pinwheel/metrics"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
@@ -93,14 +94,14 @@ func (b *Bot) decide(ctx context.Context, rec state.BotTest, pkg config.BotPacka
 		return b.refuse(ctx, rec, metrics.RefusedMalformed, fmt.Sprintf("%s %s. Write `@%s test [key=value] ...`; a key is letters, digits and _, not starting with a digit.",
 			mdtext.Code(bad.Pair, mdtext.Short), mdtext.Text(bad.Reason, mdtext.Short), self.Username))
 	}
-	level, err := b.accessLevel(ctx, ev.ProjectID, note.Author.ID)
+	level, err := member.Level(ctx, b.gl, ev.ProjectID, note.Author.ID)
 	if err != nil {
 		return err
 	}
 	if level < gitlab.DeveloperPermissions {
 		log.WithField("user", note.Author.Username).Info("test refused: below Developer")
 		return b.refuse(ctx, rec, metrics.RefusedPermission, fmt.Sprintf("tests use the team's CI resources, so only Developers (or higher) of %s may start them; you are %s.",
-			mdtext.Code(ev.Project, mdtext.Short), roleName(level)))
+			mdtext.Code(ev.Project, mdtext.Short), member.Role(level)))
 	}
 	if err := b.prepare(ctx, &rec, pkg, cmd.Variables); err != nil {
 		var r *refusal
@@ -175,37 +176,6 @@ func digest(projectID, iid int64, sha string, vars []state.BotVariable) string {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// accessLevel is the user's effective access on the project; 0 when not a
-// member.
-func (b *Bot) accessLevel(ctx context.Context, project, user int64) (gitlab.AccessLevelValue, error) {
-	m, _, err := b.gl.ProjectMembers.GetInheritedProjectMember(project, user, gitlab.WithContext(ctx))
-	if errors.Is(err, gitlab.ErrNotFound) {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("read the access of user %d on project %d: %w", user, project, err)
-	}
-	return m.AccessLevel, nil
-}
-
-func roleName(level gitlab.AccessLevelValue) string {
-	switch {
-	case level >= gitlab.OwnerPermissions:
-		return "Owner"
-	case level >= gitlab.MaintainerPermissions:
-		return "Maintainer"
-	case level >= gitlab.DeveloperPermissions:
-		return "Developer"
-	case level >= gitlab.ReporterPermissions:
-		return "Reporter"
-	case level >= gitlab.PlannerPermissions:
-		return "Planner"
-	case level >= gitlab.GuestPermissions:
-		return "Guest"
-	}
-	return "not a member"
 }
 
 // refuse answers a command that starts nothing and records it, so a

@@ -10,6 +10,7 @@ import (
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
 	"github.com/pinwheel-dev/pinwheel/config"
+	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
 
@@ -21,6 +22,10 @@ type Request struct {
 	MRIID     int64
 	Variables []config.Variable
 }
+
+// ErrNotAPackage means a Request names a project that is not among
+// bot.packages: the caller's argument is wrong, nothing was sent.
+var ErrNotAPackage = errors.New("not among bot.packages")
 
 // ParsePair reads one key=value argument with the comment's rules.
 func ParsePair(arg string) (config.Variable, error) {
@@ -40,11 +45,11 @@ func ParsePair(arg string) (config.Variable, error) {
 func (b *Bot) Start(ctx context.Context, req Request) (state.BotTest, error) {
 	pkg, ok := b.cfg.Package(req.Project, 0)
 	if !ok {
-		return state.BotTest{}, fmt.Errorf("%s is not among bot.packages", req.Project)
+		return state.BotTest{}, fmt.Errorf("%s: %w", req.Project, ErrNotAPackage)
 	}
 	p, _, err := b.gl.Projects.GetProject(req.Project, nil, gitlab.WithContext(ctx))
 	if err != nil {
-		return state.BotTest{}, fmt.Errorf("read project %s: %w", req.Project, err)
+		return state.BotTest{}, fmt.Errorf("read project %s: %w", req.Project, gitlabauth.ProjectNotFound(b.scrubErr(err), req.Project))
 	}
 	seen := map[string]bool{}
 	for _, v := range req.Variables {

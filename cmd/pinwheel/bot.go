@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/sirupsen/logrus"
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
@@ -17,7 +18,10 @@ import (
 
 // botOpts are buildBot's inputs besides the config.
 type botOpts struct {
-	Getenv        func(string) string
+	Getenv func(string) string
+	// LookupEnv, when set, reads the token variables, so an empty one is
+	// told from an unset one; default Getenv.
+	LookupEnv     func(string) (string, bool)
 	State         *state.DB
 	HTTPClient    *http.Client
 	GitLabOptions []gitlab.ClientOptionFunc
@@ -35,14 +39,22 @@ func buildBot(cfg *config.Config, o botOpts) (*testbot.Bot, error) {
 	if cfg.Bot == nil {
 		return nil, errors.New("the config has no bot section")
 	}
-	creds, err := gitlabauth.FromVar(func(k string) (string, bool) { v := o.Getenv(k); return v, v != "" }, cfg.GitLab.TokenEnv)
+	lookup := o.LookupEnv
+	if lookup == nil {
+		lookup = func(k string) (string, bool) { v := o.Getenv(k); return v, v != "" }
+	}
+	creds, err := gitlabauth.FromVar(lookup, cfg.GitLab.TokenEnv)
 	if err != nil {
 		return nil, err
 	}
 	trigger := ""
 	if env := cfg.Bot.TriggerTokenEnv; env != "" {
-		if trigger = o.Getenv(env); trigger == "" {
+		raw, set := lookup(env)
+		switch trigger = strings.TrimSpace(raw); {
+		case !set:
 			o.Log.Infof("test bot: environment variable %s is not set; pinwheel's API token creates the pipelines", env)
+		case trigger == "":
+			o.Log.Infof("test bot: environment variable %s is empty; pinwheel's API token creates the pipelines", env)
 		}
 	}
 	glOpts := o.GitLabOptions

@@ -19,7 +19,7 @@ import (
 func init() { commands = append(commands, newCheckCmd) }
 
 type checkFlags struct {
-	config, indexURL, format, state, now string
+	config, indexURL, format, state, now, project string
 }
 
 func newCheckCmd() *cobra.Command {
@@ -37,10 +37,12 @@ gets a row for each; an update held back by minimum_release_age is shown as
 pending with the date it becomes eligible.
 
 Works without a config file (PyPI, no rules) and without a state file (no
-HTTP cache); --state FILE keeps an HTTP cache between runs.` +
+HTTP cache); --state FILE keeps an HTTP cache between runs. --project NAME
+applies that project's rules (its packages, python and minimum_release_age
+merged over the top-level ones) instead of the top-level rules alone.` +
 			exitStatus("when every look-up succeeded",
 				"when some failed or some lines could not be parsed (all rows are still printed)",
-				"nothing could be checked: a bad config, an unreadable constraints file, a state file that is locked or damaged"),
+				"nothing could be checked: a bad config, an unreadable constraints file or one that is not text, a state file that is locked or damaged"),
 		Args: fileArg("CONSTRAINTS_FILE", "the constraints file to look up"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCheck(cmd, fl, args[0])
@@ -52,6 +54,7 @@ HTTP cache); --state FILE keeps an HTTP cache between runs.` +
 	f.StringVar(&fl.format, "format", "text", "output `FORMAT`: text or json")
 	f.StringVar(&fl.state, "state", "", "state `FILE` to keep the HTTP cache in (default: no cache)")
 	f.StringVar(&fl.now, "now", "", "measure release ages at `TIME` (RFC 3339) instead of now")
+	f.StringVar(&fl.project, "project", "", "apply the rules of the configured project `PATH` (needs --config)")
 	return cmd
 }
 
@@ -78,13 +81,18 @@ func runCheck(cmd *cobra.Command, fl checkFlags, path string) error {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	opts, err := check.OptionsFromConfig(cfg, now)
+	opts, err := checkOptions(cfg, fl, now)
 	if err != nil {
 		return usageError(err)
 	}
 	data, err := constraints.ReadFile(path)
 	if err != nil {
 		return usageError(fmt.Errorf("read constraints: %w", err))
+	}
+	// A file refused whole (not text) has no rows: an empty table above
+	// the refusal would only hide it.
+	if err := constraints.CheckText(data); err != nil {
+		return usageError(fmt.Errorf("%s: %w", path, err))
 	}
 	file := constraints.ParseFile(path, data)
 
@@ -154,4 +162,19 @@ func runCheck(cmd *cobra.Command, fl checkFlags, path string) error {
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// checkOptions are the top-level rules, or with --project that project's.
+func checkOptions(cfg *config.Config, fl checkFlags, now time.Time) (check.Options, error) {
+	if fl.project == "" {
+		return check.OptionsFromConfig(cfg, now)
+	}
+	if fl.config == "" {
+		return check.Options{}, fmt.Errorf("--project %s: needs --config, the file that lists the project", fl.project)
+	}
+	p, ok := cfg.Project(fl.project)
+	if !ok {
+		return check.Options{}, fmt.Errorf("--project %s: %s lists no such project", fl.project, fl.config)
+	}
+	return check.OptionsForProject(cfg, p, now)
 }

@@ -190,3 +190,30 @@ func TestCheckOSV(t *testing.T) {
 		t.Errorf("rows = %+v (%v), want rows without security data", rows, err)
 	}
 }
+
+// A file that is not text is refused whole: the refusal is all that is
+// printed (no empty table), and it is a usage error.
+func TestCheckRefusesABinaryFile(t *testing.T) {
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"NUL bytes", []byte("requests==2.32.3\n\x00\x01\x02")},
+		{"not UTF-8", []byte("requests==2.32.3\n\xff\xfe\n")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "constraints.txt")
+			if err := os.WriteFile(path, tt.data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			stdout, stderr, code := runCLI(t, "check", "--now", checkNow.Format(time.RFC3339), "--index-url", "http://127.0.0.1:1/simple", path)
+			if code != 2 || !strings.Contains(stderr, "not a text file") {
+				t.Errorf("exit %d, stderr %q; want 2 and the refusal", code, stderr)
+			}
+			if stdout != "" {
+				t.Errorf("stdout %q, want nothing", stdout)
+			}
+		})
+	}
+}

@@ -120,6 +120,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 		// The "run again" box only makes sense when a tick reaches us.
 		ManualRunBox: secret != "",
 		State:        db,
+		Metrics:      m,
 	})
 	if err != nil {
 		return usageError(err)
@@ -127,7 +128,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 	defer closeState()
 	var bot *testbot.Bot
 	if cfg.Bot != nil {
-		bot, err = buildBot(cfg, botOpts{Getenv: getenv, State: db, HTTPClient: httpClient, GitLabOptions: opts.GitLabOptions, Metrics: m, Log: log, Clock: opts.BotClock, AfterWork: opts.BotAfterWork})
+		bot, err = buildBot(cfg, botOpts{Getenv: getenv, LookupEnv: opts.LookupEnv, State: db, HTTPClient: httpClient, GitLabOptions: opts.GitLabOptions, Metrics: m, Log: log, Clock: opts.BotClock, AfterWork: opts.BotAfterWork})
 		if err != nil {
 			return usageError(err)
 		}
@@ -171,6 +172,11 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 		}
 		if bot != nil {
 			scfg.Bot = bot
+		}
+		if len(projects) > 0 {
+			// Commands on pinwheel's merge requests: answered by the
+			// project's run, which the note webhook triggers.
+			scfg.Commands = runner
 		}
 		srv = daemon.NewServer(scfg)
 		if err := srv.Listen(); err != nil {

@@ -25,10 +25,12 @@ limits, a pipeline failing and another succeeding and merging by auto-merge,
 a maintainer closing a merge request, a person bumping a pin by hand (pinwheel
 closes the merge request it made obsolete), a developer commenting
 "@pinwheel test" on a merge request of the team's package (pinwheel's reply
-shows the pipeline it triggered, then its result) and a quiet run that writes
-nothing. After each step it prints the dashboard as GitLab shows it and every
-merge request opened or changed, with its diff. Needs no network and no
-config.
+shows the pipeline it triggered, then its result), the team deploying that
+package by moving its production branch and rolling it back (pinwheel deploy
+and rollback, with the real git) and a quiet run that writes nothing. After
+each step it prints the dashboard as GitLab shows it and every merge request
+opened or changed, with its diff. Needs no network and no config; the deploy
+step needs git on PATH.
 
 --step N stops after step N. --markdown prints the raw markdown instead.
 --serve keeps the simulators running on 127.0.0.1 after the steps and prints

@@ -101,6 +101,16 @@ func TestDeployCLIAgainstSimulator(t *testing.T) {
 		}
 	})
 
+	// GitLab answers 404, not 403, for a project the token may not see.
+	for _, args := range [][]string{{"--list"}, {"--steps", "1"}} {
+		t.Run("unknown project "+args[0], func(t *testing.T) {
+			out, code := runDeployCLI(t, append([]string{"rollback", "--project", "group/gone"}, args...)...)
+			if code != 1 || !strings.Contains(out, "project group/gone not found (or the token cannot see it)") {
+				t.Errorf("exit %d, output %q", code, out)
+			}
+		})
+	}
+
 	t.Run("rollback with nothing earlier", func(t *testing.T) {
 		out, code := runDeployCLI(t, "rollback", "--project", "group/app")
 		if code != 1 || !strings.Contains(out, "nothing changed") {

@@ -163,3 +163,26 @@ func TestDryRunBesideADaemon(t *testing.T) {
 		t.Errorf("real run beside a daemon: err %v, want the locked state file named\n%s", err, out)
 	}
 }
+
+// A real run at log level info prints each GitLab write once: on stdout,
+// not again in the log.
+func TestRunPrintsEachActionOnce(t *testing.T) {
+	_, cfgPath := runFixture(t)
+	text, _ := os.ReadFile(cfgPath)
+	if err := os.WriteFile(cfgPath, []byte(strings.Replace(string(text), "level: error", "level: info", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr, code := runCLI(t, "run", "--config", cfgPath, "--now="+runSaturday.Format(time.RFC3339))
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	for _, action := range []string{`open MR "Update requests to 2.32.4"`, `create dashboard issue "Dependency Dashboard"`} {
+		if n := strings.Count(stdout, action); n != 1 {
+			t.Errorf("%q is on stdout %d times, want once:\n%s", action, n, stdout)
+		}
+	}
+	// logrus quotes the action, so look for the entry's message.
+	if strings.Contains(stderr, "gitlab write") {
+		t.Errorf("the actions are logged too:\n%s", stderr)
+	}
+}

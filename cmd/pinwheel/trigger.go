@@ -36,9 +36,11 @@ the caller's role: whoever holds pinwheel's token may.
 With --wait it checks the pipeline every bot.poll_interval until it finishes,
 and exits 0 only when it succeeded.
 
+It keeps no record between runs, so each call triggers a new pipeline.
+
 Exit status: 0 when triggered (with --wait: when the pipeline succeeded), 1
 when it could not be triggered or (with --wait) did not succeed, 2 on usage
-or config errors.`,
+or config errors (a --project not among bot.packages).`,
 		Args: usageArgs(cobra.ArbitraryArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if configPath == "" || project == "" || iid <= 0 {
@@ -61,7 +63,7 @@ or config errors.`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, os.Interrupt)
 			defer stop()
-			return runTrigger(ctx, cmd, cfg, req, wait, botOpts{Getenv: os.Getenv})
+			return runTrigger(ctx, cmd, cfg, req, wait, botOpts{Getenv: os.Getenv, LookupEnv: os.LookupEnv})
 		},
 	}
 	cmd.Flags().StringVar(&configPath, "config", "", "config `FILE` with a bot section (required)")
@@ -92,6 +94,9 @@ func runTrigger(ctx context.Context, cmd *cobra.Command, cfg *config.Config, req
 	}
 	out := cmd.OutOrStdout()
 	rec, err := bot.Start(ctx, req)
+	if errors.Is(err, testbot.ErrNotAPackage) {
+		return usageError(err)
+	}
 	if err != nil {
 		return fmt.Errorf("test !%d of %s: %w", req.MRIID, req.Project, err)
 	}

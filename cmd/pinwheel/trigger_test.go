@@ -18,6 +18,7 @@ import (
 
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
+	"github.com/pinwheel-dev/pinwheel/state"
 	"github.com/pinwheel-dev/pinwheel/testbot"
 )
 
@@ -281,4 +282,83 @@ func TestTriggerLostAnswer(t *testing.T) {
 		t.Errorf("%d pipelines; the POST must not be retried", n)
 	}
 	w.noSecrets(t, out.String(), err.Error())
+}
+
+// A project that is not among bot.packages is the caller's mistake (exit
+// 2); one that is but GitLab does not show says the token may not see it.
+// Neither triggers anything.
+func TestTriggerProjectErrors(t *testing.T) {
+	tests := []struct {
+		name, project string
+		code          int
+		want          string
+	}{
+		{"not among bot.packages", "group/other", 2, "group/other: not among bot.packages"},
+		{"a package GitLab does not show", "group/gone", 1, "project group/gone not found (or the token cannot see it)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newBotWorld(t)
+			w.cfg.Bot.Packages = append(w.cfg.Bot.Packages, config.BotPackage{Project: "group/gone", Name: "gone"})
+			cmd := &cobra.Command{}
+			var out bytes.Buffer
+			cmd.SetOut(&out)
+			cmd.SetErr(&out)
+			err := runTrigger(context.Background(), cmd, w.cfg, testbot.Request{Project: tt.project, MRIID: 1}, false, botOpts{
+				Getenv: func(k string) string { return w.env[k] }, GitLabOptions: instant,
+			})
+			if exitCode(err) != tt.code || err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v (exit %d); want exit %d saying %q", err, exitCode(err), tt.code, tt.want)
+			}
+			if n := len(w.sim.Pipelines(w.pipe)); n != 0 {
+				t.Errorf("%d pipelines triggered", n)
+			}
+		})
+	}
+}
+
+// A set-but-empty trigger token variable is reported as empty, not as
+// unset, and the API token then creates the pipeline.
+func TestTriggerTokenVariableEmpty(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"empty", map[string]string{"TEST_TRIGGER_TOKEN": ""}, "environment variable TEST_TRIGGER_TOKEN is empty"},
+		{"unset", map[string]string{}, "environment variable TEST_TRIGGER_TOKEN is not set"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newBotWorld(t)
+			env := map[string]string{"TEST_GITLAB_TOKEN": w.env["TEST_GITLAB_TOKEN"]}
+			for k, v := range tt.env {
+				env[k] = v
+			}
+			var logs bytes.Buffer
+			l := logrus.New()
+			l.SetOutput(&logs)
+			l.SetLevel(logrus.InfoLevel)
+			lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+			if _, err := buildBot(w.cfg, botOpts{
+				Getenv: func(k string) string { return env[k] }, LookupEnv: lookup,
+				State: openTestState(t), Log: logrus.NewEntry(l),
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(logs.String(), tt.want) {
+				t.Errorf("log lacks %q:\n%s", tt.want, logs.String())
+			}
+		})
+	}
+}
+
+func openTestState(t *testing.T) *state.DB {
+	t.Helper()
+	db, err := state.Open(filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }

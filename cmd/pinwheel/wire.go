@@ -13,6 +13,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/check"
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
+	"github.com/pinwheel-dev/pinwheel/metrics"
 	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/scheduler"
 	"github.com/pinwheel-dev/pinwheel/state"
@@ -40,6 +41,8 @@ type runnerOpts struct {
 	HTTPClient *http.Client
 	// GitLabOptions are added to the GitLab client's options.
 	GitLabOptions []gitlab.ClientOptionFunc
+	// Metrics counts the merge request commands the runner answers.
+	Metrics *metrics.Metrics
 	// ManualRunBox shows the dashboard's "run again" box; only for a
 	// daemon whose webhook runs the project when it is ticked.
 	ManualRunBox bool
@@ -102,7 +105,7 @@ func buildRunner(cfg *config.Config, opts runnerOpts) (*scheduler.Runner, func()
 	r, err := scheduler.New(cfg, scheduler.Deps{
 		GitLab: gl, Index: index, State: db, Clock: clock,
 		Log: log, DryRun: opts.DryRun, Out: opts.Out, ManualRunBox: opts.ManualRunBox,
-		Token: creds,
+		Token: creds, Metrics: opts.Metrics,
 	})
 	if err != nil {
 		_ = closeDB()

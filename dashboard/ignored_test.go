@@ -1,0 +1,50 @@
+package dashboard
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRenderIgnored(t *testing.T) {
+	rules := []IgnoreRule{
+		{Key: "ignore/requests/major/3", Package: "requests", What: "every release of major 3", By: "alice", MRIID: 4},
+		{Key: "ignore/bad key", Package: "<b>x</b>", What: "every update"},
+	}
+	cases := []struct {
+		name   string
+		d      Dashboard
+		closed bool
+	}{
+		{"alone", Dashboard{Ignored: rules}, false},
+		{"after closed MRs", Dashboard{Ignored: rules, Closed: []Entry{{Branch: "pinwheel/idna-3.x", Title: "Update idna to 3.10"}}}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			body := Render(c.d)
+			if n := strings.Count(body, "## Closed / Ignored"); n != 1 {
+				t.Fatalf("%d Closed / Ignored headings:\n%s", n, body)
+			}
+			if strings.Contains(body, noUpdates) {
+				t.Errorf("says there is nothing:\n%s", body)
+			}
+			box := " - [ ] <!-- unignore-branch=ignore/requests/major/3 -->`requests`: every release of major 3 (by `@alice` on !4)\n"
+			if !strings.Contains(body, box) {
+				t.Errorf("no unignore box %q in:\n%s", box, body)
+			}
+			if !strings.Contains(body, "_(no checkbox: the rule's key is not valid)_") || !strings.Contains(body, "`<b>x</b>`") {
+				t.Errorf("bad key not shown safely:\n%s", body)
+			}
+			if got := strings.Contains(body, "<!-- recreate-branch=pinwheel/idna-3.x -->"); got != c.closed {
+				t.Errorf("recreate box shown = %v, want %v", got, c.closed)
+			}
+			// The box reads back, and With ticks another box.
+			ticks := Parse(strings.Replace(body, "[ ] <!-- unignore", "[x] <!-- unignore", 1))
+			if !ticks.Has(KindUnignore, "ignore/requests/major/3") {
+				t.Error("ticked unignore box not parsed")
+			}
+			if w := ticks.With(Box{Kind: KindRebase, Branch: "b"}); !w.Has(KindRebase, "b") || ticks.Has(KindRebase, "b") {
+				t.Error("With does not add a tick to a copy")
+			}
+		})
+	}
+}

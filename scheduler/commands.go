@@ -1,0 +1,358 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
+
+	"github.com/pinwheel-dev/pinwheel/daemon"
+	"github.com/pinwheel-dev/pinwheel/dashboard"
+	"github.com/pinwheel-dev/pinwheel/mdtext"
+	"github.com/pinwheel-dev/pinwheel/member"
+	"github.com/pinwheel-dev/pinwheel/metrics"
+	"github.com/pinwheel-dev/pinwheel/mrbot"
+	"github.com/pinwheel-dev/pinwheel/mrcmd"
+	"github.com/pinwheel-dev/pinwheel/pep440"
+	"github.com/pinwheel-dev/pinwheel/pkgname"
+	"github.com/pinwheel-dev/pinwheel/plan"
+	"github.com/pinwheel-dev/pinwheel/state"
+)
+
+// Commands on pinwheel's own merge requests ("@pinwheel rebase", ...; see
+// package mrcmd) are answered by the project's run. The webhook only
+// records the comment (HandleNote) and triggers the run; the run reads
+// the note, the merge request and the commenter's access through the API
+// (never trusting the hook's body), answers with one note and marks the
+// record done. A rebase or recreate becomes a tick of the update's box
+// for this very run; an ignore rule is stored and applied to this run's
+// plan. A comment delivered again finds its record and is not handled
+// again; a run that fails before answering leaves it for the next run;
+// the answer carries the record's id, so a run that posted it and died
+// before marking the record does not post it twice.
+
+// commandsKeptFor is how long a handled comment's record is kept, so a
+// late redelivery of its webhook still finds it (GitLab retries for
+// hours at most).
+const commandsKeptFor = 30 * 24 * time.Hour
+
+// HandleNote is a daemon.CommandHandler: it records a comment on a
+// merge request of a configured project that may address pinwheel and
+// names the project to run; everything else, and a comment handled
+// already, is not taken. It makes no GitLab call.
+func (r *Runner) HandleNote(ev daemon.NoteEvent) (string, bool) {
+	if !ev.MayBeCommand() {
+		return "", false
+	}
+	path, ok := r.configured(ev)
+	if !ok {
+		return "", false
+	}
+	r.mu.Lock()
+	self := r.botUsername
+	r.mu.Unlock()
+	if _, err := mrcmd.Parse(ev.Note, self); self != "" && err != nil {
+		// Not one (the hook's text is only a hint: the run reads the
+		// note itself before acting).
+		return "", false
+	}
+	rec := state.MRCommand{
+		ID: state.CommandID(ev.ProjectID, ev.MRIID, ev.NoteID), Project: path, ProjectID: ev.ProjectID,
+		MRIID: ev.MRIID, NoteID: ev.NoteID, Received: r.deps.Clock(),
+	}
+	found, err := r.deps.State.ReceiveCommand(rec)
+	if err != nil {
+		// Without a record the run cannot see it; GitLab retries a
+		// delivery that fails, so refuse this one.
+		r.deps.Log.WithError(err).Warn("cannot record a merge request command")
+		return "", false
+	}
+	if found != nil && found.Done {
+		return "", false // GitLab delivered it again
+	}
+	return path, true
+}
+
+// configured is the configured project an event is from: by path, as
+// GitLab routes it (case-insensitively), or by numeric ID.
+func (r *Runner) configured(ev daemon.NoteEvent) (string, bool) {
+	id := strconv.FormatInt(ev.ProjectID, 10)
+	for _, p := range r.cfg.Projects {
+		if strings.EqualFold(p.Path, ev.ProjectPath) || p.Path == id {
+			return p.Path, true
+		}
+	}
+	return "", false
+}
+
+// commands answers the project's recorded comments. A GitLab failure that
+// may pass leaves the comment for the next run (and on the dashboard's
+// Errors); one that will not (a note deleted since, a 403) drops it.
+func (run *projectRun) commands(ctx context.Context) error {
+	if run.r.deps.DryRun {
+		return nil
+	}
+	db := run.r.deps.State
+	if err := db.PruneCommands(run.now.Add(-commandsKeptFor)); err != nil {
+		return err
+	}
+	pending, err := db.PendingCommands(run.p.Path)
+	if err != nil {
+		return err
+	}
+	for _, rec := range pending {
+		kind, result, err := run.command(ctx, rec)
+		log := run.log.WithFields(logrus.Fields{"command": rec.ID, "kind": kind})
+		switch {
+		case err != nil && ctx.Err() != nil:
+			return err
+		case err != nil && fatal(err):
+			// Kept for the next run, which may find GitLab well again;
+			// the rest of this run goes on (and fails by itself if
+			// GitLab is down).
+			log.WithError(err).Warn("merge request command failed; the next run tries again")
+			run.problems = append(run.problems, dashboard.Problem{
+				Kind: dashboard.ProblemAPI, Subject: fmt.Sprintf("command on !%d", rec.MRIID), Message: err.Error(),
+			})
+			continue
+		case err != nil:
+			log.WithError(err).Warn("merge request command dropped")
+			kind, result = firstNonEmpty(kind, "unknown"), metrics.CommandDropped
+		}
+		rec.Done, rec.Result, rec.Finished = true, result, run.r.deps.Clock()
+		if err := db.PutCommand(rec); err != nil {
+			return err
+		}
+		if result != "" {
+			log.WithField("result", result).Info("merge request command handled")
+			run.r.deps.Metrics.ObserveMRCommand(kind, result)
+		}
+	}
+	return nil
+}
+
+// command handles one comment and says what it was and how it ended;
+// result "" means it was no command at all (pinwheel's own note, a
+// mention).
+func (run *projectRun) command(ctx context.Context, rec state.MRCommand) (kind, result string, err error) {
+	self, err := run.r.BotUsername(ctx)
+	if err != nil {
+		return "", "", err
+	}
+	note, _, err := run.gl.Notes.GetMergeRequestNote(run.p.Path, rec.MRIID, rec.NoteID, gitlab.WithContext(ctx))
+	if err != nil {
+		return "", "", fmt.Errorf("read note %d on !%d: %w", rec.NoteID, rec.MRIID, err)
+	}
+	if note.System || note.Author.ID == run.rec.UserID {
+		return "", "", nil
+	}
+	cmd, err := mrcmd.Parse(note.Body, self)
+	if errors.Is(err, mrcmd.ErrNotCommand) {
+		return "", "", nil
+	}
+	kind = string(cmd.Kind)
+	mr, _, err := run.gl.MergeRequests.GetMergeRequest(run.p.Path, rec.MRIID, nil, gitlab.WithContext(ctx))
+	if err != nil {
+		return kind, "", fmt.Errorf("read !%d: %w", rec.MRIID, err)
+	}
+	if mr.Author == nil || mr.Author.ID != run.rec.UserID || !strings.HasPrefix(mr.SourceBranch, run.p.BranchPrefix) {
+		// Not pinwheel's merge request: not pinwheel's to answer.
+		return kind, metrics.CommandForeign, nil
+	}
+	c := &mrCommand{run: run, rec: rec, mr: mr, who: note.Author.Username, self: self}
+	// The project's ID as GitLab says, not as the webhook did.
+	level, err := member.Level(ctx, run.gl, mr.ProjectID, note.Author.ID)
+	if err != nil {
+		return kind, "", err
+	}
+	if level < gitlab.DeveloperPermissions {
+		// Like Dependabot ("only users with push access"), the refusal is
+		// said once, on the command, so the person knows why nothing
+		// happens.
+		return kind, metrics.CommandPermission, c.answer(ctx, fmt.Sprintf("only Developers (or higher) of this project may give pinwheel commands; you are %s.", member.Role(level)))
+	}
+	result, err = c.do(ctx, cmd)
+	return kind, result, err
+}
+
+// mrCommand is one command on one of pinwheel's merge requests, by
+// someone allowed to give it.
+type mrCommand struct {
+	run       *projectRun
+	rec       state.MRCommand
+	mr        *gitlab.MergeRequest
+	who, self string
+}
+
+// answer posts the reply on the merge request, once.
+func (c *mrCommand) answer(ctx context.Context, text string) error {
+	marker := "<!-- pinwheel-command:" + c.rec.ID + " -->"
+	body := fmt.Sprintf("@%s %s\n\n%s\n", c.who, text, marker)
+	return c.run.bot.Reply(ctx, c.rec.MRIID, c.run.rec.UserID, marker, body)
+}
+
+func (c *mrCommand) refuse(ctx context.Context, why string) (string, error) {
+	return metrics.CommandRefused, c.answer(ctx, why)
+}
+
+func (c *mrCommand) done(ctx context.Context, text string) (string, error) {
+	return metrics.CommandDone, c.answer(ctx, text)
+}
+
+// do carries the command out and answers it.
+func (c *mrCommand) do(ctx context.Context, cmd mrcmd.Command) (string, error) {
+	run, branch, st := c.run, c.mr.SourceBranch, c.mr.State
+	switch {
+	case cmd.Kind == mrcmd.Unknown:
+		// The words are echoed in a code span, without HTML comment
+		// delimiters: nobody can plant a marker in pinwheel's own note.
+		said := strings.NewReplacer("<!--", "", "-->", "").Replace(cmd.Words)
+		return metrics.CommandHelp, c.answer(ctx, fmt.Sprintf("pinwheel does not know %s. It knows:\n\n%s",
+			mdtext.Code("@"+c.self+" "+said, mdtext.Short), mrcmd.Help(c.self)))
+	case st == "merged" || st == "locked":
+		return c.refuse(ctx, "this merge request is "+st+"; there is nothing to do.")
+	case cmd.Kind.Ignores():
+		return c.ignore(ctx, cmd.Kind)
+	case cmd.Kind == mrcmd.Rebase && st != "opened":
+		return c.refuse(ctx, fmt.Sprintf("this merge request is %s, so there is nothing to rebase. `@%s recreate` opens it again.", mdtext.Text(st, mdtext.Short), c.self))
+	case cmd.Kind == mrcmd.Rebase:
+		known := run.rec.MergeRequests[branch].BuiltSHA
+		edited, err := run.bot.Edited(ctx, branch, c.mr.Title, known)
+		if err != nil {
+			return "", err
+		}
+		if edited {
+			return c.refuse(ctx, fmt.Sprintf("someone else pushed to %s, so pinwheel leaves it alone. `@%s recreate` rebuilds it and drops their commits.", mdtext.Code(branch, mdtext.Short), c.self))
+		}
+		run.ticks = run.ticks.With(dashboard.Box{Kind: dashboard.KindRebase, Branch: branch})
+		return c.done(ctx, fmt.Sprintf("rebuilding this merge request on the current %s now.", mdtext.Code(run.target, mdtext.Short)))
+	case cmd.Kind == mrcmd.Recreate && st == "opened":
+		run.ticks = run.ticks.With(dashboard.Box{Kind: dashboard.KindRebase, Branch: branch})
+		return c.done(ctx, fmt.Sprintf("recreating this merge request from the current %s now; commits others pushed to it are dropped.", mdtext.Code(run.target, mdtext.Short)))
+	case cmd.Kind == mrcmd.Recreate:
+		run.ticks = run.ticks.With(dashboard.Box{Kind: dashboard.KindRecreate, Branch: branch})
+		return c.done(ctx, "recreating this update now, in a new merge request if it is still due (an ignore rule for it stays until its box on the dependency dashboard is ticked).")
+	}
+	return c.refuse(ctx, "pinwheel cannot do that here.")
+}
+
+// scopes maps an ignore command to its rule's scope.
+var scopes = map[mrcmd.Kind]plan.IgnoreScope{
+	mrcmd.IgnoreMajor:      plan.IgnoreMajor,
+	mrcmd.IgnoreMinor:      plan.IgnoreMinor,
+	mrcmd.IgnoreVersion:    plan.IgnoreVersion,
+	mrcmd.IgnoreDependency: plan.IgnoreDependency,
+}
+
+// ignore stores the rule, closes the merge request (and deletes its
+// branch unless someone else pushed to it) and answers. Each step is
+// safe to repeat: the rule is keyed, closing a closed merge request
+// changes nothing.
+func (c *mrCommand) ignore(ctx context.Context, kind mrcmd.Kind) (string, error) {
+	run, branch := c.run, c.mr.SourceBranch
+	name, version, ok := mrbot.ParseTitle(strings.TrimSuffix(c.mr.Title, mrbot.AutoclosedSuffix))
+	if !ok {
+		return c.refuse(ctx, "pinwheel cannot tell from this merge request's title which update it carries.")
+	}
+	target, err := pep440.Parse(version)
+	if err != nil {
+		return c.refuse(ctx, fmt.Sprintf("the version in the title, %s, is not a PEP 440 version.", mdtext.Code(version, mdtext.Short)))
+	}
+	ig, err := plan.IgnoreFor(scopes[kind], target)
+	if err != nil {
+		return "", err
+	}
+	rule := state.IgnoreRule{
+		Key: ignoreKey(pkgname.Normalize(name), ig), Package: pkgname.Normalize(name),
+		Scope: string(ig.Scope), Value: ig.Value(), By: c.who, MRIID: c.rec.MRIID, Created: run.now,
+	}
+	if err := run.r.deps.State.PutIgnore(run.p.Path, rule); err != nil {
+		return "", err
+	}
+	if c.mr.State == "opened" {
+		mr := run.rec.MergeRequests[branch]
+		closed, err := run.bot.Dismiss(ctx, mrbot.Obsolete{
+			IID: c.mr.IID, Branch: branch, Title: c.mr.Title, Known: mr.BuiltSHA,
+			Reason: "@" + c.who + " asked to ignore it",
+		})
+		if err != nil {
+			return "", err
+		}
+		if run.rec.MergeRequests == nil {
+			run.rec.MergeRequests = map[string]state.MergeRequestRecord{}
+		}
+		mr.IID, mr.State, mr.Title, mr.Noted = c.mr.IID, "closed", closed.Title, true
+		run.rec.MergeRequests[branch] = mr
+		run.touched[branch] = true
+	}
+	return c.done(ctx, fmt.Sprintf("pinwheel offers no update of %s to %s from now on, and closes this merge request. The rule is listed under \"Closed / Ignored\" on the dependency dashboard; ticking its box lifts it.",
+		mdtext.Code(name, mdtext.Short), ignoredWhat(ig)))
+}
+
+// ignoreKey is a rule's key, which the unignore box carries: it must
+// pass dashboard.ValidBranch, and does for names and most versions.
+func ignoreKey(pkg string, ig plan.Ignore) string {
+	if ig.Scope == plan.IgnoreDependency {
+		return "ignore/" + pkg + "/dependency"
+	}
+	return "ignore/" + pkg + "/" + string(ig.Scope) + "/" + ig.Value()
+}
+
+// ignoredWhat says in words what a rule covers.
+func ignoredWhat(ig plan.Ignore) string {
+	switch ig.Scope {
+	case plan.IgnoreMajor:
+		return "any release of major version " + ig.Value()
+	case plan.IgnoreMinor:
+		return "any release of " + ig.Value() + ".x"
+	case plan.IgnoreVersion:
+		return "version " + ig.Value()
+	}
+	return "any version"
+}
+
+// ignores lifts the rules whose unignore box is ticked, lists the others
+// on the dashboard and returns the check rules with them applied. A rule
+// that no longer parses is listed (so its box can lift it) and skipped.
+func (run *projectRun) ignores(rules map[string]plan.Rule) (map[string]plan.Rule, error) {
+	db := run.r.deps.State
+	stored, err := db.Ignores(run.p.Path)
+	if err != nil || len(stored) == 0 {
+		return rules, err
+	}
+	out := make(map[string]plan.Rule, len(rules)+len(stored))
+	for k, v := range rules {
+		out[k] = v
+	}
+	for _, r := range stored {
+		if run.ticks.Has(dashboard.KindUnignore, r.Key) {
+			if !run.r.deps.DryRun {
+				if err := db.DeleteIgnore(run.p.Path, r.Key); err != nil {
+					return nil, err
+				}
+			}
+			run.consume(dashboard.KindUnignore, r.Key)
+			run.log.WithField("rule", r.Key).Info("ignore rule lifted from the dashboard")
+			continue
+		}
+		ig, err := plan.ParseIgnore(r.Scope, r.Value)
+		var what string
+		if err != nil {
+			what = "a rule pinwheel cannot read: " + err.Error()
+		} else {
+			what = ignoredWhat(ig)
+			rule := out[r.Package]
+			rule.Skip = append(append([]plan.Ignore(nil), rule.Skip...), ig)
+			out[r.Package] = rule
+		}
+		run.model.Ignored = append(run.model.Ignored, dashboard.IgnoreRule{
+			Key: r.Key, Package: r.Package, What: what, By: r.By, MRIID: int(r.MRIID),
+		})
+	}
+	return out, nil
+}
