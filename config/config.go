@@ -26,6 +26,7 @@ import (
 
 	"github.com/pinwheel-dev/pinwheel/pkgname"
 	"github.com/pinwheel-dev/pinwheel/registry"
+	"github.com/pinwheel-dev/pinwheel/shard"
 )
 
 // Config is a whole configuration file, defaults applied.
@@ -54,6 +55,15 @@ type Config struct {
 	Vulnerabilities Vulnerabilities
 	// Bot is the test bot's section; nil when the file has none.
 	Bot *Bot
+	// RepoConfig says whether and what a project's .pinwheel.yaml may set.
+	RepoConfig RepoConfig
+	// Autodiscover finds projects in groups and by topic; nil when off.
+	Autodiscover *Autodiscover
+	// ProjectDefaults is the entry discovered projects take (Path empty).
+	ProjectDefaults Project
+	// ShardAddress is where each shard of a fleet listens, with {shard}
+	// for its index (see package shard).
+	ShardAddress string
 }
 
 // Index is the Python package index pinwheel reads releases from.
@@ -205,6 +215,9 @@ func Default() *Config {
 		WebhookSecretEnv: "PINWHEEL_WEBHOOK_SECRET",
 		Log:              Log{Format: "json", Level: logrus.InfoLevel},
 		Vulnerabilities:  defaultVulnerabilities(),
+		RepoConfig:       defaultRepoConfig(),
+		ProjectDefaults:  defaultProjectDefaults(),
+		ShardAddress:     shard.DefaultAddressTemplate,
 	}
 }
 

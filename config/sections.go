@@ -56,6 +56,10 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 				cfg.Bot = d.bot(n, path)
 			}
 		},
+		"repo_config":      func(n *yaml.Node, path string) { d.repoConfig(n, path, &cfg.RepoConfig) },
+		"autodiscover":     func(n *yaml.Node, path string) { d.autodiscover(n, path, cfg) },
+		"project_defaults": func(n *yaml.Node, path string) { d.projectDefaults(n, path, cfg) },
+		"shard_address":    d.str(&cfg.ShardAddress, checkShardAddress),
 	})
 
 	cfg.GitLab.URL = strings.TrimSuffix(cfg.GitLab.URL, "/")
@@ -67,8 +71,12 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 	default:
 		cfg.Index.JSONAPIURL = strings.TrimSuffix(jsonAPI, "/")
 	}
-	if len(cfg.Projects) > 0 && cfg.GitLab.URL == "" {
-		d.errorf(&yaml.Node{Line: d.lines["projects"]}, "gitlab.url", "required when projects are configured")
+	if (len(cfg.Projects) > 0 || cfg.Autodiscover != nil) && cfg.GitLab.URL == "" {
+		line := d.lines["projects"]
+		if line == 0 {
+			line = d.lines["autodiscover"]
+		}
+		d.errorf(&yaml.Node{Line: line}, "gitlab.url", "required when projects are configured")
 	}
 	if cfg.Bot != nil && cfg.GitLab.URL == "" && len(cfg.Projects) == 0 {
 		d.errorf(&yaml.Node{Line: d.lines["bot"]}, "gitlab.url", "required when the bot is configured")
@@ -123,10 +131,18 @@ func (d *decoder) projects(n *yaml.Node, path string) []Project {
 
 func (d *decoder) project(n *yaml.Node, path string) Project {
 	p := defaultProject()
-	d.mapping(n, path, map[string]field{
+	d.mapping(n, path, d.projectFields(&p))
+	finishProject(&p)
+	return p
+}
+
+// projectFields reads a project entry's keys into p; the central config's
+// entries, project_defaults and .pinwheel.yaml files share them.
+func (d *decoder) projectFields(p *Project) map[string]field {
+	return map[string]field{
 		"path":          d.str(&p.Path, checkProjectPath),
 		"branch":        d.str(&p.Branch, checkBranch(true)),
-		"constraints":   func(n *yaml.Node, path string) { d.constraints(n, path, &p) },
+		"constraints":   func(n *yaml.Node, path string) { d.constraints(n, path, p) },
 		"yaml":          d.str(&p.YAML, checkOptionalRepoPath),
 		"branch_prefix": d.str(&p.BranchPrefix, checkBranch(false)),
 		"labels":        d.strs(&p.Labels, checkLabel),
@@ -154,20 +170,26 @@ func (d *decoder) project(n *yaml.Node, path string) Project {
 				p.Automerge = append(p.Automerge, UpdateType(strings.ToLower(t)))
 			}
 		},
-	})
+	}
+}
+
+// finishProject resolves the yaml key's "" (the default) and "off".
+func finishProject(p *Project) {
 	switch p.YAML {
 	case "":
 		p.YAML = DefaultYAML
 	case off:
 		p.YAML = ""
 	}
-	return p
 }
 
 // constraints reads one path or a list of them; the first one is
 // Constraints.
 func (d *decoder) constraints(n *yaml.Node, path string, p *Project) {
 	if n.Kind != yaml.SequenceNode {
+		if n.Kind == yaml.ScalarNode && !isNull(n) && checkRepoPath(n.Value) == nil {
+			p.ConstraintsFiles = nil // one file, over a list set before
+		}
 		d.str(&p.Constraints, checkRepoPath)(n, path)
 		return
 	}
