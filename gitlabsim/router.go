@@ -29,6 +29,8 @@ func (s *Server) routeTable() []route {
 	}{
 		{"GET", "/user", s.getCurrentUser},
 		{"GET", "/projects/:id", s.getProject},
+		{"GET", "/projects", s.listProjects},
+		{"GET", "/groups/:id/projects", s.listGroupProjects},
 
 		{"GET", "/projects/:id/repository/files/:file_path", s.getFile},
 		{"HEAD", "/projects/:id/repository/files/:file_path", s.getFile},
