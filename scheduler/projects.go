@@ -7,6 +7,7 @@ import (
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
 	"github.com/pinwheel-dev/pinwheel/config"
+	"github.com/pinwheel-dev/pinwheel/state"
 )
 
 // SetProjects replaces the projects the Runner runs: at first the
@@ -40,3 +41,7 @@ func (r *Runner) project(path string) (config.Project, bool) {
 // GitLab returns the Runner's GitLab client, for the parts that choose
 // the projects (package discover) to share it.
 func (r *Runner) GitLab() *gitlab.Client { return r.deps.GitLab }
+
+// State returns the Runner's state file, for the parts that choose the
+// projects to keep their cache in.
+func (r *Runner) State() *state.DB { return r.deps.State }
