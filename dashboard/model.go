@@ -74,6 +74,9 @@ const (
 	ProblemLookup     ProblemKind = "look-up failed"
 	ProblemConstraint ProblemKind = "unparsable line"
 	ProblemAPI        ProblemKind = "GitLab API failure"
+	// ProblemRepoConfig: the project's own config file was refused; the
+	// run used the central settings.
+	ProblemRepoConfig ProblemKind = "repository config ignored"
 )
 
 // Problem is one thing that went wrong in a run.
