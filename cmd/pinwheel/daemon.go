@@ -151,17 +151,11 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 		}
 	}
 
+	finder := newFinder(cfg, runner, sh, log)
 	if chooses(cfg, sh) {
-		chooseProjects(ctx, cfg, runner, sh, log)
+		chooseProjects(ctx, finder, runner, log)
 	}
-	var projects []string
-	var dashboards []daemon.Dashboard
-	for _, p := range runner.Projects() {
-		projects = append(projects, p.Path)
-		if p.Dashboard.Enabled {
-			dashboards = append(dashboards, daemon.Dashboard{Project: p.Path, Title: p.Dashboard.Title, Label: p.Dashboard.Label})
-		}
-	}
+	projects, dashboards := loopProjects(runner.Projects())
 	loop, err := daemon.NewLoop(daemon.LoopConfig{
 		Projects:   projects,
 		NoProjects: bot != nil || chooses(cfg, sh),
@@ -180,6 +174,21 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 	if err != nil {
 		return usageError(err)
 	}
+	matcher := newBotMatcher(ctx, runner.BotUsername, dashboards, log)
+	if cfg.Autodiscover != nil {
+		// Found projects come and go: look again at every cron time. The
+		// state file closes after the last look.
+		var wg sync.WaitGroup
+		defer wg.Wait()
+		wg.Go(func() {
+			loop.Refresh(ctx, func(ctx context.Context) ([]string, error) {
+				chooseProjects(ctx, finder, runner, log)
+				names, ds := loopProjects(runner.Projects())
+				matcher.SetDashboards(ds)
+				return names, nil
+			})
+		})
+	}
 	var srv *daemon.Server
 	if cfg.Listen != "" {
 		scfg := daemon.ServerConfig{
@@ -187,7 +196,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 			Loop:          loop,
 			Metrics:       m,
 			WebhookSecret: secret,
-			MatchIssue:    newBotMatcher(ctx, runner.BotUsername, dashboards, log).Match,
+			MatchIssue:    matcher.Match,
 			Log:           log,
 		}
 		if bot != nil {
@@ -219,6 +228,17 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 	return daemon.Serve(ctx, loop, srv)
 }
 
+// loopProjects are the loop's keys and the dashboards of projects.
+func loopProjects(ps []config.Project) (names []string, dashboards []daemon.Dashboard) {
+	for _, p := range ps {
+		names = append(names, p.Path)
+		if p.Dashboard.Enabled {
+			dashboards = append(dashboards, daemon.Dashboard{Project: p.Path, Title: p.Dashboard.Title, Label: p.Dashboard.Label})
+		}
+	}
+	return names, dashboards
+}
+
 // botLookupTimeout bounds the webhook matcher's one GitLab call (GET /user,
 // with client-go's retries). It runs beside the handler, never inside it.
 const botLookupTimeout = 10 * time.Second
@@ -240,7 +260,18 @@ type botMatcher struct {
 
 	mu       sync.Mutex
 	match    daemon.IssueMatcher // nil until the username is known
+	username string
 	fetching bool
+}
+
+// SetDashboards replaces the dashboards matched (the projects changed).
+func (b *botMatcher) SetDashboards(ds []daemon.Dashboard) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.dashboards = ds
+	if b.match != nil {
+		b.match = daemon.DashboardMatcher(ds, b.username)
+	}
 }
 
 func newBotMatcher(ctx context.Context, lookup func(context.Context) (string, error), dashboards []daemon.Dashboard, log *logrus.Entry) *botMatcher {
@@ -250,14 +281,14 @@ func newBotMatcher(ctx context.Context, lookup func(context.Context) (string, er
 // Match is a daemon.IssueMatcher.
 func (b *botMatcher) Match(ev daemon.IssueEvent) (string, bool) {
 	b.mu.Lock()
-	m := b.match
+	m, ds := b.match, b.dashboards
 	if m == nil && !b.fetching {
 		b.fetching = true
 		go b.learn()
 	}
 	b.mu.Unlock()
 	if m == nil {
-		m = daemon.DashboardMatcher(b.dashboards, "")
+		m = daemon.DashboardMatcher(ds, "")
 	}
 	return m(ev)
 }
@@ -274,6 +305,6 @@ func (b *botMatcher) learn() {
 		b.log.WithError(err).Warn("webhook: pinwheel's username is not known yet")
 		return
 	}
-	b.match = daemon.DashboardMatcher(b.dashboards, bot)
+	b.match, b.username = daemon.DashboardMatcher(b.dashboards, bot), bot
 	close(b.learned)
 }

@@ -91,7 +91,7 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 	defer stop()
 	var failed []string
 	if chooses(cfg, sh) {
-		res := chooseProjects(ctx, cfg, runner, sh, logrus.NewEntry(l))
+		res := chooseProjects(ctx, newFinder(cfg, runner, sh, logrus.NewEntry(l)), runner, logrus.NewEntry(l))
 		for _, err := range res.Problems {
 			fmt.Fprintln(cmd.ErrOrStderr(), "choosing the projects:", err)
 		}

@@ -53,17 +53,22 @@ func chooses(cfg *config.Config, s shard.Shard) bool {
 	return s.Count > 1 || cfg.Autodiscover != nil
 }
 
-// chooseProjects gives the runner the projects of shard s: the configured
-// ones it owns and the discovered ones (package discover). Each problem is
-// logged; the rest go on.
-func chooseProjects(ctx context.Context, cfg *config.Config, runner *scheduler.Runner, s shard.Shard, log *logrus.Entry) discover.Result {
-	f := &discover.Finder{Config: cfg, GitLab: runner.GitLab(), Cache: runner.State().HTTPCache(), Shard: s, Log: log}
+// newFinder is the project chooser of shard s; one per process, so it
+// looks each configured path's id up once.
+func newFinder(cfg *config.Config, runner *scheduler.Runner, s shard.Shard, log *logrus.Entry) *discover.Finder {
+	return &discover.Finder{Config: cfg, GitLab: runner.GitLab(), Cache: runner.State().HTTPCache(), Shard: s, Log: log}
+}
+
+// chooseProjects gives the runner the projects f chooses: the configured
+// ones its shard owns and the discovered ones (package discover). Each
+// problem is logged; the rest go on.
+func chooseProjects(ctx context.Context, f *discover.Finder, runner *scheduler.Runner, log *logrus.Entry) discover.Result {
 	res := f.Find(ctx)
 	for _, err := range res.Problems {
 		log.WithError(err).Warn("choosing the projects")
 	}
 	runner.SetProjects(res.Projects)
-	log.WithFields(logrus.Fields{"shard": s.String(), "projects": len(res.Projects), "found": res.Found}).Info("projects chosen")
+	log.WithFields(logrus.Fields{"shard": f.Shard.String(), "projects": len(res.Projects), "found": res.Found}).Info("projects chosen")
 	return res
 }
 
