@@ -143,3 +143,17 @@ func TestRepoConfigOffReadsNothing(t *testing.T) {
 		t.Errorf("repo_config off: %d MRs opened, %d reads; want 3 and 0", rep.MRsOpened, reads())
 	}
 }
+
+// TestRepoConfigAbsentIsRememberedToo: a project without the file is asked
+// once per head, not once per run.
+func TestRepoConfigAbsentIsRememberedToo(t *testing.T) {
+	e, reads := repoConfigEnv(t, nil, nil)
+	for i := range 3 {
+		if rep := e.mustRun(); rep.Problems != 0 {
+			t.Fatalf("run %d: %d problems", i, rep.Problems)
+		}
+	}
+	if reads() != 1 {
+		t.Errorf("%d reads of a missing .pinwheel.yaml in 3 runs at one head, want 1", reads())
+	}
+}
