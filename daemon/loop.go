@@ -77,10 +77,11 @@ type Loop struct {
 	grace    time.Duration
 	sem      chan struct{}
 
-	mu       sync.Mutex
-	state    State
-	projects map[string]*project // guarded by mu; see SetProjects
+	projects map[string]*project // projects and order: guarded by mu (SetProjects)
 	order    []*project
+
+	mu    sync.Mutex
+	state State
 	// While running: the contexts workers get, and the workers.
 	stopCtx, runCtx context.Context
 	workers         sync.WaitGroup
