@@ -13,6 +13,10 @@
 // that hold them (token_env, password_env, ...), and reading those variables
 // is the caller's job.
 //
+// ParseRepoConfig reads a project's own .pinwheel.yaml the same way, with
+// only the keys the central repo_config allows, merged over the project's
+// central entry.
+//
 // It checks PEP 440 specifiers with package pep440 but keeps them as text;
 // it does not talk to GitLab or the index.
 package config
