@@ -15,7 +15,7 @@
 // offers there, and GET /groups/:id/projects?include_subgroups=true by
 // offset, the only kind GitLab offers for it. What was found is cached in
 // the state file: a project's qualification is asked again only when its
-// last_activity_at moves, and when a listing fails the last complete
+// last_activity_at moves or a day has passed, and when a listing fails the last complete
 // result stands in for it, so a GitLab outage neither adds nor drops a
 // project. A project that is gone from the listings (deleted, moved out
 // of the group, excluded, its file removed) is simply not returned: it is
@@ -58,9 +58,16 @@ type Finder struct {
 	Cache *state.Cache
 	Shard shard.Shard
 	Log   *logrus.Entry
+	// Clock is the time cached answers age by; nil: time.Now.
+	Clock func() time.Time
 
 	filter *shard.Filter
 }
+
+// recheck is how old a cached qualification may grow even when
+// last_activity_at stands still: GitLab throttles its updates, so a push
+// may not move it.
+const recheck = 24 * time.Hour
 
 // Result is one round of discovery.
 type Result struct {
@@ -84,6 +91,8 @@ type found struct {
 	// which one answered ("" when none did).
 	Qualifies bool   `json:"qualifies"`
 	File      string `json:"file,omitempty"`
+	// Checked is when the files were looked for.
+	Checked time.Time `json:"checked,omitzero"`
 }
 
 // Find returns the instance's projects now.
@@ -153,6 +162,10 @@ func (f *Finder) discover(ctx context.Context) ([]found, error) {
 	if err != nil {
 		return cached, fmt.Errorf("autodiscover: %w; the projects found last time stand in", err)
 	}
+	now := time.Now()
+	if f.Clock != nil {
+		now = f.Clock()
+	}
 	prev := map[int64]found{}
 	for _, c := range cached {
 		prev[c.ID] = c
@@ -164,7 +177,7 @@ func (f *Finder) discover(ctx context.Context) ([]found, error) {
 		if p.LastActivityAt != nil {
 			fp.Activity = *p.LastActivityAt
 		}
-		if c, ok := prev[p.ID]; ok && c.Path == fp.Path && c.Activity.Equal(fp.Activity) && !fp.Activity.IsZero() {
+		if c, ok := prev[p.ID]; ok && c.Path == fp.Path && c.Activity.Equal(fp.Activity) && !fp.Activity.IsZero() && now.Sub(c.Checked) < recheck {
 			out = append(out, c)
 			continue
 		}
@@ -176,7 +189,7 @@ func (f *Finder) discover(ctx context.Context) ([]found, error) {
 			}
 			continue
 		}
-		fp.Qualifies, fp.File = file != "", file
+		fp.Qualifies, fp.File, fp.Checked = file != "", file, now
 		out = append(out, fp)
 	}
 	slices.SortFunc(out, func(a, b found) int { return cmp.Compare(a.ID, b.ID) })

@@ -143,7 +143,7 @@ project_defaults: {labels: [deps, auto], limits: {open_mrs: 1}}`)
 // one whose file went are dropped.
 func TestCacheAndDisappearance(t *testing.T) {
 	f := newFixture(t)
-	finder := &discover.Finder{Config: f.config("autodiscover: {groups: [platform]}\n"), GitLab: f.api, Cache: f.db.HTTPCache()}
+	finder := &discover.Finder{Config: f.config("autodiscover: {groups: [platform]}\n"), GitLab: f.api, Cache: f.db.HTTPCache(), Clock: f.clock.Now}
 	ctx := context.Background()
 	const heads = "HEAD /projects/:id/repository/files/:file_path"
 	if got := paths(finder.Find(ctx).Projects); got != "platform/api,platform/web/site,platform/legacy-app" {
@@ -166,6 +166,14 @@ func TestCacheAndDisappearance(t *testing.T) {
 	}
 	if n := f.gl.Stats().ByEndpoint[heads]; n != 1 {
 		t.Errorf("%d file checks after one project's push, want 1", n)
+	}
+
+	// A day later every project is looked at again, activity or not.
+	f.clock.Add(25 * time.Hour)
+	f.gl.ResetStats()
+	finder.Find(ctx)
+	if n := f.gl.Stats().ByEndpoint[heads]; n != 4 {
+		t.Errorf("%d file checks a day later, want 4 (one per project of the group)", n)
 	}
 
 	f.gl.FailNext(2, http.StatusInternalServerError, "GET /groups/:id/projects")

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"slices"
 	"strings"
+	"time"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
@@ -45,3 +46,6 @@ func (r *Runner) GitLab() *gitlab.Client { return r.deps.GitLab }
 // State returns the Runner's state file, for the parts that choose the
 // projects to keep their cache in.
 func (r *Runner) State() *state.DB { return r.deps.State }
+
+// Clock returns the Runner's clock.
+func (r *Runner) Clock() func() time.Time { return r.deps.Clock }

@@ -56,7 +56,7 @@ func chooses(cfg *config.Config, s shard.Shard) bool {
 // newFinder is the project chooser of shard s; one per process, so it
 // looks each configured path's id up once.
 func newFinder(cfg *config.Config, runner *scheduler.Runner, s shard.Shard, log *logrus.Entry) *discover.Finder {
-	return &discover.Finder{Config: cfg, GitLab: runner.GitLab(), Cache: runner.State().HTTPCache(), Shard: s, Log: log}
+	return &discover.Finder{Config: cfg, GitLab: runner.GitLab(), Cache: runner.State().HTTPCache(), Shard: s, Log: log, Clock: runner.Clock()}
 }
 
 // chooseProjects gives the runner the projects f chooses: the configured
