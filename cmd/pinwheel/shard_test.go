@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -241,4 +242,123 @@ func TestDaemonRunsItsShard(t *testing.T) {
 	if _, err := os.Stat(strings.TrimSuffix(cfg.State, ".db") + ".db"); err != nil || !strings.HasSuffix(cfg.State, "state-1.db") {
 		t.Errorf("state file %s: %v, want state-1.db", cfg.State, err)
 	}
+}
+
+// TestDaemonsForwardWebhooks runs two `pinwheel daemon`s, shards 0/2 and
+// 1/2, on 127.0.0.1 behind a front that maps shard_address's {shard} to
+// each one's listener: GitLab's hook for a project of shard 1, delivered
+// to shard 0, runs that project on shard 1 and nowhere else.
+func TestDaemonsForwardWebhooks(t *testing.T) {
+	gl, _, ps, cfgPath := shardFixture(t, 4, 0)
+	const secret = "hook-secret-fleet"
+	var mu sync.Mutex
+	listeners := map[string]string{}
+	front := httptestServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+		mu.Lock()
+		addr := listeners[k]
+		mu.Unlock()
+		req, _ := http.NewRequestWithContext(r.Context(), r.Method, "http://"+addr+"/"+rest, r.Body)
+		req.Header = r.Header.Clone()
+		resp, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		w.WriteHeader(resp.StatusCode)
+		_, _ = io.Copy(w, resp.Body)
+	}))
+
+	type instance struct {
+		runs chan string
+		done chan error
+		base string
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var fleet [2]*instance
+	for k := range 2 {
+		cfg, err := config.Load(cfgPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Listen, cfg.WebhookSecretEnv, cfg.ShardAddress = "127.0.0.1:0", "HOOK_SECRET", front+"/{shard}"
+		in := &instance{runs: make(chan string, 20), done: make(chan error, 1)}
+		fleet[k] = in
+		addrs := make(chan net.Addr, 1)
+		l := logrus.New()
+		l.SetOutput(io.Discard)
+		env := map[string]string{"RUN_TEST_TOKEN": os.Getenv("RUN_TEST_TOKEN"), "HOOK_SECRET": secret}
+		go func() {
+			in.done <- runDaemon(ctx, cfg, logrus.NewEntry(l), daemonOpts{
+				Getenv:        func(k string) string { return env[k] },
+				Shard:         fmt.Sprintf("%d/2", k),
+				Now:           runSaturday,
+				Debounce:      time.Millisecond,
+				GitLabOptions: []gitlab.ClientOptionFunc{gitlab.WithCustomBackoff(func(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return 0 })},
+				OnListen:      func(a net.Addr) { addrs <- a },
+				AfterRun:      func(p string, _ error) { in.runs <- p },
+			})
+		}()
+		a := (<-addrs).String()
+		in.base = "http://" + a
+		mu.Lock()
+		listeners[fmt.Sprint(k)] = a
+		mu.Unlock()
+	}
+	owned := [2][]*gitlabsim.Project{}
+	for _, p := range ps {
+		k := shard.Owner(int64(p.ID), 2)
+		owned[k] = append(owned[k], p)
+	}
+	if len(owned[0]) == 0 || len(owned[1]) == 0 {
+		t.Fatal("the fixture needs projects on both shards")
+	}
+	for k, in := range fleet {
+		for range owned[k] {
+			select {
+			case <-in.runs:
+			case err := <-in.done:
+				t.Fatalf("shard %d exited: %v", k, err)
+			case <-time.After(30 * time.Second):
+				t.Fatalf("shard %d: no first runs", k)
+			}
+		}
+	}
+
+	p := owned[1][0]
+	is := gl.Issues(p)
+	if len(is) != 1 {
+		t.Fatalf("%s has %d dashboards", p.Path, len(is))
+	}
+	if code := postHook(t, fleet[0].base, secret, issueHook(t, p, is[0])); code != http.StatusAccepted {
+		t.Fatalf("hook for shard 1's %s delivered to shard 0: status %d, want shard 1's 202", p.Path, code)
+	}
+	select {
+	case got := <-fleet[1].runs:
+		if got != p.Path {
+			t.Errorf("shard 1 ran %s, want %s", got, p.Path)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("shard 1 did not run the project after the forwarded hook")
+	}
+	select {
+	case got := <-fleet[0].runs:
+		t.Errorf("shard 0 ran %s", got)
+	default:
+	}
+	cancel()
+	for k, in := range fleet {
+		if err := <-in.done; err != nil {
+			t.Errorf("shard %d: %v", k, err)
+		}
+	}
+}
+
+func httptestServer(t *testing.T, h http.Handler) string {
+	t.Helper()
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return ts.URL
 }
