@@ -80,6 +80,9 @@ const (
 	// ProblemConfig is a configured value GitLab refuses (an unknown
 	// reviewer's username).
 	ProblemConfig ProblemKind = "configuration"
+	// ProblemRepoConfig: the project's own config file was refused; the
+	// run used the central settings.
+	ProblemRepoConfig ProblemKind = "repository config ignored"
 )
 
 // Problem is one thing that went wrong in a run.

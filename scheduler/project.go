@@ -229,11 +229,19 @@ func (run *projectRun) readTarget(ctx context.Context) error {
 		}
 		run.target, run.rec.DefaultBranch = proj.DefaultBranch, proj.DefaultBranch
 	}
+	if !run.r.cfg.RepoConfig.Enabled {
+		return run.readFiles(ctx, run.target)
+	}
+	return run.readWithRepoConfig(ctx)
+}
+
+// readFiles reads the constraints files, the first at ref (learning the
+// head), the others at that head.
+func (run *projectRun) readFiles(ctx context.Context, ref string) error {
 	run.files = nil
 	for i, path := range run.p.Files() {
 		// The first read learns the head; the others read that commit, so
 		// every file comes from one tree.
-		ref := run.target
 		if i > 0 {
 			ref = run.head
 		}

@@ -39,6 +39,11 @@ type ProjectRecord struct {
 	PipelinesSeenUntil time.Time `json:"pipelines_seen_until,omitzero"`
 	// MergeRequests maps an update branch to its latest merge request.
 	MergeRequests map[string]MergeRequestRecord `json:"merge_requests,omitempty"`
+	// RepoConfigAt is the target branch commit the project's
+	// .pinwheel.yaml was last read at, RepoConfig its text ("" when it
+	// had none): a run at the same commit reads nothing again.
+	RepoConfigAt string `json:"repo_config_at,omitempty"`
+	RepoConfig   string `json:"repo_config,omitempty"`
 }
 
 // MergeRequestRecord is what the scheduler remembers of an update branch's
