@@ -35,7 +35,7 @@ type ServerConfig struct {
 	Bot BotHandler
 	// Commands takes note events that may be commands on pinwheel's own
 	// merge requests, and the project it names is run; nil: none.
-	Commands     CommandHandler
+	Commands CommandHandler
 	// Forward sends hooks another shard owns to it; nil: this instance
 	// handles every hook.
 	Forward      *Forwarder
