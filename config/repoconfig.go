@@ -20,7 +20,8 @@ const RepoConfigFile = ".pinwheel.yaml"
 // central repo_config.allowed_keys picks among them. The others (path,
 // branch, branch_prefix, dashboard) say where pinwheel works and how it
 // finds its own issue and branches, so only the central config sets them.
-var RepoKeys = []string{"constraints", "yaml", "schedule", "labels", "limits", "automerge"}
+var RepoKeys = []string{"constraints", "yaml", "schedule", "labels", "limits", "automerge",
+	"packages", "python", "minimum_release_age", "reviewers", "assignees"}
 
 // RepoConfig is the central config's say over .pinwheel.yaml files.
 type RepoConfig struct {

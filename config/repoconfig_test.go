@@ -154,3 +154,36 @@ shard_address: "http://pw-{shard}.pw.svc:8080"
 		}
 	}
 }
+
+// The per-project rules and merge request fields are repository keys too;
+// a repository's packages list replaces the central entry's list.
+func TestParseRepoConfigRulesAndPeople(t *testing.T) {
+	base := centralProject(t)
+	file := `
+packages:
+  - {name: Requests, ignore: true}
+python: ["3.12"]
+minimum_release_age: 3d
+reviewers: [alice]
+assignees: [bob]
+`
+	p, err := ParseRepoConfig(RepoConfigFile, []byte(file), base, RepoKeys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.ProjectRules.Packages) != 1 || p.ProjectRules.Packages[0].Name != "Requests" {
+		t.Errorf("packages = %+v", p.ProjectRules.Packages)
+	}
+	if strings.Join(p.ProjectRules.Python, ",") != "3.12" || p.ProjectRules.MinimumReleaseAge == nil {
+		t.Errorf("rules = %+v", p.ProjectRules)
+	}
+	if strings.Join(p.Reviewers, ",") != "alice" || strings.Join(p.Assignees, ",") != "bob" {
+		t.Errorf("fields = %+v", p.MRFields)
+	}
+	if len(base.ProjectRules.Packages) != 0 || len(base.Reviewers) != 0 {
+		t.Errorf("the central entry changed: %+v", base)
+	}
+	if _, err := ParseRepoConfig(RepoConfigFile, []byte("reviewers: [eve]\n"), base, []string{"labels"}); err == nil || !strings.Contains(err.Error(), "may not set it") {
+		t.Errorf("reviewers not allowed: err = %v", err)
+	}
+}
