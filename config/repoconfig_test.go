@@ -146,7 +146,7 @@ shard_address: "http://pw-{shard}.pw.svc:8080"
 		{"gitlab: {url: https://g.example}\nautodiscover: {groups: [/x]}\n", "autodiscover.groups[0]"},
 		{"gitlab: {url: https://g.example}\nproject_defaults: {path: a/b}\n", "project_defaults.path: project_defaults are for discovered projects"},
 		{"shard_address: http://x:9090\n", "shard_address: address template"},
-		{"repo_config: {allowed_keys: [reviewers]}\n", `"reviewers" is not a key a repository may set`},
+		{"repo_config: {allowed_keys: [branch]}\n", `"branch" is not a key a repository may set`},
 		{"autodiscover: {groups: [a]}\n", "c.yaml:1: gitlab.url: required"},
 	} {
 		if _, err := Parse("c.yaml", []byte(tt.file)); err == nil || !strings.Contains(err.Error(), tt.want) {
