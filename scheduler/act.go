@@ -85,182 +85,179 @@ func (run *projectRun) act(ctx context.Context, slots []*slot) error {
 	return nil
 }
 
-func (run *projectRun) actOn(ctx context.Context, s *slot, t ticked, inWindow bool) error {
-	approved := s.pending != nil && t[dashboard.KindApprove][s.branch]
-	want := s.want(approved)
-	if s.pending != nil && want != s.pending {
-		run.model.PendingReleaseAge = append(run.model.PendingReleaseAge, entry(s, s.pending))
+// input is the decision input for s: what the run read and counted.
+func (run *projectRun) input(s *slot, t ticked, inWindow bool) DecisionInput {
+	mr, hasMR := run.rec.MergeRequests[s.branch]
+	in := DecisionInput{
+		Branch: s.branch, Name: s.name,
+		Record: mr, HasRecord: hasMR, ClosedVersion: run.rec.ClosedUpdates[s.branch],
+		Ticks: Ticks{
+			Approve: t[dashboard.KindApprove][s.branch], Rebase: t[dashboard.KindRebase][s.branch],
+			Retry: t[dashboard.KindRetry][s.branch], Recreate: t[dashboard.KindRecreate][s.branch],
+			Unschedule: t[dashboard.KindUnschedule][s.branch], Unlimit: t[dashboard.KindUnlimit][s.branch],
+		},
+		InWindow: inWindow, Limits: run.p.Limits, OpenMRs: run.openCount, CreatedThisRun: run.createdThis,
 	}
-	if want == nil {
-		// An open merge request is listed, or closed as obsolete, by tidy.
+	candidate := func(u *plan.Update) *Candidate {
+		if u == nil {
+			return nil
+		}
+		c := &Candidate{Update: u}
+		// Only an open merge request's branch is compared with the files.
+		if hasMR && mr.State == "opened" {
+			files, err := run.changes(s, u)
+			c.Blob, c.Err = run.blob(files), err
+		}
+		return c
+	}
+	in.Offered, in.Pending = candidate(s.offered), candidate(s.pending)
+	return in
+}
+
+func (run *projectRun) actOn(ctx context.Context, s *slot, t ticked, inWindow bool) error {
+	return run.execute(ctx, s, decide(run.input(s, t, inWindow)))
+}
+
+// execute does what d decided for s through mrbot and lists s on the
+// dashboard model.
+func (run *projectRun) execute(ctx context.Context, s *slot, d Decision) error {
+	if d.PendingEntry != nil {
+		run.model.PendingReleaseAge = append(run.model.PendingReleaseAge, *d.PendingEntry)
+	}
+	if d.Err != nil {
+		return d.Err
+	}
+	switch d.Action {
+	case ActIdle:
 		run.idle[s.branch] = true
 		return nil
-	}
-	title := mrbot.Title(s.name, want.To)
-	mr, hasMR := run.rec.MergeRequests[s.branch]
-	// A closed MR is matched by title, like Renovate does; the version
-	// remembered in state covers a retitled or vanished one.
-	closedBefore := run.rec.ClosedUpdates[s.branch] == want.To
-	switch {
-	case hasMR && mr.State == "opened":
-		return run.keepCurrent(ctx, s, want, mr, t, approved)
-	case hasMR && mr.State == "merged" && mr.Title == title:
+	case ActLeave, ActHold:
+		run.list(d.Section, d.Entry)
 		return nil
-	case hasMR && mr.State == "locked":
-		// GitLab is merging it right now; neither open for a rebuild nor
-		// closed by a person.
-		run.model.Open = append(run.model.Open, dashboard.Entry{Branch: s.branch, Title: mr.Title, MR: mrEntry(mr)})
+	case ActClose:
+		if err := run.closed(ctx, s, d); err != nil {
+			return err
+		}
+		run.list(d.Section, d.Entry)
 		return nil
-	case hasMR && mr.State != "merged" && (mr.Title == title || closedBefore):
-		return run.closed(ctx, s, want, mr, t, approved)
-	case !hasMR && closedBefore:
-		return run.closed(ctx, s, want, state.MergeRequestRecord{}, t, approved)
-	}
-
-	retry := t[dashboard.KindRetry][s.branch]
-	bypass := t[dashboard.KindUnschedule][s.branch] || t[dashboard.KindUnlimit][s.branch] || approved || retry
-	limited := run.limited()
-	if !bypass && (!inWindow || limited) {
-		e := entry(s, want)
-		if !inWindow {
-			run.model.AwaitingSchedule = append(run.model.AwaitingSchedule, e)
-		} else {
-			run.model.RateLimited = append(run.model.RateLimited, e)
+	case ActUpdate, ActRebase:
+		rec, err := run.rebuild(ctx, s, d.Want.Update, run.rec.MergeRequests[s.branch], d.Action == ActUpdate)
+		if errors.Is(err, mrbot.ErrEdited) {
+			mr := run.rec.MergeRequests[s.branch]
+			d.Entry.Title, d.Entry.MR = mr.Title, mrEntry(mr)
+			run.list(d.Section, d.Entry)
+			return nil
 		}
-		return nil
-	}
-	if err := run.create(ctx, s, want); err != nil {
-		if !inWindow {
-			e := entry(s, want)
-			e.Ticked = t[dashboard.KindUnschedule][s.branch]
-			run.model.AwaitingSchedule = append(run.model.AwaitingSchedule, e)
+		if err != nil {
+			return err
 		}
-		return err
-	}
-	for _, k := range []dashboard.Kind{dashboard.KindUnschedule, dashboard.KindUnlimit, dashboard.KindRetry} {
-		if t[k][s.branch] {
-			run.consume(k, s.branch)
+		d.Entry.MR = mrEntry(rec)
+	case ActCreate:
+		if d.Recreated {
+			if err := run.closed(ctx, s, d); err != nil {
+				return err
+			}
 		}
+		rec, err := run.create(ctx, s, d.Want.Update)
+		if err != nil {
+			if d.FailSection != SectionNone {
+				e := d.Entry
+				e.Ticked = d.FailTicked
+				run.list(d.FailSection, e)
+			}
+			return err
+		}
+		if d.Recreated {
+			delete(run.rec.ClosedUpdates, s.branch)
+		}
+		d.Entry.MR = mrEntry(rec)
 	}
-	if approved {
-		run.consume(dashboard.KindApprove, s.branch)
+	for _, k := range d.Consume {
+		run.consume(k, s.branch)
 	}
+	run.list(d.Section, d.Entry)
 	return nil
 }
 
-// limited reports whether the rate limits hold back a new merge request.
-func (run *projectRun) limited() bool {
-	l := run.p.Limits
-	return l.OpenMRs > 0 && run.openCount >= l.OpenMRs ||
-		l.NewMRsPerRun > 0 && run.createdThis >= l.NewMRsPerRun
+// list adds e to a section of the dashboard model.
+func (run *projectRun) list(sec Section, e dashboard.Entry) {
+	m := &run.model
+	switch sec {
+	case SectionAwaitingSchedule:
+		m.AwaitingSchedule = append(m.AwaitingSchedule, e)
+	case SectionRateLimited:
+		m.RateLimited = append(m.RateLimited, e)
+	case SectionOpen:
+		m.Open = append(m.Open, e)
+	case SectionClosed:
+		m.Closed = append(m.Closed, e)
+	}
 }
 
-// closed handles an update whose merge request was closed without
-// merging: it is not proposed again (a newer version is) unless its
-// recreate box is ticked. The first run that sees it says so on the merge
-// request, once.
-func (run *projectRun) closed(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord, t ticked, approved bool) error {
+// closed acknowledges a merge request closed without merging: the state
+// remembers the version, and the first run that sees it says so on the
+// merge request, once, and deletes its branch (like Renovate; a recreate
+// tick builds it again).
+func (run *projectRun) closed(ctx context.Context, s *slot, d Decision) error {
 	if run.rec.ClosedUpdates == nil {
 		run.rec.ClosedUpdates = map[string]string{}
 	}
 	if !run.r.deps.DryRun {
-		run.rec.ClosedUpdates[s.branch] = want.To
+		run.rec.ClosedUpdates[s.branch] = d.Want.Update.To
 	}
-	if mr.IID != 0 && !mr.Noted {
-		if err := run.bot.NoteClosed(ctx, mr.IID, s.name, want.To); err != nil {
-			return err
-		}
-		// Like Renovate, the branch goes with the merge request; a
-		// recreate tick builds it again.
-		if err := run.bot.RemoveBranch(ctx, s.branch, mrbot.Title(s.name, want.To), mr.BuiltSHA); err != nil && !errors.Is(err, mrbot.ErrEdited) {
-			return err
-		}
-		run.touched[s.branch] = true
-		if !run.r.deps.DryRun {
-			mr.Noted = true
-			run.rec.MergeRequests[s.branch] = mr
-		}
-	}
-	if !t[dashboard.KindRecreate][s.branch] {
-		e := entry(s, want)
-		if e.MR = mrEntry(mr); e.MR != nil {
-			e.MR.Pipeline = "" // a closed MR's pipeline tells nothing
-		}
-		run.model.Closed = append(run.model.Closed, e)
+	if !d.Note {
 		return nil
 	}
-	if err := run.create(ctx, s, want); err != nil {
+	mr := run.rec.MergeRequests[s.branch]
+	if err := run.bot.NoteClosed(ctx, mr.IID, s.name, d.Want.Update.To); err != nil {
 		return err
 	}
-	delete(run.rec.ClosedUpdates, s.branch)
-	run.consume(dashboard.KindRecreate, s.branch)
-	if approved {
-		run.consume(dashboard.KindApprove, s.branch)
+	if err := run.bot.RemoveBranch(ctx, s.branch, d.Title, mr.BuiltSHA); err != nil && !errors.Is(err, mrbot.ErrEdited) {
+		return err
+	}
+	run.touched[s.branch] = true
+	if !run.r.deps.DryRun {
+		mr.Noted = true
+		run.rec.MergeRequests[s.branch] = mr
 	}
 	return nil
 }
 
 // create builds the branch and opens its merge request.
-func (run *projectRun) create(ctx context.Context, s *slot, want *plan.Update) error {
+func (run *projectRun) create(ctx context.Context, s *slot, want *plan.Update) (state.MergeRequestRecord, error) {
 	build, err := run.build(ctx, s, want, state.MergeRequestRecord{}, false)
 	if err != nil {
-		return err
+		return state.MergeRequestRecord{}, err
 	}
 	title := mrbot.Title(s.name, want.To)
 	mr, err := run.bot.Open(ctx, s.branch, title, run.description(s, want), run.p.Labels)
 	if err != nil {
-		return err
+		return state.MergeRequestRecord{}, err
 	}
 	run.openCount++
 	run.createdThis++
 	run.report.MRsOpened++
 	rec := run.record(s.branch, mr, build)
 	if err := run.autoMerge(ctx, want, rec, true); err != nil {
-		return err
+		return state.MergeRequestRecord{}, err
 	}
-	e := entry(s, want)
-	e.MR = mrEntry(rec)
-	run.model.Open = append(run.model.Open, e)
-	return nil
+	return rec, nil
 }
 
-// keepCurrent keeps an open merge request current, at any time (like
-// Renovate's updateNotScheduled): rebuilt from the target when a newer
-// release arrived, the target's constraints changed, or its rebase box is
-// ticked. The window only holds back merge requests nobody asked for.
-func (run *projectRun) keepCurrent(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord, t ticked, approved bool) error {
-	rebase := t[dashboard.KindRebase][s.branch] || t[dashboard.KindRetry][s.branch] || approved
+// rebuild builds the open merge request's branch again from the target
+// and retitles it; keepEdits leaves a branch someone else pushed to alone
+// (mrbot.ErrEdited).
+func (run *projectRun) rebuild(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord, keepEdits bool) (state.MergeRequestRecord, error) {
 	title := mrbot.Title(s.name, want.To)
-	changes, err := run.changes(s, want)
+	build, err := run.build(ctx, s, want, mr, keepEdits)
 	if err != nil {
-		return err
-	}
-	// A head other than the one pinwheel recorded is not enough to call
-	// the branch someone else's: a run that lost the answer to its commit
-	// left pinwheel's own head there, with the MR still to retitle. The
-	// build looks at the head commit itself and leaves a person's alone
-	// (mrbot.ErrEdited) until they tick rebase.
-	stale := mr.Title != title || mr.BuiltSHA == "" || mr.Blob != run.blob(changes)
-	e := entry(s, want)
-	if !rebase && !stale {
-		e.Title, e.MR = mr.Title, mrEntry(mr)
-		run.model.Open = append(run.model.Open, e)
-		return nil
-	}
-	build, err := run.build(ctx, s, want, mr, !rebase)
-	if errors.Is(err, mrbot.ErrEdited) {
-		e.Title, e.MR = mr.Title, mrEntry(mr)
-		run.model.Open = append(run.model.Open, e)
-		return nil
-	}
-	if err != nil {
-		return err
+		return state.MergeRequestRecord{}, err
 	}
 	updated := build.Wrote
 	if mr.Title != title || build.Wrote {
 		m, err := run.bot.Update(ctx, mr.IID, title, run.description(s, want))
 		if err != nil {
-			return err
+			return state.MergeRequestRecord{}, err
 		}
 		mr.Title, mr.WebURL = m.Title, firstNonEmpty(m.WebURL, mr.WebURL)
 		updated = true
@@ -272,16 +269,9 @@ func (run *projectRun) keepCurrent(ctx context.Context, s *slot, want *plan.Upda
 		IID: mr.IID, Title: mr.Title, State: mr.State, SHA: mr.SHA, WebURL: mr.WebURL, UpdatedAt: mr.UpdatedAt,
 	}, build)
 	if err := run.autoMerge(ctx, want, rec, build.Wrote); err != nil {
-		return err
+		return state.MergeRequestRecord{}, err
 	}
-	for _, k := range []dashboard.Kind{dashboard.KindRebase, dashboard.KindRetry, dashboard.KindApprove} {
-		if t[k][s.branch] {
-			run.consume(k, s.branch)
-		}
-	}
-	e.MR = mrEntry(rec)
-	run.model.Open = append(run.model.Open, e)
-	return nil
+	return rec, nil
 }
 
 // built is a branch build and the blob of the constraints files in it.
@@ -412,17 +402,6 @@ func (run *projectRun) autoMerge(ctx context.Context, want *plan.Update, mr stat
 		return nil
 	}
 	return run.bot.AutoMerge(ctx, mr.IID, mr.SHA)
-}
-
-func entry(s *slot, u *plan.Update) dashboard.Entry {
-	e := dashboard.Entry{
-		Branch: s.branch, Title: mrbot.Title(s.name, u.To), From: u.From, To: u.To,
-		UpdateType: string(u.Type), Released: u.ReleaseDate,
-	}
-	if u.Pending {
-		e.Eligible = u.EligibleAt
-	}
-	return e
 }
 
 func mrEntry(mr state.MergeRequestRecord) *dashboard.MergeRequest {
