@@ -54,6 +54,8 @@ type Config struct {
 	Vulnerabilities Vulnerabilities
 	// Bot is the test bot's section; nil when the file has none.
 	Bot *Bot
+	// Groups are the update groups of every project that lists none.
+	Groups []Group
 }
 
 // Index is the Python package index pinwheel reads releases from.
@@ -128,6 +130,9 @@ type Project struct {
 	Limits    Limits
 	// Automerge lists the update types merged once their pipeline succeeds.
 	Automerge []UpdateType
+	// Groups are the project's update groups, in order (the first match
+	// wins): its own list, else the top-level one.
+	Groups []Group
 }
 
 // Files returns the project's constraints files, Constraints first.

@@ -51,6 +51,11 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 			}
 		},
 		"vulnerabilities": func(n *yaml.Node, path string) { d.vulnerabilities(n, path, &cfg.Vulnerabilities) },
+		"groups": func(n *yaml.Node, path string) {
+			if !isNull(n) {
+				cfg.Groups = d.groups(n, path)
+			}
+		},
 		"bot": func(n *yaml.Node, path string) {
 			if !isNull(n) {
 				cfg.Bot = d.bot(n, path)
@@ -58,6 +63,12 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 		},
 	})
 
+	for i := range cfg.Projects {
+		// A project's own list replaces the top-level one, even empty.
+		if cfg.Projects[i].Groups == nil {
+			cfg.Projects[i].Groups = cfg.Groups
+		}
+	}
 	cfg.GitLab.URL = strings.TrimSuffix(cfg.GitLab.URL, "/")
 	switch jsonAPI {
 	case "":
@@ -143,6 +154,11 @@ func (d *decoder) project(n *yaml.Node, path string) Project {
 				"open_mrs":        d.integer(&p.Limits.OpenMRs, 0),
 				"new_mrs_per_run": d.integer(&p.Limits.NewMRsPerRun, 0),
 			})
+		},
+		"groups": func(n *yaml.Node, path string) {
+			if p.Groups = []Group{}; !isNull(n) {
+				p.Groups = d.groups(n, path)
+			}
 		},
 		"automerge": func(n *yaml.Node, path string) {
 			var types []string
