@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/constraints"
@@ -97,20 +98,27 @@ func (run *projectRun) input(s *slot, t ticked, inWindow bool) DecisionInput {
 			Unschedule: t[dashboard.KindUnschedule][s.branch], Unlimit: t[dashboard.KindUnlimit][s.branch],
 		},
 		InWindow: inWindow, Limits: run.p.Limits, OpenMRs: run.openCount, CreatedThisRun: run.createdThis,
+		Group: s.group,
 	}
-	candidate := func(u *plan.Update) *Candidate {
-		if u == nil {
-			return nil
-		}
-		c := &Candidate{Update: u}
+	withBlob := func(c *Candidate) *Candidate {
 		// Only an open merge request's branch is compared with the files.
-		if hasMR && mr.State == "opened" {
-			files, err := run.changes(s, u)
+		if c != nil && !c.Ignored && hasMR && mr.State == "opened" {
+			files, err := run.changes(s, c.Update)
 			c.Blob, c.Err = run.blob(files), err
 		}
 		return c
 	}
-	in.Offered, in.Pending = candidate(s.offered), candidate(s.pending)
+	if s.group != "" {
+		in.Offered, in.Pending = run.groupCandidates(s, in.Ticks.Recreate)
+	} else {
+		if s.offered != nil {
+			in.Offered = &Candidate{Update: s.offered}
+		}
+		if s.pending != nil {
+			in.Pending = &Candidate{Update: s.pending}
+		}
+	}
+	in.Offered, in.Pending = withBlob(in.Offered), withBlob(in.Pending)
 	return in
 }
 
@@ -127,6 +135,11 @@ func (run *projectRun) execute(ctx context.Context, s *slot, d Decision) error {
 	if d.Err != nil {
 		return d.Err
 	}
+	if s.group != "" && d.Note {
+		if err := run.ackGroupClosed(ctx, s, d); err != nil {
+			return err
+		}
+	}
 	switch d.Action {
 	case ActIdle:
 		run.idle[s.branch] = true
@@ -135,6 +148,10 @@ func (run *projectRun) execute(ctx context.Context, s *slot, d Decision) error {
 		run.list(d.Section, d.Entry)
 		return nil
 	case ActClose:
+		if s.group != "" {
+			run.list(d.Section, d.Entry)
+			return nil
+		}
 		if err := run.closed(ctx, s, d); err != nil {
 			return err
 		}
@@ -153,7 +170,7 @@ func (run *projectRun) execute(ctx context.Context, s *slot, d Decision) error {
 		}
 		d.Entry.MR = mrEntry(rec)
 	case ActCreate:
-		if d.Recreated {
+		if d.Recreated && s.group == "" {
 			if err := run.closed(ctx, s, d); err != nil {
 				return err
 			}
@@ -169,6 +186,7 @@ func (run *projectRun) execute(ctx context.Context, s *slot, d Decision) error {
 		}
 		if d.Recreated {
 			delete(run.rec.ClosedUpdates, s.branch)
+			delete(run.rec.ClosedGroups, s.branch)
 		}
 		d.Entry.MR = mrEntry(rec)
 	}
@@ -229,16 +247,15 @@ func (run *projectRun) create(ctx context.Context, s *slot, want *plan.Update) (
 	if err != nil {
 		return state.MergeRequestRecord{}, err
 	}
-	title := mrbot.Title(s.name, want.To)
-	mr, err := run.bot.Open(ctx, s.branch, title, run.description(s, want), run.p.Labels)
+	mr, err := run.bot.Open(ctx, s.branch, s.title(want), run.description(s, want), run.p.Labels)
 	if err != nil {
 		return state.MergeRequestRecord{}, err
 	}
 	run.openCount++
 	run.createdThis++
 	run.report.MRsOpened++
-	rec := run.record(s.branch, mr, build)
-	if err := run.autoMerge(ctx, want, rec, true); err != nil {
+	rec := run.record(s.branch, mr, build, versionsOf(s, want))
+	if err := run.autoMerge(ctx, s, want, rec, true); err != nil {
 		return state.MergeRequestRecord{}, err
 	}
 	return rec, nil
@@ -248,7 +265,7 @@ func (run *projectRun) create(ctx context.Context, s *slot, want *plan.Update) (
 // and retitles it; keepEdits leaves a branch someone else pushed to alone
 // (mrbot.ErrEdited).
 func (run *projectRun) rebuild(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord, keepEdits bool) (state.MergeRequestRecord, error) {
-	title := mrbot.Title(s.name, want.To)
+	title := s.title(want)
 	build, err := run.build(ctx, s, want, mr, keepEdits)
 	if err != nil {
 		return state.MergeRequestRecord{}, err
@@ -267,8 +284,8 @@ func (run *projectRun) rebuild(ctx context.Context, s *slot, want *plan.Update, 
 	}
 	rec := run.record(s.branch, mrbot.MergeRequest{
 		IID: mr.IID, Title: mr.Title, State: mr.State, SHA: mr.SHA, WebURL: mr.WebURL, UpdatedAt: mr.UpdatedAt,
-	}, build)
-	if err := run.autoMerge(ctx, want, rec, build.Wrote); err != nil {
+	}, build, versionsOf(s, want))
+	if err := run.autoMerge(ctx, s, want, rec, build.Wrote); err != nil {
 		return state.MergeRequestRecord{}, err
 	}
 	return rec, nil
@@ -309,7 +326,7 @@ func (run *projectRun) build(ctx context.Context, s *slot, want *plan.Update, mr
 	}
 	b, err := run.bot.Build(ctx, mrbot.Build{
 		Branch:    s.branch,
-		Message:   mrbot.Title(s.name, want.To) + "\n\nFrom " + want.From + " to " + want.To + ".\n",
+		Message:   s.message(want),
 		Base:      run.head,
 		Files:     files,
 		Known:     known,
@@ -332,21 +349,31 @@ func (e contentError) Unwrap() error { return e.err }
 // changes are the constraints files on the target with the slot's lines
 // moved for want: every listed file whose text changes, in config order.
 func (run *projectRun) changes(s *slot, want *plan.Update) ([]mrbot.File, error) {
+	type edit struct {
+		m *slot
+		l lineUpdate
+		u *plan.Update
+	}
+	parts := s.parts(want)
 	var out []mrbot.File
 	for fi, f := range run.files {
-		nf := constraints.ParseFile(f.Name(), f.Bytes())
-		changed := 0
+		var edits []edit
+		for _, p := range parts {
+			for _, l := range p.m.lines {
+				if u := p.m.target(l, p.u); l.file == fi && u != nil {
+					edits = append(edits, edit{p.m, l, u})
+				}
+			}
+		}
 		// Bottom up: new hash lines on one pin must not move the lines
 		// still to edit.
-		for i := len(s.lines) - 1; i >= 0; i-- {
-			l := s.lines[i]
-			u := s.target(l, want)
-			if l.file != fi || u == nil {
-				continue
-			}
-			n, err := nf.SetLine(s.key, l.pin.Line, u.To, u.Release.SHA256())
+		slices.SortStableFunc(edits, func(a, b edit) int { return b.l.pin.Line - a.l.pin.Line })
+		nf := constraints.ParseFile(f.Name(), f.Bytes())
+		changed := 0
+		for _, e := range edits {
+			n, err := nf.SetLine(e.m.key, e.l.pin.Line, e.u.To, e.u.Release.SHA256())
 			if err != nil {
-				return nil, contentError{fmt.Errorf("update %s in %s: %w", s.name, f.Name(), err)}
+				return nil, contentError{fmt.Errorf("update %s in %s: %w", e.m.name, f.Name(), err)}
 			}
 			changed += n
 		}
@@ -355,6 +382,9 @@ func (run *projectRun) changes(s *slot, want *plan.Update) ([]mrbot.File, error)
 		}
 	}
 	if len(out) == 0 {
+		if s.group != "" {
+			return nil, contentError{fmt.Errorf("update group %s: no line of %v changes", s.group, run.p.Files())}
+		}
 		return nil, contentError{fmt.Errorf("update %s to %s: no line of %v changes", s.name, want.To, run.p.Files())}
 	}
 	return out, nil
@@ -378,7 +408,7 @@ func (run *projectRun) blob(files []mrbot.File) string {
 }
 
 // record stores what the run knows of the branch's merge request now.
-func (run *projectRun) record(branch string, mr mrbot.MergeRequest, b built) state.MergeRequestRecord {
+func (run *projectRun) record(branch string, mr mrbot.MergeRequest, b built, versions map[string]string) state.MergeRequestRecord {
 	if run.r.deps.DryRun {
 		rec := run.rec.MergeRequests[branch]
 		rec.Title, rec.State = mr.Title, "opened"
@@ -390,16 +420,23 @@ func (run *projectRun) record(branch string, mr mrbot.MergeRequest, b built) sta
 			rec.PipelineID, rec.Pipeline = b.PipelineID, b.Pipeline
 		}
 		rec.SHA, rec.BuiltSHA, rec.Parent, rec.Blob = b.SHA, b.SHA, run.head, b.blob
+		rec.Versions = versions
 	}
 	run.rec.MergeRequests[branch] = rec
 	return rec
 }
 
 // autoMerge turns on merge-when-pipeline-succeeds for update types the
-// config lists, after the branch was (re)built.
-func (run *projectRun) autoMerge(ctx context.Context, want *plan.Update, mr state.MergeRequestRecord, wrote bool) error {
-	if !wrote || !run.p.Automerges(config.UpdateType(want.Type)) || mr.IID == 0 {
+// config lists, after the branch was (re)built; a group's, when the
+// config lists the type of every package in it.
+func (run *projectRun) autoMerge(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord, wrote bool) error {
+	if !wrote || mr.IID == 0 {
 		return nil
+	}
+	for _, p := range s.parts(want) {
+		if !run.p.Automerges(config.UpdateType(p.u.Type)) {
+			return nil
+		}
 	}
 	return run.bot.AutoMerge(ctx, mr.IID, mr.SHA)
 }
@@ -420,6 +457,9 @@ func firstNonEmpty(a, b string) string {
 
 // description is the merge request description for want.
 func (run *projectRun) description(s *slot, want *plan.Update) string {
+	if s.group != "" {
+		return run.groupDescription(s, want)
+	}
 	u := mrbot.Update{
 		Name: s.name, From: want.From, To: want.To, Type: string(want.Type),
 		Released: want.ReleaseDate, Fixes: s.res.Fixes(*want),

@@ -75,6 +75,10 @@ type Candidate struct {
 	// Err is why the files cannot carry it (a contentError); it fails the
 	// slot only when the decision needs the files.
 	Err error
+	// Packages are a group's packages and versions; Ignored says they are
+	// all versions closed without merging (nothing to propose).
+	Packages []dashboard.PackageUpdate
+	Ignored  bool
 }
 
 // DecisionInput is everything decide looks at for one slot: plain data,
@@ -166,6 +170,9 @@ func decide(in DecisionInput) Decision {
 		d.Action = ActIdle
 		return d
 	}
+	if in.Group != "" {
+		return decideGroup(in, d, approved)
+	}
 	title := mrbot.Title(in.Name, want.Update.To)
 	d.Title = title
 	d.Entry = entryOf(in.Branch, in.Name, want.Update)
@@ -191,6 +198,14 @@ func decide(in DecisionInput) Decision {
 		return closedMR(in, d, state.MergeRequestRecord{}, approved)
 	}
 
+	return hold(in, d, approved)
+}
+
+// hold holds an update with no merge request back for the window or the
+// limits, unless a box or its security fix bypasses them; else it is
+// created.
+func hold(in DecisionInput, d Decision, approved bool) Decision {
+	t := in.Ticks
 	bypass := t.Unschedule || t.Unlimit || approved || t.Retry || in.Security
 	if !bypass && (!in.InWindow || in.Limited()) {
 		d.Action = ActHold
@@ -272,6 +287,46 @@ func closedMR(in DecisionInput, d Decision, mr state.MergeRequestRecord, approve
 		d.Consume = append(d.Consume, dashboard.KindApprove)
 	}
 	return d
+}
+
+// decideGroup is decide for a group slot. Its title never changes, so a
+// closed merge request is matched by the versions it carried instead:
+// those are left out of the candidates already (groupCandidates), and the
+// rest is proposed like any update; the closed one is acknowledged first
+// (Note).
+func decideGroup(in DecisionInput, d Decision, approved bool) Decision {
+	t, mr, want := in.Ticks, in.Record, d.Want
+	d.Title = mrbot.GroupTitle(in.Group)
+	d.Entry = dashboard.Entry{Branch: in.Branch, Title: d.Title, Packages: want.Packages}
+	if in.Pending != nil && d.PendingEntry != nil {
+		d.PendingEntry = &dashboard.Entry{Branch: in.Branch, Title: d.Title, Packages: in.Pending.Packages}
+	}
+	closed := in.HasRecord && mr.State == "closed"
+	d.Note = closed && mr.IID != 0 && !mr.Noted
+	switch {
+	case in.HasRecord && mr.State == "opened":
+		return keepCurrent(in, d, approved)
+	case in.HasRecord && mr.State == "locked":
+		d.Action, d.Section = ActLeave, SectionOpen
+		d.Entry.MR = mrEntry(mr)
+		return d
+	case want.Ignored:
+		d.Action, d.Section = ActClose, SectionClosed
+		if closed {
+			if d.Entry.MR = mrEntry(mr); d.Entry.MR != nil {
+				d.Entry.MR.Pipeline = ""
+			}
+		}
+		return d
+	case t.Recreate:
+		d.Action, d.Section, d.Recreated = ActCreate, SectionOpen, true
+		d.Consume = []dashboard.Kind{dashboard.KindRecreate}
+		if approved {
+			d.Consume = append(d.Consume, dashboard.KindApprove)
+		}
+		return d
+	}
+	return hold(in, d, approved)
 }
 
 func entryOf(branch, name string, u *plan.Update) dashboard.Entry {

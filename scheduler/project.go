@@ -165,7 +165,7 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 	if err := run.syncPipelines(ctx); err != nil {
 		return err
 	}
-	slots := computeSlots(run.reports, run.p.BranchPrefix)
+	slots := groupSlots(computeSlots(run.reports, run.p.BranchPrefix), run.p.Groups, run.p.BranchPrefix)
 	run.report.UpdatesFound = len(slots)
 	if err := run.act(ctx, slots); err != nil {
 		return err

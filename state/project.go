@@ -39,6 +39,11 @@ type ProjectRecord struct {
 	PipelinesSeenUntil time.Time `json:"pipelines_seen_until,omitzero"`
 	// MergeRequests maps an update branch to its latest merge request.
 	MergeRequests map[string]MergeRequestRecord `json:"merge_requests,omitempty"`
+
+	// ClosedGroups maps a group branch to the versions (PEP 503 name ->
+	// version) its closed merge requests carried: exactly those are not
+	// proposed again.
+	ClosedGroups map[string]map[string]string `json:"closed_groups,omitempty"`
 }
 
 // MergeRequestRecord is what the scheduler remembers of an update branch's
@@ -65,6 +70,9 @@ type MergeRequestRecord struct {
 	// obsolete) and deleted the branch or found it someone else's. Until
 	// then each run finishes what an interrupted one left.
 	Noted bool `json:"noted,omitempty"`
+	// Versions are the versions a group branch carries (PEP 503 name ->
+	// version), as pinwheel last built it; nil for one package's branch.
+	Versions map[string]string `json:"versions,omitempty"`
 }
 
 // Project returns the record stored for the GitLab project at path (for

@@ -1,0 +1,209 @@
+package scheduler_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+const brWeb = "pinwheel/group-web"
+
+// webGroup groups requests, urllib3 and idna; certifi and six stay alone.
+const webGroup = "    groups:\n      - name: web\n        packages: [requests, urllib3, IDNA]\n"
+
+func groupEnv(t *testing.T) *env {
+	t.Helper()
+	e := newEnv(t, unlimited+webGroup)
+	e.clock.Set(saturday)
+	return e
+}
+
+func (e *env) fileOn(ref string) string {
+	e.t.Helper()
+	data, ok := e.gl.File(e.proj, ref, "constraints.txt")
+	if !ok {
+		e.t.Fatalf("no constraints.txt on %s", ref)
+	}
+	return string(data)
+}
+
+// tableRows counts a description's package rows.
+func tableRows(desc string) int {
+	_, table, _ := strings.Cut(desc, "|---|---|---|---|---|---|\n")
+	n := 0
+	for _, l := range strings.Split(table, "\n") {
+		if !strings.HasPrefix(l, "| ") {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+// TestGroupLifecycle: one MR and one commit for the group's three
+// packages; a newer release of one rebuilds it; one removed by a person
+// leaves it; the last one updated by a person closes it.
+func TestGroupLifecycle(t *testing.T) {
+	e := groupEnv(t)
+	rep := e.mustRun()
+	open := e.openMRs()
+	if len(open) != 3 || rep.MRsOpened != 3 {
+		t.Fatalf("open MRs %v, report %+v; want the group, certifi and six", keys(open), rep)
+	}
+	mr := e.mrFor(brWeb)
+	if mr.Title != "Update web dependencies" || tableRows(mr.Description) != 3 {
+		t.Errorf("group MR %q with %d rows:\n%s", mr.Title, tableRows(mr.Description), mr.Description)
+	}
+	for _, b := range []string{brRequests, brUrllib3, brIdna} {
+		if _, ok := open[b]; ok {
+			t.Errorf("%s has an MR of its own", b)
+		}
+	}
+	head, _ := e.gl.Branch(e.proj, brWeb)
+	if n := len(e.gl.Commits(e.proj, head)) - len(e.gl.Commits(e.proj, "main")); n != 1 {
+		t.Errorf("group branch has %d commits over main, want 1", n)
+	}
+	f := e.fileOn(brWeb)
+	for _, pin := range []string{"requests==2.32.4\n", "urllib3==2.2.3 ", "idna==3.10 ", "certifi==2023.7.22\n", "six==1.16.0 "} {
+		if !strings.Contains(f, pin) {
+			t.Errorf("group branch lacks %q:\n%s", pin, f)
+		}
+	}
+	if y, ok := e.gl.File(e.proj, brWeb, "pipeline/constraints.yml"); !ok || !strings.Contains(string(y), "2.32.4") {
+		t.Errorf("group branch YAML not regenerated:\n%s", y)
+	}
+	listed := section(e.dashboard().Description, "Open")
+	if strings.Count(listed, "group-web") != 1 || !strings.Contains(listed, "`urllib3` `2.0.7` → `2.2.3`") {
+		t.Errorf("dashboard Open section:\n%s", listed)
+	}
+
+	// A newer release of one member: the same MR, rebuilt.
+	e.release("requests", "2.32.5", saturday)
+	e.clock.Add(time.Hour)
+	if rep = e.mustRun(); rep.MRsUpdated != 1 || rep.MRsOpened != 0 {
+		t.Fatalf("newer release: %+v", rep)
+	}
+	if got := e.mrFor(brWeb); got.IID != mr.IID || !strings.Contains(e.fileOn(brWeb), "requests==2.32.5\n") || !strings.Contains(got.Description, "2.32.5") {
+		t.Errorf("after a newer release: !%d\n%s", got.IID, e.fileOn(brWeb))
+	}
+
+	// A person removes urllib3 from the file: rebuilt without it.
+	main := strings.Replace(e.fileOn("main"), "urllib3==2.0.7 \\\n    --hash=sha256:"+oldHash+"\n", "", 1)
+	e.gl.Commit(e.proj, "main", "Drop urllib3", map[string]string{"constraints.txt": main})
+	e.clock.Add(time.Hour)
+	e.mustRun()
+	got := e.mrFor(brWeb)
+	if got.IID != mr.IID || tableRows(got.Description) != 2 || strings.Contains(e.fileOn(brWeb), "urllib3") {
+		t.Errorf("after urllib3 removed: !%d, %d rows\n%s", got.IID, tableRows(got.Description), e.fileOn(brWeb))
+	}
+
+	// A person updates requests and idna: nothing left, the MR is closed.
+	main = strings.Replace(strings.Replace(e.fileOn("main"), "requests==2.31.0", "requests==2.32.5", 1), "idna==3.4 ", "idna==3.10 ", 1)
+	e.gl.Commit(e.proj, "main", "Update by hand", map[string]string{"constraints.txt": main})
+	e.clock.Add(time.Hour)
+	e.mustRun()
+	if _, ok := e.openMRs()[brWeb]; ok {
+		t.Fatal("empty group MR still open")
+	}
+	if m, _ := e.gl.MergeRequest(e.proj, mr.IID); m.State != "closed" {
+		t.Errorf("group MR state %s", m.State)
+	}
+	if _, ok := e.gl.Branch(e.proj, brWeb); ok {
+		t.Error("empty group's branch kept")
+	}
+	e.clock.Add(time.Hour)
+	if rep = e.mustRun(); rep.Writes != 0 {
+		t.Errorf("quiet run after the group emptied wrote: %v", rep.Actions)
+	}
+}
+
+// TestGroupClosed: closing a group MR ignores exactly its versions; a
+// newer release of one member is proposed alone; recreate brings back all.
+func TestGroupClosed(t *testing.T) {
+	e := groupEnv(t)
+	e.mustRun()
+	mr := e.mrFor(brWeb)
+	if err := e.gl.CloseMR(e.proj, mr.IID); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(time.Hour)
+	if rep := e.mustRun(); rep.MRsOpened != 0 {
+		t.Fatalf("closed group reopened: %+v", rep)
+	}
+	if _, ok := e.gl.Branch(e.proj, brWeb); ok {
+		t.Error("closed group's branch kept")
+	}
+	if notes := e.gl.MRNotes(e.proj, mr.IID); len(notes) != 1 || !strings.Contains(notes[0].Body, "requests 2.32.4") {
+		t.Errorf("notes on the closed group MR: %+v", notes)
+	}
+	closed := section(e.dashboard().Description, "Closed / Ignored")
+	if !hasBox(closed, "recreate", brWeb) || !strings.Contains(closed, "`idna` `3.4` → `3.10`") {
+		t.Errorf("Closed section:\n%s", closed)
+	}
+	e.clock.Add(time.Hour)
+	if rep := e.mustRun(); rep.Writes != 0 {
+		t.Errorf("second run after closing wrote: %v", rep.Actions)
+	}
+
+	// idna 3.11: a group MR with idna only.
+	e.release("idna", "3.11", saturday)
+	e.clock.Add(time.Hour)
+	if rep := e.mustRun(); rep.MRsOpened != 1 {
+		t.Fatalf("newer idna: %+v", rep)
+	}
+	again := e.mrFor(brWeb)
+	f := e.fileOn(brWeb)
+	if again.IID == mr.IID || tableRows(again.Description) != 1 || !strings.Contains(f, "idna==3.11 ") || !strings.Contains(f, "requests==2.31.0\n") {
+		t.Errorf("after idna 3.11: !%d, %d rows\n%s", again.IID, tableRows(again.Description), f)
+	}
+
+	// Close that one too, then tick recreate: all three come back.
+	if err := e.gl.CloseMR(e.proj, again.IID); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(time.Hour)
+	e.mustRun()
+	e.tick("recreate", brWeb)
+	e.clock.Add(time.Hour)
+	if rep := e.mustRun(); rep.MRsOpened != 1 {
+		t.Fatalf("recreate: %+v", rep)
+	}
+	if third := e.mrFor(brWeb); tableRows(third.Description) != 3 {
+		t.Errorf("recreated group has %d rows:\n%s", tableRows(third.Description), third.Description)
+	}
+	if hasBox(e.dashboard().Description, "recreate", brWeb) {
+		t.Error("recreate box still shown")
+	}
+}
+
+// TestGroupTick: on a weekday the group waits as one entry; ticking it
+// creates the one group MR.
+func TestGroupTick(t *testing.T) {
+	e := newEnv(t, unlimited+webGroup)
+	if rep := e.mustRun(); rep.MRsOpened != 0 || rep.UpdatesFound != 3 {
+		t.Fatalf("weekday run: %+v", rep)
+	}
+	waiting := section(e.dashboard().Description, "Awaiting Schedule")
+	if !hasBox(waiting, "unschedule", brWeb) || hasBox(waiting, "unschedule", brRequests) || !strings.Contains(waiting, "`requests` `2.31.0` → `2.32.4`") {
+		t.Fatalf("Awaiting Schedule:\n%s", waiting)
+	}
+	e.tick("unschedule", brWeb)
+	e.clock.Add(time.Hour)
+	if rep := e.mustRun(); rep.MRsOpened != 1 {
+		t.Fatalf("after ticking the group: %+v", rep)
+	}
+	if mr := e.mrFor(brWeb); tableRows(mr.Description) != 3 {
+		t.Errorf("group MR rows: %d", tableRows(mr.Description))
+	}
+	if len(e.openMRs()) != 1 {
+		t.Errorf("open MRs: %v", keys(e.openMRs()))
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
