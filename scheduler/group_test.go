@@ -207,3 +207,35 @@ func keys[V any](m map[string]V) []string {
 	}
 	return out
 }
+
+const brMisc = "pinwheel/group-misc"
+
+// Interrupting a run with groups at every call boundary: one that creates
+// two group MRs, and one that rebuilds a group (a newer release of one
+// member, another removed by a person) while acknowledging the other
+// group's closed MR.
+func TestInterruptGroupsAtEveryCall(t *testing.T) {
+	const groups = "    groups:\n      - name: web\n        packages: [requests, urllib3, idna]\n      - name: misc\n"
+	t.Run("create", func(t *testing.T) {
+		interruptEveryCall(t, func(t *testing.T) *env {
+			e := newEnv(t, unlimited+groups)
+			e.clock.Set(saturday)
+			return e
+		})
+	})
+	t.Run("rebuild and close", func(t *testing.T) {
+		interruptEveryCall(t, func(t *testing.T) *env {
+			e := newEnv(t, unlimited+groups)
+			e.clock.Set(saturday)
+			e.mustRun()
+			if err := e.gl.CloseMR(e.proj, e.mrFor(brMisc).IID); err != nil {
+				t.Fatal(err)
+			}
+			e.release("requests", "2.32.5", saturday)
+			main := strings.Replace(e.fileOn("main"), "urllib3==2.0.7 \\\n    --hash=sha256:"+oldHash+"\n", "", 1)
+			e.gl.Commit(e.proj, "main", "Drop urllib3", map[string]string{"constraints.txt": main})
+			e.clock.Add(time.Hour)
+			return e
+		})
+	})
+}

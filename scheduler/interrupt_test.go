@@ -59,7 +59,7 @@ func (e *env) snapshot() string {
 		fmt.Fprintf(&b, "MR !%d %s %s %s\n", mr.IID, mr.State, mr.SourceBranch, mr.Title)
 	}
 	mainLen := len(e.gl.Commits(e.proj, "main"))
-	branches := slices.Clone(allBranches)
+	branches := append(slices.Clone(allBranches), brWeb, brMisc)
 	for _, br := range branches {
 		head, ok := e.gl.Branch(e.proj, br)
 		if !ok {
