@@ -98,7 +98,7 @@ func (run *projectRun) input(s *slot, t ticked, inWindow bool) DecisionInput {
 			Unschedule: t[dashboard.KindUnschedule][s.branch], Unlimit: t[dashboard.KindUnlimit][s.branch],
 		},
 		InWindow: inWindow, Limits: run.p.Limits, OpenMRs: run.openCount, CreatedThisRun: run.createdThis,
-		Group: s.group,
+		Group: s.group, Security: s.security,
 	}
 	withBlob := func(c *Candidate) *Candidate {
 		// Only an open merge request's branch is compared with the files.

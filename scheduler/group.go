@@ -42,6 +42,11 @@ func groupSlots(slots []*slot, groups []config.Group, prefix string) []*slot {
 	byName := map[string]*slot{}
 	var out []*slot
 	for _, s := range slots {
+		if s.security {
+			// A security update always gets its own merge request.
+			out = append(out, s)
+			continue
+		}
 		head := s.offered
 		if head == nil {
 			head = s.pending
@@ -126,6 +131,7 @@ func (run *projectRun) groupCandidates(s *slot, recreate bool) (offered, pending
 		return keep, ignored
 	}
 	keep, ignored := split(false)
+	keep = run.fitting(s, keep)
 	s.offeredParts = keep
 	switch {
 	case len(keep) > 0:
@@ -135,12 +141,40 @@ func (run *projectRun) groupCandidates(s *slot, recreate bool) (offered, pending
 	}
 	if s.pending != nil {
 		keep, _ := split(true)
+		keep = run.fitting(s, keep)
 		s.pendingParts = keep
 		if len(keep) > 0 && !samePackages(keep, s.offeredParts) {
 			pending = &Candidate{Update: s.pending, Packages: packagesOf(keep)}
 		}
 	}
 	return offered, pending
+}
+
+// fitting drops the parts the files cannot carry (the index's data does
+// not fit the pin): that package fails, with its error on the dashboard,
+// and the rest of the group goes on. Each package is tried alone only
+// when the group as a whole does not fit.
+func (run *projectRun) fitting(s *slot, ps []part) []part {
+	probe := &slot{branch: s.branch, group: s.group, offered: s.offered, offeredParts: ps}
+	var ce contentError
+	if _, err := run.changes(probe, s.offered); !errors.As(err, &ce) || len(ps) == 0 {
+		return ps
+	}
+	var out []part
+	for _, p := range ps {
+		probe.offeredParts = []part{p}
+		if _, err := run.changes(probe, s.offered); errors.As(err, &ce) {
+			if !run.reported[p.m.key] {
+				run.reported[p.m.key] = true
+				run.problems = append(run.problems, dashboard.Problem{
+					Kind: dashboard.ProblemAPI, Subject: p.m.name, Message: err.Error(), RetryBranch: s.branch,
+				})
+			}
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 func samePackages(a, b []part) bool {

@@ -239,3 +239,21 @@ func TestInterruptGroupsAtEveryCall(t *testing.T) {
 		})
 	})
 }
+
+// A member whose pin pinwheel cannot rewrite fails alone, on the
+// dashboard; the group MR carries the others.
+func TestGroupMemberFailsAlone(t *testing.T) {
+	e := groupEnv(t)
+	h := strings.Repeat("cd", 32)
+	main := strings.Replace(e.fileOn("main"), "idna==3.4  # via requests\n",
+		"idna==3.4 --hash=sha256:"+h+" --config-settings=x=y --hash=sha256:"+oldHash+"\n", 1)
+	e.gl.Commit(e.proj, "main", "Hash idna", map[string]string{"constraints.txt": main})
+	e.mustRun()
+	mr := e.mrFor(brWeb)
+	if tableRows(mr.Description) != 2 || strings.Contains(e.fileOn(brWeb), "idna==3.10") {
+		t.Errorf("group MR with a failing member: %d rows\n%s", tableRows(mr.Description), e.fileOn(brWeb))
+	}
+	if errs := section(e.dashboard().Description, "Errors"); !strings.Contains(errs, "hash") || !hasBox(errs, "retry", brWeb) {
+		t.Errorf("Errors section:\n%s", errs)
+	}
+}

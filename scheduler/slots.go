@@ -30,6 +30,10 @@ type slot struct {
 	// pendingParts what its branch carries for offered (a sentinel) and
 	// pending (likewise, when a member has a pending update), computed
 	// with the run's closed versions (groupCandidates).
+	// security marks an update that fixes a known vulnerability of the
+	// pin: it bypasses the window and the limits, and never joins a group.
+	security bool
+
 	group                      string
 	members                    []*slot
 	offeredParts, pendingParts []part
