@@ -135,6 +135,9 @@ func (run *projectRun) execute(ctx context.Context, s *slot, d Decision) error {
 	if d.Err != nil {
 		return d.Err
 	}
+	if run.r.deps.DryRun {
+		return run.dryExecute(s, d)
+	}
 	if s.group != "" && d.Note {
 		if err := run.ackGroupClosed(ctx, s, d); err != nil {
 			return err

@@ -257,3 +257,28 @@ func TestGroupMemberFailsAlone(t *testing.T) {
 		t.Errorf("Errors section:\n%s", errs)
 	}
 }
+
+// A dry run decides and does not execute: it prints what the group run
+// would write, reads no branch or note to do so, and writes nothing.
+func TestGroupDryRun(t *testing.T) {
+	e := groupEnv(t)
+	e.gl.ResetStats()
+	rep := e.runCtx(t.Context(), true)
+	st := e.gl.Stats()
+	if st.Writes != 0 || rep.Err != nil || rep.MRsOpened != 3 {
+		t.Fatalf("dry run: %+v, %v", rep, st.ByEndpoint)
+	}
+	for ep := range st.ByEndpoint {
+		if strings.Contains(ep, "branches") || strings.Contains(ep, "notes") {
+			t.Errorf("dry run read %s", ep)
+		}
+	}
+	for _, want := range []string{
+		"would commit to branch " + brWeb + ": Update web dependencies",
+		`would open MR "Update web dependencies" from ` + brWeb,
+	} {
+		if !strings.Contains(e.out.String(), want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, e.out.String())
+		}
+	}
+}
