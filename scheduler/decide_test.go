@@ -215,4 +215,51 @@ func TestDecideInvariants(t *testing.T) {
 	}
 }
 
+// TestDecideGroup covers decide's group cases: the title is the group's,
+// and a closed merge request is matched by versions (left out of the
+// candidates already), not by title.
+func TestDecideGroup(t *testing.T) {
+	pkgs := []dashboard.PackageUpdate{{Name: "requests", From: "2.31.0", To: "2.32.0"}, {Name: "idna", From: "3.4", To: "3.10"}}
+	g := &Candidate{Update: &plan.Update{}, Packages: pkgs, Blob: "b"}
+	ignored := &Candidate{Update: g.Update, Packages: pkgs, Ignored: true}
+	closedRec := state.MergeRequestRecord{IID: 3, State: "closed", Title: "Update web dependencies"}
+	noted := closedRec
+	noted.Noted = true
+	tests := []struct {
+		name    string
+		in      DecisionInput
+		action  Action
+		section Section
+		note    bool
+		consume []dashboard.Kind
+	}{
+		{"in window", DecisionInput{Offered: g, InWindow: true}, ActCreate, SectionOpen, false, nil},
+		{"outside window", DecisionInput{Offered: g}, ActHold, SectionAwaitingSchedule, false, nil},
+		{"unschedule ticked", DecisionInput{Offered: g, Ticks: Ticks{Unschedule: true}}, ActCreate, SectionOpen, false, []dashboard.Kind{dashboard.KindUnschedule}},
+		{"open, current", DecisionInput{Offered: g, HasRecord: true, Record: openMR("Update web dependencies", "b")}, ActLeave, SectionOpen, false, nil},
+		{"open, a member changed", DecisionInput{Offered: g, HasRecord: true, Record: openMR("Update web dependencies", "old")}, ActUpdate, SectionOpen, false, nil},
+		{"closed, the rest proposed", DecisionInput{Offered: g, InWindow: true, HasRecord: true, Record: closedRec}, ActCreate, SectionOpen, true, nil},
+		{"closed, the rest waits", DecisionInput{Offered: g, HasRecord: true, Record: closedRec}, ActHold, SectionAwaitingSchedule, true, nil},
+		{"closed, all ignored", DecisionInput{Offered: ignored, InWindow: true, HasRecord: true, Record: closedRec}, ActClose, SectionClosed, true, nil},
+		{"closed and noted, all ignored", DecisionInput{Offered: ignored, InWindow: true, HasRecord: true, Record: noted}, ActClose, SectionClosed, false, nil},
+		{"recreate ticked", DecisionInput{Offered: g, HasRecord: true, Record: noted, Ticks: Ticks{Recreate: true}}, ActCreate, SectionOpen, false, []dashboard.Kind{dashboard.KindRecreate}},
+		{"merged, new versions", DecisionInput{Offered: g, InWindow: true, HasRecord: true, Record: state.MergeRequestRecord{IID: 3, State: "merged", Title: "Update web dependencies"}},
+			ActCreate, SectionOpen, false, nil},
+		{"locked", DecisionInput{Offered: g, HasRecord: true, Record: state.MergeRequestRecord{IID: 3, State: "locked", Title: "Update web dependencies"}}, ActLeave, SectionOpen, false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.in.Branch, tt.in.Name, tt.in.Group = "pinwheel/group-web", "web", "web"
+			d := decide(tt.in)
+			if d.Action != tt.action || d.Section != tt.section || d.Note != tt.note || !slices.Equal(d.Consume, tt.consume) {
+				t.Errorf("decide = %v in %d, note %v, consume %v; want %v in %d, note %v, consume %v",
+					d.Action, d.Section, d.Note, d.Consume, tt.action, tt.section, tt.note, tt.consume)
+			}
+			if d.Title != "Update web dependencies" || d.Entry.Title != d.Title || len(d.Entry.Packages) != 2 {
+				t.Errorf("title %q, entry %+v", d.Title, d.Entry)
+			}
+		})
+	}
+}
+
 func ptr[T any](v T) *T { return &v }

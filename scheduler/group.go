@@ -303,5 +303,8 @@ func (run *projectRun) obsoleteGroup(branch string, mr state.MergeRequestRecord)
 			}
 		}
 	}
+	if !slices.ContainsFunc(run.p.Groups, func(g config.Group) bool { return g.Name == group }) {
+		return fmt.Sprintf("the group %s is no longer configured (its packages get merge requests of their own)", group), true
+	}
 	return fmt.Sprintf("no package of the group %s has an update left on %s", group, run.target), true
 }

@@ -282,3 +282,24 @@ func TestGroupDryRun(t *testing.T) {
 		}
 	}
 }
+
+// A group taken out of the configuration: its MR is closed as no longer
+// needed, saying why, and its packages get MRs of their own.
+func TestGroupUnconfigured(t *testing.T) {
+	e := groupEnv(t)
+	e.mustRun()
+	iid := e.mrFor(brWeb).IID
+	e.cfg = e.config(unlimited)
+	e.clock.Add(time.Hour)
+	e.mustRun()
+	if _, ok := e.openMRs()[brWeb]; ok {
+		t.Fatal("group MR still open")
+	}
+	notes := e.gl.MRNotes(e.proj, iid)
+	if len(notes) != 1 || !strings.Contains(notes[0].Body, "no longer configured") {
+		t.Errorf("notes: %+v", notes)
+	}
+	if n := len(e.openMRs()); n != 5 {
+		t.Errorf("open MRs: %v", keys(e.openMRs()))
+	}
+}
