@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/pinwheel-dev/pinwheel/config"
@@ -119,6 +120,13 @@ func (run *projectRun) input(s *slot, t ticked, inWindow bool) DecisionInput {
 		}
 	}
 	in.Offered, in.Pending = withBlob(in.Offered), withBlob(in.Pending)
+	if in.Pending != nil && hasMR && mr.State == "opened" {
+		if s.group != "" {
+			in.PendingApproved = maps.Equal(mr.Versions, versionsOf(s, s.pending))
+		} else {
+			in.PendingApproved = mr.Title == s.title(s.pending)
+		}
+	}
 	return in
 }
 

@@ -98,6 +98,10 @@ type DecisionInput struct {
 	// request of the branch for ("" if none).
 	ClosedVersion string
 	Ticks         Ticks
+	// PendingApproved says the open merge request carries the pending
+	// update already (its approve box was ticked on an earlier run): the
+	// approval stands until the update is offered anyway.
+	PendingApproved bool
 	// InWindow says the run is inside the schedule window.
 	InWindow bool
 	// Limits and the counts so far in the run.
@@ -156,7 +160,7 @@ func (in DecisionInput) Limited() bool {
 // the closing of its merge request.
 func decide(in DecisionInput) Decision {
 	t := in.Ticks
-	approved := in.Pending != nil && t.Approve
+	approved := in.Pending != nil && (t.Approve || in.PendingApproved)
 	want := in.Offered
 	if approved {
 		want = in.Pending
@@ -240,7 +244,8 @@ func keepCurrent(in DecisionInput, d Decision, approved bool) Decision {
 		d.Err = d.Want.Err
 		return d
 	}
-	rebase := t.Rebase || t.Retry || approved
+	// A standing approval (PendingApproved) is no reason to rebuild.
+	rebase := t.Rebase || t.Retry || approved && t.Approve
 	// A head other than the one pinwheel recorded is not enough to call
 	// the branch someone else's: a run that lost the answer to its commit
 	// left pinwheel's own head there, with the MR still to retitle. The

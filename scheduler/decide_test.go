@@ -74,6 +74,8 @@ func TestDecide(t *testing.T) {
 			action: ActRebase, section: SectionOpen, want: "2.32.0", consume: []dashboard.Kind{dashboard.KindRetry}},
 		{name: "open, approve ticked", in: DecisionInput{Offered: offered, Pending: pending, HasRecord: true, Record: openMR(titleOffered, "blob-offered"), Ticks: Ticks{Approve: true}},
 			action: ActRebase, section: SectionOpen, want: "2.33.0", consume: []dashboard.Kind{dashboard.KindApprove}},
+		{name: "open, carries the approved pending one", in: DecisionInput{Offered: offered, Pending: pending, PendingApproved: true, HasRecord: true, Record: openMR(titlePending, "blob-pending")},
+			action: ActLeave, section: SectionOpen, want: "2.33.0"},
 		{name: "open outside window is kept current", in: DecisionInput{Offered: offered, HasRecord: true, Record: openMR("Update requests to 2.31.5", "x")}, action: ActUpdate,
 			section: SectionOpen, want: "2.32.0"},
 		{name: "open, files cannot carry it", in: DecisionInput{Offered: &Candidate{Update: offered.Update, Err: errContent}, HasRecord: true, Record: openMR(titleOffered, "")},

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pinwheel-dev/pinwheel/config"
 )
 
 const brWeb = "pinwheel/group-web"
@@ -301,5 +303,37 @@ func TestGroupUnconfigured(t *testing.T) {
 	}
 	if n := len(e.openMRs()); n != 5 {
 		t.Errorf("open MRs: %v", keys(e.openMRs()))
+	}
+}
+
+// A member's release younger than minimum_release_age: the group carries
+// the old enough one and is listed under Pending Release Age; ticking the
+// group's approve box takes the young one into the same MR.
+func TestGroupApprove(t *testing.T) {
+	e := groupEnv(t)
+	e.release("requests", "2.33.0", saturday.Add(-24*time.Hour))
+	e.cfg.Packages = []config.PackageRule{{Name: "requests", MinimumReleaseAge: config.Duration(7 * 24 * time.Hour)}}
+	e.mustRun()
+	mr := e.mrFor(brWeb)
+	if !strings.Contains(e.fileOn(brWeb), "requests==2.32.4\n") {
+		t.Fatalf("group branch:\n%s", e.fileOn(brWeb))
+	}
+	pending := section(e.dashboard().Description, "Pending Release Age")
+	if !hasBox(pending, "approve", brWeb) || !strings.Contains(pending, "`requests` `2.31.0` → `2.33.0`") {
+		t.Fatalf("pending section:\n%s", pending)
+	}
+	e.tick("approve", brWeb)
+	e.step(t, "approved")
+	got := e.mrFor(brWeb)
+	if got.IID != mr.IID || !strings.Contains(e.fileOn(brWeb), "requests==2.33.0\n") || tableRows(got.Description) != 3 {
+		t.Errorf("after approving: !%d\n%s", got.IID, e.fileOn(brWeb))
+	}
+	if hasBox(e.dashboard().Description, "approve", brWeb) {
+		t.Error("still pending after approval")
+	}
+	// The approval stands: the next run leaves the MR as it is.
+	e.step(t, "again")
+	if !strings.Contains(e.fileOn(brWeb), "requests==2.33.0\n") {
+		t.Errorf("approved update undone:\n%s", e.fileOn(brWeb))
 	}
 }
