@@ -138,6 +138,9 @@ func (run *projectRun) obsolete(branch string, mr state.MergeRequestRecord) (str
 	if !strings.HasPrefix(branch, run.p.BranchPrefix+key+"-") {
 		return "", false
 	}
+	if reason, ok := run.inGroupMR(key, name); ok {
+		return reason, true
+	}
 	for _, res := range run.results.Results {
 		if res.Pin.Key == key && (res.Err != nil || res.Ignored()) {
 			return "", false

@@ -308,3 +308,16 @@ func (run *projectRun) obsoleteGroup(branch string, mr state.MergeRequestRecord)
 	}
 	return fmt.Sprintf("no package of the group %s has an update left on %s", group, run.target), true
 }
+
+// inGroupMR says why a package's own merge request is no longer needed
+// when an open group merge request carries the package now (the package
+// joined a group since): one pipeline for it is enough.
+func (run *projectRun) inGroupMR(key, name string) (string, bool) {
+	for _, branch := range slices.Sorted(maps.Keys(run.rec.MergeRequests)) {
+		mr := run.rec.MergeRequests[branch]
+		if _, carried := mr.Versions[key]; carried && mr.State == "opened" && strings.HasPrefix(branch, run.p.BranchPrefix+groupBranchInfix) {
+			return fmt.Sprintf("%s is updated in the group MR !%d (%s)", name, mr.IID, mr.Title), true
+		}
+	}
+	return "", false
+}

@@ -337,3 +337,25 @@ func TestGroupApprove(t *testing.T) {
 		t.Errorf("approved update undone:\n%s", e.fileOn(brWeb))
 	}
 }
+
+// Packages with MRs of their own that join a group: the group MR is
+// opened, and their own MRs are closed as no longer needed.
+func TestGroupSupersedesOwnMRs(t *testing.T) {
+	e := openAll(t)
+	own := e.mrFor(brRequests).IID
+	e.cfg = e.config(unlimited + webGroup)
+	e.clock.Add(time.Hour)
+	e.mustRun()
+	open := e.openMRs()
+	if _, ok := open[brWeb]; !ok || len(open) != 3 {
+		t.Fatalf("open MRs: %v", keys(open))
+	}
+	notes := e.gl.MRNotes(e.proj, own)
+	if len(notes) != 1 || !strings.Contains(notes[0].Body, "group MR") {
+		t.Errorf("notes on requests' own MR: %+v", notes)
+	}
+	e.clock.Add(time.Hour)
+	if rep := e.mustRun(); rep.Writes != 0 {
+		t.Errorf("settled run wrote: %v", rep.Actions)
+	}
+}
