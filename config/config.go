@@ -68,6 +68,8 @@ type Config struct {
 	// ShardAddress is where each shard of a fleet listens, with {shard}
 	// for its index (see package shard).
 	ShardAddress string
+	// Groups are the update groups of every project that lists none.
+	Groups []Group
 }
 
 // Index is the Python package index pinwheel reads releases from.
@@ -150,6 +152,9 @@ type Project struct {
 	ProjectRules
 	// MRFields are the reviewers and assignees of new merge requests.
 	MRFields
+	// Groups are the project's update groups, in order (the first match
+	// wins): its own list, else the top-level one.
+	Groups []Group
 }
 
 // Files returns the project's constraints files, Constraints first.

@@ -21,7 +21,7 @@ const RepoConfigFile = ".pinwheel.yaml"
 // branch, branch_prefix, dashboard) say where pinwheel works and how it
 // finds its own issue and branches, so only the central config sets them.
 var RepoKeys = []string{"constraints", "yaml", "schedule", "labels", "limits", "automerge",
-	"packages", "python", "minimum_release_age", "reviewers", "assignees"}
+	"packages", "python", "minimum_release_age", "reviewers", "assignees", "groups"}
 
 // RepoConfig is the central config's say over .pinwheel.yaml files.
 type RepoConfig struct {

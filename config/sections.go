@@ -52,6 +52,11 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 			}
 		},
 		"vulnerabilities": func(n *yaml.Node, path string) { d.vulnerabilities(n, path, &cfg.Vulnerabilities) },
+		"groups": func(n *yaml.Node, path string) {
+			if !isNull(n) {
+				cfg.Groups = d.groups(n, path)
+			}
+		},
 		"bot": func(n *yaml.Node, path string) {
 			if !isNull(n) {
 				cfg.Bot = d.bot(n, path)
@@ -63,6 +68,12 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 		"shard_address":    d.str(&cfg.ShardAddress, checkShardAddress),
 	})
 
+	for i := range cfg.Projects {
+		// A project's own list replaces the top-level one, even empty.
+		if cfg.Projects[i].Groups == nil {
+			cfg.Projects[i].Groups = cfg.Groups
+		}
+	}
 	cfg.GitLab.URL = strings.TrimSuffix(cfg.GitLab.URL, "/")
 	switch jsonAPI {
 	case "":
@@ -155,6 +166,11 @@ func (d *decoder) projectFields(p *Project) map[string]field {
 				"open_mrs":        d.integer(&p.Limits.OpenMRs, 0),
 				"new_mrs_per_run": d.integer(&p.Limits.NewMRsPerRun, 0),
 			})
+		},
+		"groups": func(n *yaml.Node, path string) {
+			if p.Groups = []Group{}; !isNull(n) {
+				p.Groups = d.groups(n, path)
+			}
 		},
 		"automerge": d.updateTypes(&p.Automerge),
 	}

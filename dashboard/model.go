@@ -56,6 +56,14 @@ type Entry struct {
 	MR *MergeRequest
 	// Ticked renders the entry's box as ticked.
 	Ticked bool
+	// Packages are a group entry's packages, each listed under it; nil
+	// for a one-package entry.
+	Packages []PackageUpdate
+}
+
+// PackageUpdate is one package of a group entry.
+type PackageUpdate struct {
+	Name, From, To string
 }
 
 // MergeRequest is what the dashboard shows of an update's merge request.

@@ -57,6 +57,8 @@ type projectRun struct {
 	// idle are the computed branches with nothing to offer now, touched
 	// the branches the run built or already cleaned up.
 	idle, touched map[string]bool
+	// reported are the group members whose update failed, listed once.
+	reported map[string]bool
 }
 
 func newProjectRun(r *Runner, p config.Project) *projectRun {
@@ -66,7 +68,7 @@ func newProjectRun(r *Runner, p config.Project) *projectRun {
 		log:      r.deps.Log.WithField("project", p.Path),
 		report:   Report{Project: p.Path},
 		consumed: map[dashboard.Box]bool{},
-		idle:     map[string]bool{}, touched: map[string]bool{},
+		idle:     map[string]bool{}, touched: map[string]bool{}, reported: map[string]bool{},
 	}
 	return run
 }
@@ -181,7 +183,7 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 	if err := run.syncPipelines(ctx); err != nil {
 		return err
 	}
-	slots := computeSlots(run.reports, run.p.BranchPrefix)
+	slots := groupSlots(computeSlots(run.reports, run.p.BranchPrefix), run.p.Groups, run.p.BranchPrefix)
 	run.report.UpdatesFound = len(slots)
 	if err := run.act(ctx, slots); err != nil {
 		return err
