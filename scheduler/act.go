@@ -186,6 +186,12 @@ func (run *projectRun) execute(ctx context.Context, s *slot, d Decision) error {
 				return err
 			}
 		}
+		if d.Recreated && s.group != "" {
+			// Forgotten before the merge request exists: once it is open,
+			// the closed versions would be taken out of it again. A run
+			// stopped in between leaves the recreate box ticked.
+			delete(run.rec.ClosedGroups, s.branch)
+		}
 		rec, err := run.create(ctx, s, d.Want.Update)
 		if err != nil {
 			if d.FailSection != SectionNone {
@@ -197,7 +203,6 @@ func (run *projectRun) execute(ctx context.Context, s *slot, d Decision) error {
 		}
 		if d.Recreated {
 			delete(run.rec.ClosedUpdates, s.branch)
-			delete(run.rec.ClosedGroups, s.branch)
 		}
 		d.Entry.MR = mrEntry(rec)
 	}

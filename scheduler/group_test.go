@@ -240,6 +240,23 @@ func TestInterruptGroupsAtEveryCall(t *testing.T) {
 			return e
 		})
 	})
+	t.Run("recreate and join", func(t *testing.T) {
+		interruptEveryCall(t, func(t *testing.T) *env {
+			// web's MR closed and acknowledged, its recreate box ticked;
+			// certifi and six had MRs of their own before misc existed.
+			e := newEnv(t, unlimited+"    groups:\n      - name: web\n        packages: [requests, urllib3, idna]\n")
+			e.clock.Set(saturday)
+			e.mustRun()
+			if err := e.gl.CloseMR(e.proj, e.mrFor(brWeb).IID); err != nil {
+				t.Fatal(err)
+			}
+			e.step(t, "closed")
+			e.tick("recreate", brWeb)
+			e.cfg = e.config(unlimited + groups)
+			e.clock.Add(time.Hour)
+			return e
+		})
+	})
 }
 
 // A member whose pin pinwheel cannot rewrite fails alone, on the
