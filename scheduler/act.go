@@ -84,6 +84,9 @@ func (run *projectRun) act(ctx context.Context, slots []*slot) error {
 		return err
 	}
 	run.pruneRecords(computed)
+	if !run.r.deps.DryRun {
+		run.pruneClosedGroups()
+	}
 	return nil
 }
 
