@@ -13,6 +13,10 @@
 // that hold them (token_env, password_env, ...), and reading those variables
 // is the caller's job.
 //
+// ParseRepoConfig reads a project's own .pinwheel.yaml the same way, with
+// only the keys the central repo_config allows, merged over the project's
+// central entry.
+//
 // It checks PEP 440 specifiers with package pep440 but keeps them as text;
 // it does not talk to GitLab or the index.
 package config
@@ -26,6 +30,7 @@ import (
 
 	"github.com/pinwheel-dev/pinwheel/pkgname"
 	"github.com/pinwheel-dev/pinwheel/registry"
+	"github.com/pinwheel-dev/pinwheel/shard"
 )
 
 // Config is a whole configuration file, defaults applied.
@@ -54,6 +59,17 @@ type Config struct {
 	Vulnerabilities Vulnerabilities
 	// Bot is the test bot's section; nil when the file has none.
 	Bot *Bot
+	// RepoConfig says whether and what a project's .pinwheel.yaml may set.
+	RepoConfig RepoConfig
+	// Autodiscover finds projects in groups and by topic; nil when off.
+	Autodiscover *Autodiscover
+	// ProjectDefaults is the entry discovered projects take (Path empty).
+	ProjectDefaults Project
+	// ShardAddress is where each shard of a fleet listens, with {shard}
+	// for its index (see package shard).
+	ShardAddress string
+	// Groups are the update groups of every project that lists none.
+	Groups []Group
 }
 
 // Index is the Python package index pinwheel reads releases from.
@@ -136,6 +152,9 @@ type Project struct {
 	ProjectRules
 	// MRFields are the reviewers and assignees of new merge requests.
 	MRFields
+	// Groups are the project's update groups, in order (the first match
+	// wins): its own list, else the top-level one.
+	Groups []Group
 }
 
 // Files returns the project's constraints files, Constraints first.
@@ -213,6 +232,9 @@ func Default() *Config {
 		WebhookSecretEnv: "PINWHEEL_WEBHOOK_SECRET",
 		Log:              Log{Format: "json", Level: logrus.InfoLevel},
 		Vulnerabilities:  defaultVulnerabilities(),
+		RepoConfig:       defaultRepoConfig(),
+		ProjectDefaults:  defaultProjectDefaults(),
+		ShardAddress:     shard.DefaultAddressTemplate,
 	}
 }
 

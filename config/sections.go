@@ -52,13 +52,28 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 			}
 		},
 		"vulnerabilities": func(n *yaml.Node, path string) { d.vulnerabilities(n, path, &cfg.Vulnerabilities) },
+		"groups": func(n *yaml.Node, path string) {
+			if !isNull(n) {
+				cfg.Groups = d.groups(n, path)
+			}
+		},
 		"bot": func(n *yaml.Node, path string) {
 			if !isNull(n) {
 				cfg.Bot = d.bot(n, path)
 			}
 		},
+		"repo_config":      func(n *yaml.Node, path string) { d.repoConfig(n, path, &cfg.RepoConfig) },
+		"autodiscover":     func(n *yaml.Node, path string) { d.autodiscover(n, path, cfg) },
+		"project_defaults": func(n *yaml.Node, path string) { d.projectDefaults(n, path, cfg) },
+		"shard_address":    d.str(&cfg.ShardAddress, checkShardAddress),
 	})
 
+	for i := range cfg.Projects {
+		// A project's own list replaces the top-level one, even empty.
+		if cfg.Projects[i].Groups == nil {
+			cfg.Projects[i].Groups = cfg.Groups
+		}
+	}
 	cfg.GitLab.URL = strings.TrimSuffix(cfg.GitLab.URL, "/")
 	switch jsonAPI {
 	case "":
@@ -71,8 +86,12 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 	// A gitlab.url that was given but refused is reported once, where it
 	// is, not again as missing.
 	missingURL := cfg.GitLab.URL == "" && !d.reported("gitlab.url")
-	if len(cfg.Projects) > 0 && missingURL {
-		d.errorf(&yaml.Node{Line: d.lines["projects"]}, "gitlab.url", "required when projects are configured")
+	if (len(cfg.Projects) > 0 || cfg.Autodiscover != nil) && missingURL {
+		line := d.lines["projects"]
+		if line == 0 {
+			line = d.lines["autodiscover"]
+		}
+		d.errorf(&yaml.Node{Line: line}, "gitlab.url", "required when projects are configured")
 	}
 	if cfg.Bot != nil && missingURL && len(cfg.Projects) == 0 {
 		d.errorf(&yaml.Node{Line: d.lines["bot"]}, "gitlab.url", "required when the bot is configured")
@@ -111,10 +130,26 @@ func (d *decoder) projects(n *yaml.Node, path string) []Project {
 func (d *decoder) project(n *yaml.Node, path string) Project {
 	p := defaultProject()
 	from := len(d.errs)
+	d.mapping(n, path, d.projectFields(&p))
+	d.nameProject(from, path, p, projectRuleKeys(d))
+	finishProject(&p)
+	return p
+}
+
+// projectRuleKeys are the keys of a project entry whose errors name the
+// project (the rules and merge request fields).
+func projectRuleKeys(d *decoder) []string {
+	var p Project
+	return slices.Concat(slices.Collect(maps.Keys(d.ruleFields(&p.ProjectRules))), slices.Collect(maps.Keys(d.mrFields(&p.MRFields))))
+}
+
+// projectFields reads a project entry's keys into p; the central config's
+// entries, project_defaults and .pinwheel.yaml files share them.
+func (d *decoder) projectFields(p *Project) map[string]field {
 	fields := map[string]field{
 		"path":          d.str(&p.Path, checkProjectPath),
 		"branch":        d.str(&p.Branch, checkBranch(true)),
-		"constraints":   func(n *yaml.Node, path string) { d.constraints(n, path, &p) },
+		"constraints":   func(n *yaml.Node, path string) { d.constraints(n, path, p) },
 		"yaml":          d.str(&p.YAML, checkOptionalRepoPath),
 		"branch_prefix": d.str(&p.BranchPrefix, checkBranch(false)),
 		"labels":        d.strs(&p.Labels, checkLabel),
@@ -132,26 +167,35 @@ func (d *decoder) project(n *yaml.Node, path string) Project {
 				"new_mrs_per_run": d.integer(&p.Limits.NewMRsPerRun, 0),
 			})
 		},
+		"groups": func(n *yaml.Node, path string) {
+			if p.Groups = []Group{}; !isNull(n) {
+				p.Groups = d.groups(n, path)
+			}
+		},
 		"automerge": d.updateTypes(&p.Automerge),
 	}
-	rules, mr := d.ruleFields(&p.ProjectRules), d.mrFields(&p.MRFields)
-	maps.Copy(fields, rules)
-	maps.Copy(fields, mr)
-	d.mapping(n, path, fields)
-	d.nameProject(from, path, p, slices.Concat(slices.Collect(maps.Keys(rules)), slices.Collect(maps.Keys(mr))))
+	maps.Copy(fields, d.ruleFields(&p.ProjectRules))
+	maps.Copy(fields, d.mrFields(&p.MRFields))
+	return fields
+}
+
+// finishProject resolves the yaml key's "" (the default) and "off".
+func finishProject(p *Project) {
 	switch p.YAML {
 	case "":
 		p.YAML = DefaultYAML
 	case off:
 		p.YAML = ""
 	}
-	return p
 }
 
 // constraints reads one path or a list of them; the first one is
 // Constraints.
 func (d *decoder) constraints(n *yaml.Node, path string, p *Project) {
 	if n.Kind != yaml.SequenceNode {
+		if n.Kind == yaml.ScalarNode && !isNull(n) && checkRepoPath(n.Value) == nil {
+			p.ConstraintsFiles = nil // one file, over a list set before
+		}
 		d.str(&p.Constraints, checkRepoPath)(n, path)
 		return
 	}

@@ -24,7 +24,16 @@
 // LoopConfig.Debounce, so a burst of webhook calls becomes one run. A
 // trigger that arrives while the project runs is kept and causes exactly
 // one follow-up run; a schedule tick that passes during a run is dropped,
-// since the run that just ended covers it.
+// since the run that just ended covers it. Loop.SetProjects (called by
+// Loop.Refresh on the schedule, for discovered projects) adds workers and
+// retires them: a retired project's run in flight finishes, and it never
+// runs again.
+//
+// # Shards
+//
+// In a fleet (package shard), a Forwarder sends a hook for a project
+// another instance owns to that instance, and the test bot's hooks to
+// shard 0, so one webhook URL serves every instance.
 //
 // # Stopping
 //

@@ -77,11 +77,14 @@ type Loop struct {
 	grace    time.Duration
 	sem      chan struct{}
 
-	projects map[string]*project
+	projects map[string]*project // projects and order: guarded by mu (SetProjects)
 	order    []*project
 
 	mu    sync.Mutex
 	state State
+	// While running: the contexts workers get, and the workers.
+	stopCtx, runCtx context.Context
+	workers         sync.WaitGroup
 }
 
 // NewLoop checks cfg and returns a Loop ready to Run.
@@ -122,7 +125,7 @@ func NewLoop(cfg LoopConfig) (*Loop, error) {
 		if _, dup := l.projects[name]; dup {
 			return nil, fmt.Errorf("daemon: project %q listed twice", name)
 		}
-		p := &project{name: name, kick: make(chan struct{}, 1)}
+		p := newProject(name)
 		l.projects[name] = p
 		l.order = append(l.order, p)
 	}
@@ -138,18 +141,15 @@ func (l *Loop) Run(ctx context.Context) error {
 		l.mu.Unlock()
 		return errors.New("daemon: Loop.Run called twice")
 	}
-	l.state = StateRunning
-	l.mu.Unlock()
-
 	stopping := make(chan struct{})
 	runCtx, cancelRuns := context.WithCancel(WithStopping(context.WithoutCancel(ctx), stopping))
 	defer cancelRuns()
-
+	l.state, l.stopCtx, l.runCtx = StateRunning, ctx, runCtx
 	l.log.WithField("projects", len(l.order)).Info("daemon started")
-	var wg sync.WaitGroup
 	for _, p := range l.order {
-		wg.Go(func() { l.work(ctx, runCtx, p) })
+		l.workers.Go(func() { l.work(ctx, runCtx, p) })
 	}
+	l.mu.Unlock()
 
 	<-ctx.Done()
 	l.setState(StateStopping)
@@ -158,7 +158,7 @@ func (l *Loop) Run(ctx context.Context) error {
 
 	done := make(chan struct{})
 	go func() {
-		wg.Wait()
+		l.workers.Wait()
 		close(done)
 	}()
 	select {
@@ -177,7 +177,9 @@ func (l *Loop) Run(ctx context.Context) error {
 // at the next scheduled time. Triggers before that run starts, or while
 // one is in flight, fold into one run.
 func (l *Loop) Trigger(project string) error {
+	l.mu.Lock()
 	p, ok := l.projects[project]
+	l.mu.Unlock()
 	if !ok {
 		return fmt.Errorf("trigger %q: %w", project, ErrUnknownProject)
 	}
@@ -249,8 +251,11 @@ type ProjectStatus struct {
 
 // Status reports every project, in configured order.
 func (l *Loop) Status() []ProjectStatus {
-	out := make([]ProjectStatus, 0, len(l.order))
-	for _, p := range l.order {
+	l.mu.Lock()
+	order := l.order
+	l.mu.Unlock()
+	out := make([]ProjectStatus, 0, len(order))
+	for _, p := range order {
 		out = append(out, p.snapshot())
 	}
 	return out
@@ -258,7 +263,9 @@ func (l *Loop) Status() []ProjectStatus {
 
 // ProjectStatus reports one project.
 func (l *Loop) ProjectStatus(project string) (ProjectStatus, bool) {
+	l.mu.Lock()
 	p, ok := l.projects[project]
+	l.mu.Unlock()
 	if !ok {
 		return ProjectStatus{}, false
 	}

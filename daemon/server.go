@@ -35,7 +35,10 @@ type ServerConfig struct {
 	Bot BotHandler
 	// Commands takes note events that may be commands on pinwheel's own
 	// merge requests, and the project it names is run; nil: none.
-	Commands     CommandHandler
+	Commands CommandHandler
+	// Forward sends hooks another shard owns to it; nil: this instance
+	// handles every hook.
+	Forward      *Forwarder
 	MaxBodyBytes int64              // 0 = DefaultMaxBodyBytes
 	Log          logrus.FieldLogger // nil = logrus.StandardLogger()
 	// ShutdownTimeout bounds how long Serve waits for open requests
@@ -165,6 +168,9 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 	}
 	var b strings.Builder
 	b.WriteString("ok\n")
+	if f := s.cfg.Forward; f != nil && f.Shard.Count > 1 {
+		fmt.Fprintf(&b, "shard %s: %d project(s)\n", f.Shard, len(loop.Status()))
+	}
 	now := loop.Now()
 	for _, p := range loop.Status() {
 		if p.LastSuccess.IsZero() {

@@ -171,6 +171,9 @@ func (s *Server) gitlabHook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if s.cfg.Forward != nil && s.forwardHook(w, r, r.Header.Get("X-Gitlab-Event"), body, log) {
+		return
+	}
 	switch event := r.Header.Get("X-Gitlab-Event"); event {
 	case "Issue Hook", "Confidential Issue Hook":
 	case "Note Hook", "Confidential Note Hook", "Pipeline Hook":

@@ -18,9 +18,15 @@ type project struct {
 	// kick wakes the worker after Trigger; one queued wake-up is enough
 	// because Pending carries the request itself.
 	kick chan struct{}
+	// quit is closed when the project leaves the loop (SetProjects).
+	quit chan struct{}
 
 	mu     sync.Mutex
 	status ProjectStatus
+}
+
+func newProject(name string) *project {
+	return &project{name: name, kick: make(chan struct{}, 1), quit: make(chan struct{})}
 }
 
 func (p *project) snapshot() ProjectStatus {
@@ -48,6 +54,8 @@ func (l *Loop) work(stop, runCtx context.Context, p *project) {
 		var reason string
 		select {
 		case <-stop.Done():
+			return
+		case <-p.quit:
 			return
 		case <-p.kick:
 			if debounce == nil {
@@ -103,10 +111,17 @@ func (l *Loop) runOnce(stop, runCtx context.Context, p *project, reason string) 
 	case l.sem <- struct{}{}:
 	case <-stop.Done():
 		return
+	case <-p.quit:
+		return
 	}
 	defer func() { <-l.sem }()
 	if stop.Err() != nil {
 		return
+	}
+	select {
+	case <-p.quit: // left the loop while it waited for a slot
+		return
+	default:
 	}
 
 	log := l.log.WithFields(logrus.Fields{"project": p.name, "reason": reason})

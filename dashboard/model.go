@@ -59,6 +59,14 @@ type Entry struct {
 	MR *MergeRequest
 	// Ticked renders the entry's box as ticked.
 	Ticked bool
+	// Packages are a group entry's packages, each listed under it; nil
+	// for a one-package entry.
+	Packages []PackageUpdate
+}
+
+// PackageUpdate is one package of a group entry.
+type PackageUpdate struct {
+	Name, From, To string
 }
 
 // MergeRequest is what the dashboard shows of an update's merge request.
@@ -86,6 +94,9 @@ const (
 	// ProblemConfig is a configured value GitLab refuses (an unknown
 	// reviewer's username).
 	ProblemConfig ProblemKind = "configuration"
+	// ProblemRepoConfig: the project's own config file was refused; the
+	// run used the central settings.
+	ProblemRepoConfig ProblemKind = "repository config ignored"
 )
 
 // Problem is one thing that went wrong in a run.

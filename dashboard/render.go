@@ -204,6 +204,9 @@ func writeEntry(b *strings.Builder, kind Kind, e Entry) {
 	if d := details(e); d != "" {
 		b.WriteString("   - " + d + "\n")
 	}
+	for _, p := range e.Packages {
+		b.WriteString("   - " + mdtext.Code(p.Name, mdtext.Short) + " " + mdtext.Code(p.From, mdtext.Short) + " → " + mdtext.Code(p.To, mdtext.Short) + "\n")
+	}
 }
 
 // details is the entry's second line: versions, update type, dates, MR.

@@ -50,6 +50,9 @@ func fullDashboard() Dashboard {
 		Open: []Entry{
 			withMR(entry("django", "4.2.16", "4.2.17", "patch"), 7, "success"),
 			withMR(entry("flask", "3.0.3", "3.1.0", "minor"), 8, "failed"),
+			withMR(Entry{Branch: "pinwheel/group-non-major", Title: "Update non-major dependencies", Packages: []PackageUpdate{
+				{Name: "attrs", From: "23.2.0", To: "24.2.0"}, {Name: "click", From: "8.1.7", To: "8.1.8"},
+			}}, 9, "running"),
 		},
 		Closed: []Entry{
 			withMR(entry("sqlalchemy", "1.4.54", "2.0.36", "major"), 3, ""),
@@ -170,9 +173,11 @@ func TestRoundTrip(t *testing.T) {
 	}
 	d.Open[1].Ticked = true        // flask
 	d.RateLimited[0].Ticked = true // numpy
+	d.Open[2].Ticked = true        // the group: one box for its packages
 	ticks := Parse(Render(d))
 	want := []Box{
 		{Kind: KindRebase, Branch: "pinwheel/flask-3.x"},
+		{Kind: KindRebase, Branch: "pinwheel/group-non-major"},
 		{Kind: KindUnlimit, Branch: "pinwheel/numpy-2.x"},
 	}
 	if got := ticks.ticked(); !slices.Equal(got, want) {
@@ -185,7 +190,7 @@ func TestRoundTrip(t *testing.T) {
 			boxes = append(boxes, b)
 		}
 	}
-	if len(boxes) != 2+1+3+2+1+1 { // sections plus the retry box
-		t.Errorf("Parse found %d per-update boxes, want 10: %v", len(boxes), boxes)
+	if len(boxes) != 2+1+3+3+1+1 { // sections plus the retry box
+		t.Errorf("Parse found %d per-update boxes, want 11: %v", len(boxes), boxes)
 	}
 }

@@ -41,6 +41,7 @@
 //	GET  /projects/:id/members/all/:user_id, …/repository/commits/:sha/refs
 //	GET|POST /projects/:id/deployments, GET|PUT …/deployments/:deployment_id
 //	GET  /projects/:id/environments, …/environments/:environment_id
+//	GET  /projects (topic, keyset pagination by id), /groups/:id/projects (include_subgroups, topic)
 //
 // Merge requests may come from forks (ForkProject, OpenMR). MRNoteHook and
 // PipelineHook render the webhook bodies GitLab would send.
@@ -48,7 +49,8 @@
 // It models permissions only where pipelines are created (members' access
 // levels and the project's pipeline-variable restriction; root is an
 // administrator) and note edits (author only); elsewhere every user may do
-// everything. It has no groups,
-// tags, protected branches, webhook delivery, keyset pagination or GraphQL, and it
-// is never used on production paths.
+// everything. Groups exist only as the namespaces of project paths; it
+// has no tags, protected branches, webhook delivery or GraphQL, keyset
+// pagination only on GET /projects, and it is never used on production
+// paths.
 package gitlabsim

@@ -2,6 +2,7 @@ package gitlabsim
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +29,8 @@ type Project struct {
 	// default for new projects since 17.7).
 	PipelineVariablesMinimumOverrideRole string
 	CreatedAt                            time.Time
+	// Topics are the project's topics (SetTopics changes them).
+	Topics []string
 
 	oldPaths     []string
 	repo         *repo
@@ -254,7 +257,7 @@ func (s *Server) projectJSON(p *Project) map[string]any {
 		"visibility":                            "private",
 		"archived":                              false,
 		"empty_repo":                            p.repo.empty(),
-		"topics":                                []string{},
+		"topics":                                nonNil(slices.Clone(p.Topics)),
 		"ssh_url_to_repo":                       "git@127.0.0.1:" + p.Path + ".git",
 		"http_url_to_repo":                      s.webURL(p) + ".git",
 		"web_url":                               s.webURL(p),

@@ -33,6 +33,8 @@ func (s *Server) routeTable() []route {
 		{"GET", "/version", s.getVersion},
 		{"GET", "/metadata", s.getVersion},
 		{"GET", "/projects/:id", s.getProject},
+		{"GET", "/projects", s.listProjects},
+		{"GET", "/groups/:id/projects", s.listGroupProjects},
 
 		{"GET", "/projects/:id/repository/files/:file_path", s.getFile},
 		{"HEAD", "/projects/:id/repository/files/:file_path", s.getFile},

@@ -168,6 +168,10 @@ const (
 	WebhookBadRequest   = "bad_request"
 	WebhookTooLarge     = "too_large"
 	WebhookUnavailable  = "unavailable"
+	// WebhookForwarded: another shard owns the project; the hook went
+	// there. WebhookForwardFailed: that shard did not answer.
+	WebhookForwarded     = "forwarded"
+	WebhookForwardFailed = "forward_failed"
 )
 
 // ObserveWebhook counts one webhook delivery by outcome (one of the

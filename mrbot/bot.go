@@ -210,6 +210,10 @@ func (bot *Bot) upToDate(ctx context.Context, b Build) (head string, same bool, 
 // package message's first line names: "Update requests to 2.32.4" and
 // "Update requests to 2.32.5" are; a person's "Fix the tests" is not.
 func sameUpdate(title, message string) bool {
+	if g, ok := ParseGroupTitle(title); ok {
+		mine, mineOK := ParseGroupTitle(firstLine(message))
+		return mineOK && g == mine
+	}
 	name, _, ok := ParseTitle(title)
 	mine, _, mineOK := ParseTitle(firstLine(message))
 	return ok && mineOK && name == mine

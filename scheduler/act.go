@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/pinwheel-dev/pinwheel/constraints"
 	"github.com/pinwheel-dev/pinwheel/daemon"
@@ -81,191 +83,93 @@ func (run *projectRun) act(ctx context.Context, slots []*slot) error {
 		return err
 	}
 	run.pruneRecords(computed)
+	if !run.r.deps.DryRun {
+		run.pruneClosedGroups()
+	}
 	return nil
+}
+
+// input is the decision input for s: what the run read and counted.
+func (run *projectRun) input(s *slot, t ticked, inWindow bool) DecisionInput {
+	mr, hasMR := run.rec.MergeRequests[s.branch]
+	in := DecisionInput{
+		Branch: s.branch, Name: s.name,
+		Record: mr, HasRecord: hasMR, ClosedVersion: run.rec.ClosedUpdates[s.branch],
+		Ticks: Ticks{
+			Approve: t[dashboard.KindApprove][s.branch], Rebase: t[dashboard.KindRebase][s.branch],
+			Retry: t[dashboard.KindRetry][s.branch], Recreate: t[dashboard.KindRecreate][s.branch],
+			Unschedule: t[dashboard.KindUnschedule][s.branch], Unlimit: t[dashboard.KindUnlimit][s.branch],
+		},
+		InWindow: inWindow, Limits: run.p.Limits, OpenMRs: run.openCount, CreatedThisRun: run.createdThis,
+		Group: s.group, Security: s.security, NoVulnData: run.vulnDown,
+	}
+	withBlob := func(c *Candidate) *Candidate {
+		// Only an open merge request's branch is compared with the files.
+		if c != nil && !c.Ignored && hasMR && mr.State == "opened" {
+			files, err := run.changes(s, c.Update)
+			c.Blob, c.Err = run.blob(files), err
+		}
+		return c
+	}
+	if s.group != "" {
+		in.Offered, in.Pending = run.groupCandidates(s, in.Ticks.Recreate)
+	} else {
+		if s.offered != nil {
+			in.Offered = &Candidate{Update: s.offered}
+		}
+		if s.pending != nil {
+			in.Pending = &Candidate{Update: s.pending}
+		}
+	}
+	in.Offered, in.Pending = withBlob(in.Offered), withBlob(in.Pending)
+	if in.Pending != nil && hasMR && mr.State == "opened" {
+		if s.group != "" {
+			in.PendingApproved = maps.Equal(mr.Versions, versionsOf(s, s.pending))
+		} else {
+			in.PendingApproved = mr.Title == s.title(s.pending)
+		}
+	}
+	return in
 }
 
 func (run *projectRun) actOn(ctx context.Context, s *slot, t ticked, inWindow bool) error {
-	if run.holdSecurityMR(s) {
-		return nil
-	}
-	approved := s.pending != nil && t[dashboard.KindApprove][s.branch]
-	want := s.want(approved)
-	if s.pending != nil && want != s.pending {
-		run.model.PendingReleaseAge = append(run.model.PendingReleaseAge, entry(s, s.pending))
-	}
-	if want == nil {
-		// An open merge request is listed, or closed as obsolete, by tidy.
-		run.idle[s.branch] = true
-		return nil
-	}
-	title := updateTitle(s, want)
-	mr, hasMR := run.rec.MergeRequests[s.branch]
-	// A closed MR is matched by title, like Renovate does; the version
-	// remembered in state covers a retitled or vanished one.
-	closedBefore := run.rec.ClosedUpdates[s.branch] == want.To
-	switch {
-	case hasMR && mr.State == "opened":
-		return run.keepCurrent(ctx, s, want, mr, t, approved)
-	case hasMR && mr.State == "merged" && mr.Title == title:
-		return nil
-	case hasMR && mr.State == "locked":
-		// GitLab is merging it right now; neither open for a rebuild nor
-		// closed by a person.
-		run.model.Open = append(run.model.Open, dashboard.Entry{Branch: s.branch, Title: mr.Title, MR: mrEntry(mr)})
-		return nil
-	case hasMR && mr.State != "merged" && (mr.Title == title || closedBefore):
-		return run.closed(ctx, s, want, mr, t, approved)
-	case !hasMR && closedBefore:
-		return run.closed(ctx, s, want, state.MergeRequestRecord{}, t, approved)
-	}
-
-	retry := t[dashboard.KindRetry][s.branch]
-	bypass := t[dashboard.KindUnschedule][s.branch] || t[dashboard.KindUnlimit][s.branch] || approved || retry || want.Security
-	limited := run.limited()
-	if !bypass && (!inWindow || limited) {
-		e := entry(s, want)
-		if !inWindow {
-			run.model.AwaitingSchedule = append(run.model.AwaitingSchedule, e)
-		} else {
-			run.model.RateLimited = append(run.model.RateLimited, e)
-		}
-		return nil
-	}
-	if err := run.create(ctx, s, want); err != nil {
-		if !inWindow {
-			e := entry(s, want)
-			e.Ticked = t[dashboard.KindUnschedule][s.branch]
-			run.model.AwaitingSchedule = append(run.model.AwaitingSchedule, e)
-		}
-		return err
-	}
-	for _, k := range []dashboard.Kind{dashboard.KindUnschedule, dashboard.KindUnlimit, dashboard.KindRetry} {
-		if t[k][s.branch] {
-			run.consume(k, s.branch)
-		}
-	}
-	if approved {
-		run.consume(dashboard.KindApprove, s.branch)
-	}
-	return nil
-}
-
-// limited reports whether the rate limits hold back a new merge request.
-func (run *projectRun) limited() bool {
-	l := run.p.Limits
-	return l.OpenMRs > 0 && run.openCount >= l.OpenMRs ||
-		l.NewMRsPerRun > 0 && run.createdThis >= l.NewMRsPerRun
-}
-
-// closed handles an update whose merge request was closed without
-// merging: it is not proposed again (a newer version is) unless its
-// recreate box is ticked. The first run that sees it says so on the merge
-// request, once.
-func (run *projectRun) closed(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord, t ticked, approved bool) error {
-	if run.rec.ClosedUpdates == nil {
-		run.rec.ClosedUpdates = map[string]string{}
-	}
-	if !run.r.deps.DryRun {
-		run.rec.ClosedUpdates[s.branch] = want.To
-	}
-	if mr.IID != 0 && !mr.Noted {
-		if err := run.bot.NoteClosed(ctx, mr.IID, s.name, want.To); err != nil {
-			return err
-		}
-		// Like Renovate, the branch goes with the merge request; a
-		// recreate tick builds it again.
-		if err := run.bot.RemoveBranch(ctx, s.branch, updateTitle(s, want), mr.BuiltSHA); err != nil && !errors.Is(err, mrbot.ErrEdited) {
-			return err
-		}
-		run.touched[s.branch] = true
-		if !run.r.deps.DryRun {
-			mr.Noted = true
-			run.rec.MergeRequests[s.branch] = mr
-		}
-	}
-	if !t[dashboard.KindRecreate][s.branch] {
-		e := entry(s, want)
-		if e.MR = mrEntry(mr); e.MR != nil {
-			e.MR.Pipeline = "" // a closed MR's pipeline tells nothing
-		}
-		run.model.Closed = append(run.model.Closed, e)
-		return nil
-	}
-	if err := run.create(ctx, s, want); err != nil {
-		return err
-	}
-	delete(run.rec.ClosedUpdates, s.branch)
-	run.consume(dashboard.KindRecreate, s.branch)
-	if approved {
-		run.consume(dashboard.KindApprove, s.branch)
-	}
-	return nil
+	return run.execute(ctx, s, decide(run.input(s, t, inWindow)))
 }
 
 // create builds the branch and opens its merge request.
-func (run *projectRun) create(ctx context.Context, s *slot, want *plan.Update) error {
+func (run *projectRun) create(ctx context.Context, s *slot, want *plan.Update) (state.MergeRequestRecord, error) {
 	build, err := run.build(ctx, s, want, state.MergeRequestRecord{}, false)
 	if err != nil {
-		return err
+		return state.MergeRequestRecord{}, err
 	}
-	title := updateTitle(s, want)
-	mr, err := run.bot.Open(ctx, s.branch, title, run.description(s, want), run.mrLabels(want))
+	mr, err := run.bot.Open(ctx, s.branch, s.title(want), run.description(s, want), run.mrLabels(want))
 	if err != nil {
-		return err
+		return state.MergeRequestRecord{}, err
 	}
 	run.openCount++
 	run.createdThis++
 	run.report.MRsOpened++
-	rec := run.record(s.branch, mr, build)
+	rec := run.record(s.branch, mr, build, versionsOf(s, want))
 	if err := run.autoMerge(ctx, s, want, rec, true); err != nil {
-		return err
+		return state.MergeRequestRecord{}, err
 	}
-	e := entry(s, want)
-	e.MR = mrEntry(rec)
-	run.model.Open = append(run.model.Open, e)
-	return nil
+	return rec, nil
 }
 
-// keepCurrent keeps an open merge request current, at any time (like
-// Renovate's updateNotScheduled): rebuilt from the target when a newer
-// release arrived, the target's constraints changed, or its rebase box is
-// ticked. The window only holds back merge requests nobody asked for.
-func (run *projectRun) keepCurrent(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord, t ticked, approved bool) error {
-	rebase := t[dashboard.KindRebase][s.branch] || t[dashboard.KindRetry][s.branch] || approved
-	title := updateTitle(s, want)
-	changes, err := run.changes(s, want)
+// rebuild builds the open merge request's branch again from the target
+// and retitles it; keepEdits leaves a branch someone else pushed to alone
+// (mrbot.ErrEdited).
+func (run *projectRun) rebuild(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord, keepEdits bool) (state.MergeRequestRecord, error) {
+	title := s.title(want)
+	build, err := run.build(ctx, s, want, mr, keepEdits)
 	if err != nil {
-		return err
-	}
-	// A head other than the one pinwheel recorded is not enough to call
-	// the branch someone else's: a run that lost the answer to its commit
-	// left pinwheel's own head there, with the MR still to retitle. The
-	// build looks at the head commit itself and leaves a person's alone
-	// (mrbot.ErrEdited) until they tick rebase.
-	stale := mr.Title != title || mr.BuiltSHA == "" || mr.Blob != run.blob(changes)
-	e := entry(s, want)
-	if !rebase && !stale {
-		if err := run.autoMerge(ctx, s, want, mr, false); err != nil {
-			return err
-		}
-		e.Title, e.MR = mr.Title, mrEntry(mr)
-		run.model.Open = append(run.model.Open, e)
-		return nil
-	}
-	build, err := run.build(ctx, s, want, mr, !rebase)
-	if errors.Is(err, mrbot.ErrEdited) {
-		e.Title, e.MR = mr.Title, mrEntry(mr)
-		run.model.Open = append(run.model.Open, e)
-		return nil
-	}
-	if err != nil {
-		return err
+		return state.MergeRequestRecord{}, err
 	}
 	updated := build.Wrote
 	if mr.Title != title || build.Wrote {
 		m, err := run.bot.Update(ctx, mr.IID, title, run.description(s, want))
 		if err != nil {
-			return err
+			return state.MergeRequestRecord{}, err
 		}
 		mr.Title, mr.WebURL = m.Title, firstNonEmpty(m.WebURL, mr.WebURL)
 		updated = true
@@ -275,18 +179,11 @@ func (run *projectRun) keepCurrent(ctx context.Context, s *slot, want *plan.Upda
 	}
 	rec := run.record(s.branch, mrbot.MergeRequest{
 		IID: mr.IID, Title: mr.Title, State: mr.State, SHA: mr.SHA, WebURL: mr.WebURL, UpdatedAt: mr.UpdatedAt,
-	}, build)
+	}, build, versionsOf(s, want))
 	if err := run.autoMerge(ctx, s, want, rec, build.Wrote); err != nil {
-		return err
+		return state.MergeRequestRecord{}, err
 	}
-	for _, k := range []dashboard.Kind{dashboard.KindRebase, dashboard.KindRetry, dashboard.KindApprove} {
-		if t[k][s.branch] {
-			run.consume(k, s.branch)
-		}
-	}
-	e.MR = mrEntry(rec)
-	run.model.Open = append(run.model.Open, e)
-	return nil
+	return rec, nil
 }
 
 // built is a branch build and the blob of the constraints files in it.
@@ -324,7 +221,7 @@ func (run *projectRun) build(ctx context.Context, s *slot, want *plan.Update, mr
 	}
 	b, err := run.bot.Build(ctx, mrbot.Build{
 		Branch:    s.branch,
-		Message:   updateTitle(s, want) + "\n\nFrom " + want.From + " to " + want.To + ".\n",
+		Message:   s.message(want),
 		Base:      run.head,
 		Files:     files,
 		Known:     known,
@@ -347,21 +244,31 @@ func (e contentError) Unwrap() error { return e.err }
 // changes are the constraints files on the target with the slot's lines
 // moved for want: every listed file whose text changes, in config order.
 func (run *projectRun) changes(s *slot, want *plan.Update) ([]mrbot.File, error) {
+	type edit struct {
+		m *slot
+		l lineUpdate
+		u *plan.Update
+	}
+	parts := s.parts(want)
 	var out []mrbot.File
 	for fi, f := range run.files {
-		nf := constraints.ParseFile(f.Name(), f.Bytes())
-		changed := 0
+		var edits []edit
+		for _, p := range parts {
+			for _, l := range p.m.lines {
+				if u := p.m.target(l, p.u); l.file == fi && u != nil {
+					edits = append(edits, edit{p.m, l, u})
+				}
+			}
+		}
 		// Bottom up: new hash lines on one pin must not move the lines
 		// still to edit.
-		for i := len(s.lines) - 1; i >= 0; i-- {
-			l := s.lines[i]
-			u := s.target(l, want)
-			if l.file != fi || u == nil {
-				continue
-			}
-			n, err := nf.SetLine(s.key, l.pin.Line, u.To, u.Release.SHA256())
+		slices.SortStableFunc(edits, func(a, b edit) int { return b.l.pin.Line - a.l.pin.Line })
+		nf := constraints.ParseFile(f.Name(), f.Bytes())
+		changed := 0
+		for _, e := range edits {
+			n, err := nf.SetLine(e.m.key, e.l.pin.Line, e.u.To, e.u.Release.SHA256())
 			if err != nil {
-				return nil, contentError{fmt.Errorf("update %s in %s: %w", s.name, f.Name(), err)}
+				return nil, contentError{fmt.Errorf("update %s in %s: %w", e.m.name, f.Name(), err)}
 			}
 			changed += n
 		}
@@ -370,6 +277,9 @@ func (run *projectRun) changes(s *slot, want *plan.Update) ([]mrbot.File, error)
 		}
 	}
 	if len(out) == 0 {
+		if s.group != "" {
+			return nil, contentError{fmt.Errorf("update group %s: no line of %v changes", s.group, run.p.Files())}
+		}
 		return nil, contentError{fmt.Errorf("update %s to %s: no line of %v changes", s.name, want.To, run.p.Files())}
 	}
 	return out, nil
@@ -393,7 +303,7 @@ func (run *projectRun) blob(files []mrbot.File) string {
 }
 
 // record stores what the run knows of the branch's merge request now.
-func (run *projectRun) record(branch string, mr mrbot.MergeRequest, b built) state.MergeRequestRecord {
+func (run *projectRun) record(branch string, mr mrbot.MergeRequest, b built, versions map[string]string) state.MergeRequestRecord {
 	if run.r.deps.DryRun {
 		rec := run.rec.MergeRequests[branch]
 		rec.Title, rec.State = mr.Title, "opened"
@@ -405,6 +315,7 @@ func (run *projectRun) record(branch string, mr mrbot.MergeRequest, b built) sta
 			rec.PipelineID, rec.Pipeline = b.PipelineID, b.Pipeline
 		}
 		rec.SHA, rec.BuiltSHA, rec.Parent, rec.Blob = b.SHA, b.SHA, run.head, b.blob
+		rec.Versions = versions
 	}
 	run.rec.MergeRequests[branch] = rec
 	return rec
@@ -412,7 +323,7 @@ func (run *projectRun) record(branch string, mr mrbot.MergeRequest, b built) sta
 
 func entry(s *slot, u *plan.Update) dashboard.Entry {
 	e := dashboard.Entry{
-		Branch: s.branch, Title: updateTitle(s, u), From: u.From, To: u.To,
+		Branch: s.branch, Title: mrbot.UpdateTitle(s.name, u.To, u.Security), From: u.From, To: u.To,
 		UpdateType: string(u.Type), Released: u.ReleaseDate,
 	}
 	if u.Pending {
@@ -437,6 +348,9 @@ func firstNonEmpty(a, b string) string {
 
 // description is the merge request description for want.
 func (run *projectRun) description(s *slot, want *plan.Update) string {
+	if s.group != "" {
+		return run.groupDescription(s, want)
+	}
 	u := mrbot.Update{
 		Name: s.name, From: want.From, To: want.To, Type: string(want.Type),
 		Released: want.ReleaseDate, Fixes: s.res.Fixes(*want),

@@ -123,6 +123,9 @@ func (run *projectRun) closeObsolete(ctx context.Context, branch string, mr stat
 // is theirs to close), while only an unmanaged line (a range, a URL)
 // names it, or when its title no longer says which update it carries.
 func (run *projectRun) obsolete(branch string, mr state.MergeRequestRecord) (string, bool) {
+	if _, ok := mrbot.ParseGroupTitle(mr.Title); ok && strings.HasPrefix(branch, run.p.BranchPrefix+groupBranchInfix) {
+		return run.obsoleteGroup(branch, mr)
+	}
 	name, version, ok := mrbot.ParseTitle(mr.Title)
 	if !ok {
 		return "", false
@@ -134,6 +137,9 @@ func (run *projectRun) obsolete(branch string, mr state.MergeRequestRecord) (str
 	key := pkgname.Normalize(name)
 	if !strings.HasPrefix(branch, run.p.BranchPrefix+key+"-") {
 		return "", false
+	}
+	if reason, ok := run.inGroupMR(key, name); ok {
+		return reason, true
 	}
 	for _, res := range run.results.Results {
 		if res.Pin.Key == key && (res.Err != nil || res.Ignored()) {

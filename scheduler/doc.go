@@ -2,7 +2,9 @@
 // project's constraints file through the API, looks its pins up on the
 // package index, finds (or creates) the dependency dashboard issue, reads
 // the boxes people ticked, decides per update branch what to do inside the
-// schedule window and the rate limits, has package mrbot write branches,
+// schedule window and the rate limits (decide: a pure function of plain
+// data, so a dry run decides and executes nothing), groups updates into one
+// branch per configured group, has package mrbot write branches,
 // commits and merge requests, cleans up after them (closes merge requests
 // the target made unnecessary, deletes the branches of closed ones), and
 // writes the dashboard back only when its text changed. Before the

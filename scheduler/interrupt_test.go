@@ -60,7 +60,7 @@ func (e *env) snapshot() string {
 			mr.AutoMerge, mr.ReviewerIDs, mr.AssigneeIDs)
 	}
 	mainLen := len(e.gl.Commits(e.proj, "main"))
-	branches := slices.Clone(allBranches)
+	branches := append(slices.Clone(allBranches), brWeb, brMisc)
 	for _, br := range branches {
 		head, ok := e.gl.Branch(e.proj, br)
 		if !ok {

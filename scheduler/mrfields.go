@@ -50,8 +50,16 @@ func (run *projectRun) mrFields(ctx context.Context) (mrbot.Fields, error) {
 // someone else pushed is never set to auto-merge, and a head asked for
 // once is not asked again, so a person may turn auto-merge off.
 func (run *projectRun) autoMerge(ctx context.Context, s *slot, want *plan.Update, mr state.MergeRequestRecord, wrote bool) error {
-	if mr.IID == 0 || !run.r.cfg.Rules(run.p).Automerges(s.name, config.UpdateType(want.Type)) {
+	if mr.IID == 0 {
 		return nil
+	}
+	// A group's merge request auto-merges when the rules let every
+	// package in it.
+	rules := run.r.cfg.Rules(run.p)
+	for _, p := range s.parts(want) {
+		if !rules.Automerges(p.m.name, config.UpdateType(p.u.Type)) {
+			return nil
+		}
 	}
 	if !wrote && (mr.BuiltSHA == "" || mr.SHA != mr.BuiltSHA || mr.AutoMergeSHA == mr.BuiltSHA) {
 		return nil

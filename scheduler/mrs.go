@@ -77,7 +77,7 @@ func (run *projectRun) remember(branch string, mr mrbot.MergeRequest) state.Merg
 		IID: mr.IID, Title: mr.Title, State: mr.State, SHA: mr.SHA, WebURL: mr.WebURL, UpdatedAt: mr.UpdatedAt,
 	}
 	if ok && old.IID == mr.IID {
-		rec.Noted = old.Noted
+		rec.Noted, rec.Versions = old.Noted, old.Versions
 		rec.BuiltSHA, rec.Parent, rec.Blob = old.BuiltSHA, old.Parent, old.Blob
 		rec.AutoMergeSHA = old.AutoMergeSHA
 		if old.SHA == mr.SHA || mr.SHA == "" {

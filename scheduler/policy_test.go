@@ -38,6 +38,12 @@ func TestPendingReleaseAge(t *testing.T) {
 	if hasBox(e.dashboard().Description, "approve", brRequests) {
 		t.Errorf("still pending after approval")
 	}
+	// The approval stands: the next run does not take the MR back to the
+	// older release.
+	e.step(t, "again")
+	if mr := e.mrFor(brRequests); mr.Title != "Update requests to 2.33.0" {
+		t.Errorf("approved update undone: %q", mr.Title)
+	}
 }
 
 // Update types listed under automerge get merge-when-pipeline-succeeds.

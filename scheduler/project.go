@@ -59,6 +59,8 @@ type projectRun struct {
 	// idle are the computed branches with nothing to offer now, touched
 	// the branches the run built or already cleaned up.
 	idle, touched map[string]bool
+	// reported are the group members whose update failed, listed once.
+	reported map[string]bool
 }
 
 func newProjectRun(r *Runner, p config.Project) *projectRun {
@@ -68,7 +70,7 @@ func newProjectRun(r *Runner, p config.Project) *projectRun {
 		log:      r.deps.Log.WithField("project", p.Path),
 		report:   Report{Project: p.Path},
 		consumed: map[dashboard.Box]bool{},
-		idle:     map[string]bool{}, touched: map[string]bool{},
+		idle:     map[string]bool{}, touched: map[string]bool{}, reported: map[string]bool{},
 	}
 	return run
 }
@@ -184,7 +186,7 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 	if err := run.syncPipelines(ctx); err != nil {
 		return err
 	}
-	slots := computeSlots(run.reports, run.p.BranchPrefix)
+	slots := groupSlots(computeSlots(run.reports, run.p.BranchPrefix), run.p.Groups, run.p.BranchPrefix)
 	run.report.UpdatesFound = len(slots)
 	if err := run.act(ctx, slots); err != nil {
 		return err
@@ -232,11 +234,19 @@ func (run *projectRun) readTarget(ctx context.Context) error {
 		}
 		run.target, run.rec.DefaultBranch = proj.DefaultBranch, proj.DefaultBranch
 	}
+	if !run.r.cfg.RepoConfig.Enabled {
+		return run.readFiles(ctx, run.target)
+	}
+	return run.readWithRepoConfig(ctx)
+}
+
+// readFiles reads the constraints files, the first at ref (learning the
+// head), the others at that head.
+func (run *projectRun) readFiles(ctx context.Context, ref string) error {
 	run.files = nil
 	for i, path := range run.p.Files() {
 		// The first read learns the head; the others read that commit, so
 		// every file comes from one tree.
-		ref := run.target
 		if i > 0 {
 			ref = run.head
 		}

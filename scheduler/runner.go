@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -68,6 +69,7 @@ type Runner struct {
 	botUsername string
 	lastPrune   time.Time
 	running     map[string]*sync.Mutex // project path -> held while it runs
+	projects    []config.Project       // see SetProjects
 }
 
 // Report is the outcome of one project's run.
@@ -132,15 +134,16 @@ func New(cfg *config.Config, deps Deps) (*Runner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
-	return &Runner{cfg: cfg, deps: deps, osv: oc,
+	return &Runner{cfg: cfg, deps: deps, projects: slices.Clone(cfg.Projects), osv: oc,
 		users: mrbot.NewUsers(deps.GitLab), version: gitlabversion.New(deps.GitLab)}, nil
 }
 
 // RunAll runs every configured project in turn; a project that fails does
 // not stop the others.
 func (r *Runner) RunAll(ctx context.Context) []Report {
-	reports := make([]Report, 0, len(r.cfg.Projects))
-	for _, p := range r.cfg.Projects {
+	projects := r.Projects()
+	reports := make([]Report, 0, len(projects))
+	for _, p := range projects {
 		if ctx.Err() != nil {
 			reports = append(reports, Report{Project: p.Path, Err: ctx.Err()})
 			continue
@@ -154,13 +157,8 @@ func (r *Runner) RunAll(ctx context.Context) []Report {
 // RunProject runs one configured project. The error is Report.Err. It is
 // safe to call concurrently; runs of the same project wait for each other.
 func (r *Runner) RunProject(ctx context.Context, path string) (Report, error) {
-	var proj *config.Project
-	for i := range r.cfg.Projects {
-		if strings.EqualFold(r.cfg.Projects[i].Path, path) {
-			proj = &r.cfg.Projects[i]
-		}
-	}
-	if proj == nil {
+	proj, ok := r.project(path)
+	if !ok {
 		err := fmt.Errorf("run %s: %w", path, ErrUnknownProject)
 		return Report{Project: path, Err: err}, err
 	}
@@ -169,7 +167,7 @@ func (r *Runner) RunProject(ctx context.Context, path string) (Report, error) {
 	lock := r.projectLock(proj.Path)
 	lock.Lock()
 	defer lock.Unlock()
-	run := newProjectRun(r, *proj)
+	run := newProjectRun(r, proj)
 	err := run.run(ctx)
 	rep := run.report
 	if err != nil {

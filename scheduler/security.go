@@ -106,11 +106,6 @@ func vulnerable(reports []*check.Report, withFile bool) []dashboard.Vulnerable {
 	return out
 }
 
-// updateTitle is the merge request title of want on s's branch.
-func updateTitle(s *slot, want *plan.Update) string {
-	return mrbot.UpdateTitle(s.name, want.To, want.Security)
-}
-
 // mrLabels are the labels of a new merge request for want: the project's,
 // and for a security update the vulnerabilities section's too.
 func (run *projectRun) mrLabels(want *plan.Update) []string {
@@ -128,19 +123,6 @@ func (run *projectRun) mrLabels(want *plan.Update) []string {
 		}
 	}
 	return labels
-}
-
-// holdSecurityMR keeps an open security merge request as it is when the
-// run has no vulnerability data: without it the slot offers the plain
-// update (or nothing), and acting on that would rebuild or close a fix
-// for a known vulnerability. It reports whether it held one.
-func (run *projectRun) holdSecurityMR(s *slot) bool {
-	mr, ok := run.rec.MergeRequests[s.branch]
-	if !run.vulnDown || !ok || mr.State != "opened" || !mrbot.IsSecurityTitle(mr.Title) {
-		return false
-	}
-	run.model.Open = append(run.model.Open, dashboard.Entry{Branch: s.branch, Title: mr.Title, MR: mrEntry(mr)})
-	return true
 }
 
 // securityAdvisories are the advisories want fixes, for its description.

@@ -25,6 +25,18 @@ type slot struct {
 	// with its own target (a line under a python_version marker may stop
 	// at an older release than the others).
 	lines []lineUpdate
+	// group is the name of the group a group slot stands for ("" for one
+	// package); members are its packages' slots, and offeredParts and
+	// pendingParts what its branch carries for offered (a sentinel) and
+	// pending (likewise, when a member has a pending update), computed
+	// with the run's closed versions (groupCandidates).
+	// security marks an update that fixes a known vulnerability of the
+	// pin: it bypasses the window and the limits, and never joins a group.
+	security bool
+
+	group                      string
+	members                    []*slot
+	offeredParts, pendingParts []part
 }
 
 // lineUpdate is one pinned line of a slot's package and its updates.
@@ -88,6 +100,7 @@ func computeSlots(reps []*check.Report, prefix string) []*slot {
 					s.lines[i].offered = &u
 					if s.offered == nil {
 						s.offered = &u
+						s.security = u.Security
 					}
 				}
 			}

@@ -39,6 +39,16 @@ type ProjectRecord struct {
 	PipelinesSeenUntil time.Time `json:"pipelines_seen_until,omitzero"`
 	// MergeRequests maps an update branch to its latest merge request.
 	MergeRequests map[string]MergeRequestRecord `json:"merge_requests,omitempty"`
+	// RepoConfigAt is the target branch commit the project's
+	// .pinwheel.yaml was last read at, RepoConfig its text ("" when it
+	// had none): a run at the same commit reads nothing again.
+	RepoConfigAt string `json:"repo_config_at,omitempty"`
+	RepoConfig   string `json:"repo_config,omitempty"`
+
+	// ClosedGroups maps a group branch to the versions (PEP 503 name ->
+	// version) its closed merge requests carried: exactly those are not
+	// proposed again.
+	ClosedGroups map[string]map[string]string `json:"closed_groups,omitempty"`
 }
 
 // MergeRequestRecord is what the scheduler remembers of an update branch's
@@ -69,6 +79,9 @@ type MergeRequestRecord struct {
 	// a run asks again while it differs from BuiltSHA (a run stopped
 	// between opening the merge request and asking).
 	AutoMergeSHA string `json:"auto_merge_sha,omitempty"`
+	// Versions are the versions a group branch carries (PEP 503 name ->
+	// version), as pinwheel last built it; nil for one package's branch.
+	Versions map[string]string `json:"versions,omitempty"`
 }
 
 // Project returns the record stored for the GitLab project at path (for

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/metrics"
+	"github.com/pinwheel-dev/pinwheel/shard"
 	"github.com/pinwheel-dev/pinwheel/state"
 	"github.com/pinwheel-dev/pinwheel/testbot"
 )
@@ -24,9 +26,9 @@ import (
 func init() { commands = append(commands, newDaemonCmd) }
 
 func newDaemonCmd() *cobra.Command {
-	var configPath string
+	var configPath, shardFlag string
 	cmd := &cobra.Command{
-		Use:   "daemon --config FILE",
+		Use:   "daemon --config FILE [--shard K/N]",
 		Short: "Run pinwheel as a service: at start, then on the cron schedule",
 		Long: `Run every configured project at start, then on the config's cron schedule
 (default @hourly). The HTTP listener (config "listen") serves /healthz,
@@ -40,7 +42,14 @@ trigger); the daemon may then run with no projects.
 SIGTERM or SIGINT stops starting runs, lets the run in flight finish (it is
 cancelled after a grace minute; every run is safe to interrupt between two
 GitLab calls), and exits 0. The state file's lock allows one daemon per
-state file.` + exitStatus("after SIGTERM or SIGINT", "when the listener cannot start",
+state file.
+
+--shard K/N (or PINWHEEL_SHARD=K/N; "/N" takes K from the host name's
+-<ordinal>, as a StatefulSet's pods are named) makes this daemon shard K of
+a fleet of N: it runs only the projects whose GitLab id hashes to K, keeps
+its own state file (state-K.db beside the config's), forwards a webhook
+for a project another shard owns to that shard (config "shard_address"),
+and runs the bot only as shard 0.` + exitStatus("after SIGTERM or SIGINT", "when the listener cannot start",
 			"a bad config or no projects, an unset or empty token variable, a state file another pinwheel holds or that is damaged"),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -50,10 +59,11 @@ state file.` + exitStatus("after SIGTERM or SIGINT", "when the listener cannot s
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, os.Interrupt)
 			defer stop()
-			return runDaemon(ctx, cfg, newLogger(cfg.Log, cmd), daemonOpts{Getenv: os.Getenv, LookupEnv: os.LookupEnv})
+			return runDaemon(ctx, cfg, newLogger(cfg.Log, cmd), daemonOpts{Getenv: os.Getenv, LookupEnv: os.LookupEnv, Shard: shardFlag})
 		},
 	}
 	cmd.Flags().StringVar(&configPath, "config", "", "config `FILE` (required)")
+	addShardFlag(cmd.Flags(), &shardFlag)
 	return cmd
 }
 
@@ -75,6 +85,8 @@ func newLogger(lc config.Log, cmd *cobra.Command) *logrus.Entry {
 type daemonOpts struct {
 	Getenv    func(string) string
 	LookupEnv func(string) (string, bool)
+	// Shard is the --shard flag's value.
+	Shard string
 	// Now, Debounce and GitLabOptions are passed on (see runnerOpts and
 	// daemon.LoopConfig); zero values are the defaults.
 	Now           time.Time
@@ -92,6 +104,13 @@ type daemonOpts struct {
 
 func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts daemonOpts) error {
 	getenv := opts.Getenv
+	sh, err := resolveShard(opts.Shard, getenv)
+	if err != nil {
+		return err
+	}
+	cfg.State = shardState(cfg.State, sh)
+	// The test bot runs on shard 0 alone; the others forward its hooks.
+	runBot := cfg.Bot != nil && sh.Index == 0
 	secret := ""
 	if cfg.Listen != "" && cfg.WebhookSecretEnv != "" {
 		if secret = getenv(cfg.WebhookSecretEnv); secret == "" {
@@ -101,10 +120,9 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 	m := metrics.New()
 	httpClient := &http.Client{Transport: metrics.Transport(pooledTransport(), m)}
 	var db *state.DB
-	if cfg.Bot != nil {
+	if runBot {
 		// The bot and the runner share the state file, which only one
 		// handle may hold.
-		var err error
 		if db, err = state.Open(cfg.State, state.WithClock(clockFrom(opts.Now))); err != nil {
 			return usageError(err)
 		}
@@ -127,24 +145,21 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 	}
 	defer closeState()
 	var bot *testbot.Bot
-	if cfg.Bot != nil {
+	if runBot {
 		bot, err = buildBot(cfg, botOpts{Getenv: getenv, LookupEnv: opts.LookupEnv, State: db, HTTPClient: httpClient, GitLabOptions: opts.GitLabOptions, Metrics: m, Log: log, Clock: opts.BotClock, AfterWork: opts.BotAfterWork})
 		if err != nil {
 			return usageError(err)
 		}
 	}
 
-	var projects []string
-	var dashboards []daemon.Dashboard
-	for _, p := range cfg.Projects {
-		projects = append(projects, p.Path)
-		if p.Dashboard.Enabled {
-			dashboards = append(dashboards, daemon.Dashboard{Project: p.Path, Title: p.Dashboard.Title, Label: p.Dashboard.Label})
-		}
+	finder := newFinder(cfg, runner, sh, log)
+	if chooses(cfg, sh) {
+		chooseProjects(ctx, finder, runner, log)
 	}
+	projects, dashboards := loopProjects(runner.Projects())
 	loop, err := daemon.NewLoop(daemon.LoopConfig{
 		Projects:   projects,
-		NoProjects: bot != nil,
+		NoProjects: bot != nil || chooses(cfg, sh),
 		Cron:       cfg.Cron,
 		Metrics:    m,
 		Log:        log,
@@ -160,6 +175,21 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 	if err != nil {
 		return usageError(err)
 	}
+	matcher := newBotMatcher(ctx, runner.BotUsername, dashboards, log)
+	if cfg.Autodiscover != nil {
+		// Found projects come and go: look again at every cron time. The
+		// state file closes after the last look.
+		var wg sync.WaitGroup
+		defer wg.Wait()
+		wg.Go(func() {
+			loop.Refresh(ctx, func(ctx context.Context) ([]string, error) {
+				chooseProjects(ctx, finder, runner, log)
+				names, ds := loopProjects(runner.Projects())
+				matcher.SetDashboards(ds)
+				return names, nil
+			})
+		})
+	}
 	var srv *daemon.Server
 	if cfg.Listen != "" {
 		scfg := daemon.ServerConfig{
@@ -167,16 +197,23 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 			Loop:          loop,
 			Metrics:       m,
 			WebhookSecret: secret,
-			MatchIssue:    newBotMatcher(ctx, runner.BotUsername, dashboards, log).Match,
+			MatchIssue:    matcher.Match,
 			Log:           log,
 		}
 		if bot != nil {
 			scfg.Bot = bot
 		}
-		if len(projects) > 0 {
+		if len(projects) > 0 || cfg.Autodiscover != nil {
 			// Commands on pinwheel's merge requests: answered by the
 			// project's run, which the note webhook triggers.
 			scfg.Commands = runner
+		}
+		if sh.Count > 1 {
+			addrs, err := shard.ParseAddresses(cfg.ShardAddress)
+			if err != nil {
+				return usageError(fmt.Errorf("shard_address: %w", err))
+			}
+			scfg.Forward = &daemon.Forwarder{Shard: sh, Addresses: addrs, Bot: cfg.Bot != nil}
 		}
 		srv = daemon.NewServer(scfg)
 		if err := srv.Listen(); err != nil {
@@ -195,6 +232,17 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 		defer stopBot()
 	}
 	return daemon.Serve(ctx, loop, srv)
+}
+
+// loopProjects are the loop's keys and the dashboards of projects.
+func loopProjects(ps []config.Project) (names []string, dashboards []daemon.Dashboard) {
+	for _, p := range ps {
+		names = append(names, p.Path)
+		if p.Dashboard.Enabled {
+			dashboards = append(dashboards, daemon.Dashboard{Project: p.Path, Title: p.Dashboard.Title, Label: p.Dashboard.Label})
+		}
+	}
+	return names, dashboards
 }
 
 // botLookupTimeout bounds the webhook matcher's one GitLab call (GET /user,
@@ -218,7 +266,18 @@ type botMatcher struct {
 
 	mu       sync.Mutex
 	match    daemon.IssueMatcher // nil until the username is known
+	username string
 	fetching bool
+}
+
+// SetDashboards replaces the dashboards matched (the projects changed).
+func (b *botMatcher) SetDashboards(ds []daemon.Dashboard) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.dashboards = ds
+	if b.match != nil {
+		b.match = daemon.DashboardMatcher(ds, b.username)
+	}
 }
 
 func newBotMatcher(ctx context.Context, lookup func(context.Context) (string, error), dashboards []daemon.Dashboard, log *logrus.Entry) *botMatcher {
@@ -228,14 +287,14 @@ func newBotMatcher(ctx context.Context, lookup func(context.Context) (string, er
 // Match is a daemon.IssueMatcher.
 func (b *botMatcher) Match(ev daemon.IssueEvent) (string, bool) {
 	b.mu.Lock()
-	m := b.match
+	m, ds := b.match, b.dashboards
 	if m == nil && !b.fetching {
 		b.fetching = true
 		go b.learn()
 	}
 	b.mu.Unlock()
 	if m == nil {
-		m = daemon.DashboardMatcher(b.dashboards, "")
+		m = daemon.DashboardMatcher(ds, "")
 	}
 	return m(ev)
 }
@@ -252,6 +311,6 @@ func (b *botMatcher) learn() {
 		b.log.WithError(err).Warn("webhook: pinwheel's username is not known yet")
 		return
 	}
-	b.match = daemon.DashboardMatcher(b.dashboards, bot)
+	b.match, b.username = daemon.DashboardMatcher(b.dashboards, bot), bot
 	close(b.learned)
 }

@@ -15,14 +15,14 @@ import (
 func init() { commands = append(commands, newRunCmd) }
 
 type runFlags struct {
-	config, project, now, state string
-	dryRun                      bool
+	config, project, now, state, shard string
+	dryRun                             bool
 }
 
 func newRunCmd() *cobra.Command {
 	var fl runFlags
 	cmd := &cobra.Command{
-		Use:   "run --config FILE [--project PATH] [--dry-run] [--now TIME] [--state FILE]",
+		Use:   "run --config FILE [--project PATH] [--dry-run] [--now TIME] [--state FILE] [--shard K/N]",
 		Short: "Run pinwheel once over the configured GitLab projects",
 		Long: `Run pinwheel once: for each configured project (or only --project), read the
 constraints file from GitLab, look the pins up on the index, update the
@@ -34,7 +34,10 @@ writes nothing, anywhere: not to GitLab, and not to the state file, which it
 only reads (into a temporary copy deleted at exit; an empty one when there
 is no state file yet or a daemon holds it). --now previews a run at another
 time (schedule window and release ages). --state uses another state file
-than the config's.` + exitStatus("when every project ran", "when one failed",
+than the config's. --shard K/N (or PINWHEEL_SHARD) runs only the projects
+of shard K of a fleet of N, with its own state file (state-K.db beside the
+config's); with autodiscover, the projects found on GitLab join the
+configured ones.` + exitStatus("when every project ran", "when one failed",
 			"a bad config, an unset or empty token variable, a state file that is locked or damaged"),
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error { return runRun(cmd, fl) },
@@ -45,6 +48,7 @@ than the config's.` + exitStatus("when every project ran", "when one failed",
 	f.BoolVar(&fl.dryRun, "dry-run", false, "print the actions, write nothing (not even the state file)")
 	f.StringVar(&fl.now, "now", "", "run as if it were `TIME` (RFC 3339, e.g. 2026-03-01T09:00:00Z)")
 	f.StringVar(&fl.state, "state", "", "state `FILE` (default: the config's state)")
+	addShardFlag(f, &fl.shard)
 	return cmd
 }
 
@@ -57,10 +61,15 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 	if err != nil {
 		return err
 	}
+	sh, err := resolveShard(fl.shard, os.Getenv)
+	if err != nil {
+		return err
+	}
+	cfg.State = shardState(cfg.State, sh)
 	if fl.state != "" {
 		cfg.State = fl.state
 	}
-	if fl.project != "" && !configured(cfg, fl.project) {
+	if fl.project != "" && !chooses(cfg, sh) && !configured(cfg, fl.project) {
 		return usageError(fmt.Errorf("--project %s: %w", fl.project, scheduler.ErrUnknownProject))
 	}
 	l := logrus.New()
@@ -80,6 +89,19 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 	// and a run is safe to interrupt between any two GitLab calls.
 	ctx, stop := jobContext(cmd)
 	defer stop()
+	var failed []string
+	if chooses(cfg, sh) {
+		res := chooseProjects(ctx, newFinder(cfg, runner, sh, logrus.NewEntry(l)), runner, logrus.NewEntry(l))
+		for _, err := range res.Problems {
+			fmt.Fprintln(cmd.ErrOrStderr(), "choosing the projects:", err)
+		}
+		if len(res.Problems) > 0 {
+			failed = append(failed, "the choice of projects")
+		}
+		if fl.project != "" && !runs(runner, fl.project) {
+			return usageError(notOwned(cfg, sh, fl.project))
+		}
+	}
 	var reports []scheduler.Report
 	if fl.project != "" {
 		rep, _ := runner.RunProject(ctx, fl.project)
@@ -87,7 +109,6 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 	} else {
 		reports = runner.RunAll(ctx)
 	}
-	var failed []string
 	for _, rep := range reports {
 		if rep.Err != nil {
 			fmt.Fprintln(cmd.ErrOrStderr(), rep.Summary(fl.dryRun))
@@ -100,6 +121,15 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 		return &exitError{code: 1, err: fmt.Errorf("run failed for %s", strings.Join(failed, ", "))}
 	}
 	return nil
+}
+
+func runs(r *scheduler.Runner, path string) bool {
+	for _, p := range r.Projects() {
+		if strings.EqualFold(p.Path, path) {
+			return true
+		}
+	}
+	return false
 }
 
 func configured(cfg *config.Config, path string) bool {

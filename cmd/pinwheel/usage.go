@@ -109,7 +109,7 @@ func loadRunConfig(path string, botOnly bool) (*config.Config, error) {
 	if err != nil {
 		return nil, usageError(err)
 	}
-	if len(cfg.Projects) == 0 && !(botOnly && cfg.Bot != nil) {
+	if len(cfg.Projects) == 0 && cfg.Autodiscover == nil && !(botOnly && cfg.Bot != nil) {
 		also := ""
 		if botOnly {
 			also = " (or a bot: section)"

@@ -38,7 +38,11 @@ on stderr but is not a problem: the daemon's environment may differ.` +
 			if _, err := gitlabauth.FromVar(os.LookupEnv, cfg.GitLab.TokenEnv); err != nil {
 				fmt.Fprintf(cmd.ErrOrStderr(), "note: %v\n", err)
 			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s: ok, %d project(s)\n", configPath, len(cfg.Projects))
+			found := ""
+			if cfg.Autodiscover != nil {
+				found = " and the ones autodiscover finds"
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s: ok, %d project(s)%s\n", configPath, len(cfg.Projects), found)
 			return err
 		},
 	}

@@ -1,0 +1,93 @@
+package config
+
+import (
+	"fmt"
+	"path"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/pinwheel-dev/pinwheel/shard"
+)
+
+// Autodiscover finds the projects to run on GitLab instead of listing
+// them (see package discover): every project of Groups (subgroups
+// included) and every project carrying one of Topics, less those whose
+// path matches one of Exclude. A found project takes ProjectDefaults;
+// an entry under projects: for the same path wins over it.
+type Autodiscover struct {
+	// Groups are full group paths ("platform", "platform/web").
+	Groups []string
+	// Topics are GitLab project topics ("python").
+	Topics []string
+	// Exclude are path.Match patterns over full project paths
+	// ("platform/legacy-*"), compared case-insensitively.
+	Exclude []string
+}
+
+// Excluded reports whether the project at fullPath matches an Exclude
+// pattern.
+func (a *Autodiscover) Excluded(fullPath string) bool {
+	for _, pat := range a.Exclude {
+		if ok, _ := path.Match(strings.ToLower(pat), strings.ToLower(fullPath)); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func (d *decoder) autodiscover(n *yaml.Node, keyPath string, cfg *Config) {
+	if isNull(n) {
+		return
+	}
+	a := &Autodiscover{}
+	d.mapping(n, keyPath, map[string]field{
+		"groups":  d.strs(&a.Groups, checkGroupPath),
+		"topics":  d.strs(&a.Topics, checkNonEmpty),
+		"exclude": d.strs(&a.Exclude, checkExcludePattern),
+	})
+	if len(a.Groups) == 0 && len(a.Topics) == 0 && !d.reported(keyPath+".groups") && !d.reported(keyPath+".topics") {
+		d.errorf(n, keyPath, "name at least one of groups or topics")
+	}
+	cfg.Autodiscover = a
+}
+
+// defaultProjectDefaults is project_defaults when the file has none: a
+// project entry's own defaults.
+func defaultProjectDefaults() Project { return defaultProject() }
+
+func (d *decoder) projectDefaults(n *yaml.Node, keyPath string, cfg *Config) {
+	p := defaultProject()
+	fields := d.projectFields(&p)
+	fields["path"] = func(n *yaml.Node, path string) {
+		d.errorf(n, path, "project_defaults are for discovered projects, which GitLab names; list a project under projects: to set its path")
+	}
+	d.mapping(n, keyPath, fields)
+	finishProject(&p)
+	cfg.ProjectDefaults = p
+}
+
+func checkGroupPath(p string) error {
+	if err := checkNonEmpty(p); err != nil {
+		return err
+	}
+	if strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") || strings.Contains(p, "//") {
+		return fmt.Errorf("%q is not a group's full path (like platform or platform/web)", p)
+	}
+	return nil
+}
+
+func checkExcludePattern(p string) error {
+	if err := checkNonEmpty(p); err != nil {
+		return err
+	}
+	if _, err := path.Match(p, ""); err != nil {
+		return fmt.Errorf("%q is not a pattern (path.Match syntax, like platform/legacy-*): %v", p, err)
+	}
+	return nil
+}
+
+func checkShardAddress(t string) error {
+	_, err := shard.ParseAddresses(t)
+	return err
+}

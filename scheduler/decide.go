@@ -1,0 +1,356 @@
+package scheduler
+
+import (
+	"github.com/pinwheel-dev/pinwheel/config"
+	"github.com/pinwheel-dev/pinwheel/dashboard"
+	"github.com/pinwheel-dev/pinwheel/mrbot"
+	"github.com/pinwheel-dev/pinwheel/plan"
+	"github.com/pinwheel-dev/pinwheel/state"
+)
+
+// A run first decides, per update slot, what to do and where the
+// dashboard lists it (decide: pure, over plain data), then does it
+// (execute: the writes, through mrbot). Like Alertmanager's notify stages,
+// the window, the limits and the ticks are judged before anything is sent.
+
+// Action is what the run does for one update slot.
+type Action int
+
+// Actions, in the order a slot's life meets them.
+const (
+	// ActIdle: nothing to offer now (at most a pending update); an open
+	// merge request is listed, or closed as obsolete, by tidy.
+	ActIdle Action = iota
+	// ActLeave: nothing to write; the slot is listed as it is (or, for
+	// a merge request merged with this very update, not at all).
+	ActLeave
+	// ActHold: the merge request waits for the window or the limits.
+	ActHold
+	// ActCreate: build the branch and open the merge request.
+	ActCreate
+	// ActUpdate: rebuild the open merge request's stale branch, leaving
+	// a branch someone else pushed to alone.
+	ActUpdate
+	// ActRebase: rebuild the open merge request's branch (a ticked box),
+	// even over someone else's commits.
+	ActRebase
+	// ActClose: the merge request was closed without merging: remember
+	// the version, say so on it once and delete its branch.
+	ActClose
+)
+
+var actionNames = [...]string{"idle", "leave", "hold", "create", "update", "rebase", "close"}
+
+func (a Action) String() string {
+	if int(a) < len(actionNames) {
+		return actionNames[a]
+	}
+	return "unknown"
+}
+
+// Section is the dashboard section a decision lists its slot in.
+type Section int
+
+// Sections of the dashboard model (dashboard.Dashboard's lists).
+const (
+	SectionNone Section = iota
+	SectionAwaitingSchedule
+	SectionRateLimited
+	SectionOpen
+	SectionClosed
+)
+
+// Ticks are the slot's ticked boxes.
+type Ticks struct {
+	Approve, Rebase, Retry, Recreate, Unschedule, Unlimit bool
+}
+
+// Candidate is one update a slot may carry, with the constraints contents
+// a branch carrying it would hold.
+type Candidate struct {
+	Update *plan.Update
+	// Blob identifies the files carrying it (projectRun.blob); "" when
+	// not computed (no open merge request to compare with).
+	Blob string
+	// Err is why the files cannot carry it (a contentError); it fails the
+	// slot only when the decision needs the files.
+	Err error
+	// Packages are a group's packages and versions; Ignored says they are
+	// all versions closed without merging (nothing to propose).
+	Packages []dashboard.PackageUpdate
+	Ignored  bool
+}
+
+// DecisionInput is everything decide looks at for one slot: plain data,
+// no GitLab.
+type DecisionInput struct {
+	Branch string
+	// Name is the package as the file writes it (the title names it).
+	Name string
+	// Offered is the update to offer now, Pending a newer one still too
+	// young; either may be nil.
+	Offered, Pending *Candidate
+	// Record is the branch's latest merge request; HasRecord is false
+	// when there is none.
+	Record    state.MergeRequestRecord
+	HasRecord bool
+	// ClosedVersion is the version the state remembers a closed merge
+	// request of the branch for ("" if none).
+	ClosedVersion string
+	Ticks         Ticks
+	// PendingApproved says the open merge request carries the pending
+	// update already (its approve box was ticked on an earlier run): the
+	// approval stands until the update is offered anyway.
+	PendingApproved bool
+	// InWindow says the run is inside the schedule window.
+	InWindow bool
+	// Limits and the counts so far in the run.
+	Limits         config.Limits
+	OpenMRs        int
+	CreatedThisRun int
+	// Security marks an update that fixes a known vulnerability of the
+	// pinned version: it bypasses the window and the limits (it still
+	// counts toward them for the others).
+	Security bool
+	// NoVulnData says the run has no vulnerability data (OSV down or
+	// slow): an open security merge request is then left as it is, since
+	// without the data the slot offers the plain update or nothing, and
+	// nothing may be rebuilt or closed for want of data.
+	NoVulnData bool
+	// Group is the name of the group the slot stands for ("" for a
+	// single package).
+	Group string
+}
+
+// Decision is what decide chose for a slot.
+type Decision struct {
+	Action Action
+	// Want is the update the branch carries (nil for ActIdle); Title its
+	// merge request title.
+	Want  *Candidate
+	Title string
+	// Section and Entry are where and how the dashboard lists the slot
+	// once the action is done (Entry.MR is then the merge request as
+	// built); SectionNone lists it nowhere.
+	Section Section
+	Entry   dashboard.Entry
+	// PendingEntry, when set, lists the pending update under Pending
+	// release age.
+	PendingEntry *dashboard.Entry
+	// FailSection lists Entry there when the action fails (an update
+	// outside the window stays awaiting it).
+	FailSection Section
+	FailTicked  bool
+	// Note (ActClose, and ActCreate of a recreated one) says the closed
+	// merge request still needs its note and branch deletion.
+	Note bool
+	// Recreated (ActCreate) marks a merge request created again after
+	// one was closed: the state forgets the closed version.
+	Recreated bool
+	// Consume are the boxes the action answers, unticked once it is done.
+	Consume []dashboard.Kind
+	// Err fails the slot before any write.
+	Err error
+}
+
+// Limited reports whether the rate limits hold back a new merge request.
+func (in DecisionInput) Limited() bool {
+	l := in.Limits
+	return l.OpenMRs > 0 && in.OpenMRs >= l.OpenMRs ||
+		l.NewMRsPerRun > 0 && in.CreatedThisRun >= l.NewMRsPerRun
+}
+
+// decide is the policy for one slot: which update its branch carries, and
+// whether the run creates, rebuilds, leaves, holds back or acknowledges
+// the closing of its merge request.
+func decide(in DecisionInput) Decision {
+	t := in.Ticks
+	approved := in.Pending != nil && (t.Approve || in.PendingApproved)
+	want := in.Offered
+	if approved {
+		want = in.Pending
+	}
+	d := Decision{Want: want}
+	if mr := in.Record; in.NoVulnData && in.HasRecord && mr.State == "opened" && mrbot.IsSecurityTitle(mr.Title) {
+		d.Action, d.Section, d.Want = ActLeave, SectionOpen, nil
+		d.Entry = dashboard.Entry{Branch: in.Branch, Title: mr.Title, MR: mrEntry(mr)}
+		return d
+	}
+	if in.Pending != nil && want != in.Pending {
+		e := entryOf(in.Branch, in.Name, in.Pending.Update)
+		d.PendingEntry = &e
+	}
+	if want == nil {
+		d.Action = ActIdle
+		return d
+	}
+	if in.Group != "" {
+		return decideGroup(in, d, approved)
+	}
+	title := mrbot.UpdateTitle(in.Name, want.Update.To, want.Update.Security)
+	d.Title = title
+	d.Entry = entryOf(in.Branch, in.Name, want.Update)
+	mr := in.Record
+	// A closed MR is matched by title, like Renovate does; the version
+	// remembered in state covers a retitled or vanished one.
+	closedBefore := in.ClosedVersion == want.Update.To
+	switch {
+	case in.HasRecord && mr.State == "opened":
+		return keepCurrent(in, d, approved)
+	case in.HasRecord && mr.State == "merged" && mr.Title == title:
+		d.Action = ActLeave
+		return d
+	case in.HasRecord && mr.State == "locked":
+		// GitLab is merging it right now; neither open for a rebuild nor
+		// closed by a person.
+		d.Action, d.Section = ActLeave, SectionOpen
+		d.Entry = dashboard.Entry{Branch: in.Branch, Title: mr.Title, MR: mrEntry(mr)}
+		return d
+	case in.HasRecord && mr.State != "merged" && (mr.Title == title || closedBefore):
+		return closedMR(in, d, mr, approved)
+	case !in.HasRecord && closedBefore:
+		return closedMR(in, d, state.MergeRequestRecord{}, approved)
+	}
+
+	return hold(in, d, approved)
+}
+
+// hold holds an update with no merge request back for the window or the
+// limits, unless a box or its security fix bypasses them; else it is
+// created.
+func hold(in DecisionInput, d Decision, approved bool) Decision {
+	t := in.Ticks
+	bypass := t.Unschedule || t.Unlimit || approved || t.Retry || in.Security
+	if !bypass && (!in.InWindow || in.Limited()) {
+		d.Action = ActHold
+		d.Section = SectionRateLimited
+		if !in.InWindow {
+			d.Section = SectionAwaitingSchedule
+		}
+		return d
+	}
+	d.Action, d.Section = ActCreate, SectionOpen
+	if !in.InWindow {
+		d.FailSection, d.FailTicked = SectionAwaitingSchedule, t.Unschedule
+	}
+	for _, k := range []struct {
+		on   bool
+		kind dashboard.Kind
+	}{{t.Unschedule, dashboard.KindUnschedule}, {t.Unlimit, dashboard.KindUnlimit}, {t.Retry, dashboard.KindRetry}, {approved, dashboard.KindApprove}} {
+		if k.on {
+			d.Consume = append(d.Consume, k.kind)
+		}
+	}
+	return d
+}
+
+// keepCurrent keeps an open merge request current, at any time (like
+// Renovate's updateNotScheduled): rebuilt from the target when a newer
+// release arrived, the target's constraints changed, or its rebase box is
+// ticked. The window only holds back merge requests nobody asked for.
+func keepCurrent(in DecisionInput, d Decision, approved bool) Decision {
+	t, mr := in.Ticks, in.Record
+	if d.Want.Err != nil {
+		d.Err = d.Want.Err
+		return d
+	}
+	// A standing approval (PendingApproved) is no reason to rebuild.
+	rebase := t.Rebase || t.Retry || approved && t.Approve
+	// A head other than the one pinwheel recorded is not enough to call
+	// the branch someone else's: a run that lost the answer to its commit
+	// left pinwheel's own head there, with the MR still to retitle. The
+	// build looks at the head commit itself and leaves a person's alone
+	// (mrbot.ErrEdited) until they tick rebase.
+	stale := mr.Title != d.Title || mr.BuiltSHA == "" || mr.Blob != d.Want.Blob
+	d.Section = SectionOpen
+	if !rebase && !stale {
+		d.Action = ActLeave
+		d.Entry.Title, d.Entry.MR = mr.Title, mrEntry(mr)
+		return d
+	}
+	d.Action = ActUpdate
+	if rebase {
+		d.Action = ActRebase
+	}
+	for _, k := range []struct {
+		on   bool
+		kind dashboard.Kind
+	}{{t.Rebase, dashboard.KindRebase}, {t.Retry, dashboard.KindRetry}, {t.Approve, dashboard.KindApprove}} {
+		if k.on {
+			d.Consume = append(d.Consume, k.kind)
+		}
+	}
+	return d
+}
+
+// closedMR handles an update whose merge request was closed without
+// merging: it is not proposed again (a newer version is) unless its
+// recreate box is ticked. The first run that sees it says so on the merge
+// request, once.
+func closedMR(in DecisionInput, d Decision, mr state.MergeRequestRecord, approved bool) Decision {
+	d.Note = mr.IID != 0 && !mr.Noted
+	if !in.Ticks.Recreate {
+		d.Action, d.Section = ActClose, SectionClosed
+		if d.Entry.MR = mrEntry(mr); d.Entry.MR != nil {
+			d.Entry.MR.Pipeline = "" // a closed MR's pipeline tells nothing
+		}
+		return d
+	}
+	d.Action, d.Section, d.Recreated = ActCreate, SectionOpen, true
+	d.Consume = []dashboard.Kind{dashboard.KindRecreate}
+	if approved {
+		d.Consume = append(d.Consume, dashboard.KindApprove)
+	}
+	return d
+}
+
+// decideGroup is decide for a group slot. Its title never changes, so a
+// closed merge request is matched by the versions it carried instead:
+// those are left out of the candidates already (groupCandidates), and the
+// rest is proposed like any update; the closed one is acknowledged first
+// (Note).
+func decideGroup(in DecisionInput, d Decision, approved bool) Decision {
+	t, mr, want := in.Ticks, in.Record, d.Want
+	d.Title = mrbot.GroupTitle(in.Group)
+	d.Entry = dashboard.Entry{Branch: in.Branch, Title: d.Title, Packages: want.Packages}
+	if in.Pending != nil && d.PendingEntry != nil {
+		d.PendingEntry = &dashboard.Entry{Branch: in.Branch, Title: d.Title, Packages: in.Pending.Packages}
+	}
+	closed := in.HasRecord && mr.State == "closed"
+	d.Note = closed && mr.IID != 0 && !mr.Noted
+	switch {
+	case in.HasRecord && mr.State == "opened":
+		return keepCurrent(in, d, approved)
+	case in.HasRecord && mr.State == "locked":
+		d.Action, d.Section = ActLeave, SectionOpen
+		d.Entry.MR = mrEntry(mr)
+		return d
+	case want.Ignored:
+		d.Action, d.Section = ActClose, SectionClosed
+		if closed {
+			if d.Entry.MR = mrEntry(mr); d.Entry.MR != nil {
+				d.Entry.MR.Pipeline = ""
+			}
+		}
+		return d
+	case t.Recreate:
+		d.Action, d.Section, d.Recreated = ActCreate, SectionOpen, true
+		d.Consume = []dashboard.Kind{dashboard.KindRecreate}
+		if approved {
+			d.Consume = append(d.Consume, dashboard.KindApprove)
+		}
+		return d
+	}
+	return hold(in, d, approved)
+}
+
+func entryOf(branch, name string, u *plan.Update) dashboard.Entry {
+	e := dashboard.Entry{
+		Branch: branch, Title: mrbot.UpdateTitle(name, u.To, u.Security), From: u.From, To: u.To,
+		UpdateType: string(u.Type), Released: u.ReleaseDate,
+	}
+	if u.Pending {
+		e.Eligible = u.EligibleAt
+	}
+	return e
+}
