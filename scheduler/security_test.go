@@ -181,3 +181,22 @@ func TestSecurityPagingAndCache(t *testing.T) {
 		t.Errorf("third run: %+v, want 1 record fetch", rep.OSV)
 	}
 }
+
+// A security update never joins a group: on a weekday it opens alone, and
+// on the weekend the group takes the other packages only.
+func TestSecurityUpdateIsNeverGrouped(t *testing.T) {
+	e := osvEnv(t, unlimited+"    groups:\n      - name: web\n        packages: [requests, urllib3, idna]\n")
+	e.mustRun()
+	if open := e.openMRs(); len(open) != 1 || open[brRequests].Title != secTitle {
+		t.Fatalf("weekday MRs: %v, want only %q", slices.Sorted(maps.Keys(open)), secTitle)
+	}
+	e.clock.Set(saturday)
+	e.mustRun()
+	group := e.mrFor("pinwheel/group-web")
+	if strings.Contains(group.Description, "| requests |") || !strings.Contains(group.Description, "urllib3") {
+		t.Errorf("group MR carries requests or lacks urllib3:\n%s", group.Description)
+	}
+	if e.mrFor(brRequests).Title != secTitle {
+		t.Errorf("the security MR changed: %q", e.mrFor(brRequests).Title)
+	}
+}
