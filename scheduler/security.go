@@ -67,6 +67,12 @@ func (run *projectRun) addVulnerabilities(ctx context.Context, opts check.Option
 	run.log.WithFields(logrus.Fields{
 		"querybatch": st.QueryBatchCalls, "record_fetches": st.RecordFetches, "cache_hits": st.CacheHits,
 	}).Debug("vulnerability data read")
+	// run.results holds copies of the reports' results: take the
+	// security updates and data into it too.
+	run.results.Results = run.results.Results[:0]
+	for _, rep := range run.reports {
+		run.results.Results = append(run.results.Results, rep.Results...)
+	}
 	for _, p := range run.results.Results {
 		if p.Vulns == nil {
 			continue

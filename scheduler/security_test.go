@@ -200,3 +200,21 @@ func TestSecurityUpdateIsNeverGrouped(t *testing.T) {
 		t.Errorf("the security MR changed: %q", e.mrFor(brRequests).Title)
 	}
 }
+
+// A record OSV serves broken fails that advisory of that pin only: it is
+// listed under Errors, and the other pin's security MR opens as usual.
+func TestSecurityBrokenRecord(t *testing.T) {
+	e := osvEnv(t, unlimited)
+	e.idx.SetOSVBody("PYSEC-2026-99", []byte(`{"id": "PYSEC-2026-99", "modified": "not a time"}`))
+	e.mustRun()
+	if e.mrFor(brRequests).Title != secTitle {
+		t.Errorf("requests' security MR: %q", e.mrFor(brRequests).Title)
+	}
+	body := e.dashboard().Description
+	if errs := section(body, "Errors"); !strings.Contains(errs, "vulnerability data unavailable: `certifi`") || !strings.Contains(errs, "PYSEC-2026-99") {
+		t.Errorf("Errors do not name certifi's broken advisory:\n%s", body)
+	}
+	if strings.Contains(section(body, "Vulnerabilities"), "certifi") {
+		t.Errorf("certifi listed as vulnerable from a record that could not be read:\n%s", body)
+	}
+}
