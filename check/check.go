@@ -42,8 +42,9 @@ type Options struct {
 // Result is what the check found for one pin.
 type Result struct {
 	Pin constraints.Pin
-	// Project is what the index said; nil when the look-up failed or the pin
-	// is ignored in the file.
+	// Project is what the index said, without its releases (Plan keeps
+	// the ones it offers); Links and Vulnerabilities are filled only when
+	// Plan has updates. nil when the look-up failed or the pin is ignored.
 	Project *registry.Project
 	// Plan is the policy's verdict; its Updates hold the offered and pending
 	// updates.
@@ -85,18 +86,19 @@ type Report struct {
 // Run looks up every pin of f. It returns when every look-up has finished or
 // ctx is done; a failed look-up is recorded in that pin's Result and never
 // stops the others.
-func Run(ctx context.Context, client *registry.Client, f *constraints.File, opts Options) *Report {
-	return RunFiles(ctx, client, []*constraints.File{f}, opts)[0]
+func Run(ctx context.Context, index registry.Index, f *constraints.File, opts Options) *Report {
+	return RunFiles(ctx, index, []*constraints.File{f}, opts)[0]
 }
 
 // RunFiles is Run for several files of one project: a package pinned in
 // several files, or on several lines, or at several versions, is fetched
 // from the index once (its project page once; the JSON API once per
-// pinned version, for that version's vulnerabilities). A package the
+// pinned version, for that version's links and vulnerabilities, and only
+// when a line at that version has an update to show). A package the
 // rules ignore, and a "# pinwheel: ignore" line, is never sent to the
 // index. Each line is evaluated on its own, for the Pythons its marker
 // allows (plan.LinePythons). It returns one report per file, in order.
-func RunFiles(ctx context.Context, client *registry.Client, files []*constraints.File, opts Options) []*Report {
+func RunFiles(ctx context.Context, index registry.Index, files []*constraints.File, opts Options) []*Report {
 	reports := make([]*Report, len(files))
 	type lookup struct {
 		versions []string
@@ -154,30 +156,50 @@ func RunFiles(ctx context.Context, client *registry.Client, files []*constraints
 					mu.Unlock()
 				}
 			}()
-			project, err := client.Lookup(ctx, key, l.versions[0])
+			project, err := index.Releases(ctx, key)
 			if err != nil {
 				fail(l.results, err)
 				return
 			}
-			vulns := map[string][]registry.Vulnerability{l.versions[0]: project.Vulnerabilities}
-			for _, v := range l.versions[1:] {
-				if vulns[v], err = client.Vulnerabilities(ctx, key, v); err != nil {
-					fail(l.results, err)
-					return
-				}
-			}
 			// The policy runs here, as each answer arrives, so its garbage
-			// is collected while other look-ups wait on the network.
+			// is collected while other look-ups wait on the network; the
+			// releases are not kept past it (a run over 10,000 pins would
+			// otherwise hold every page until rendering).
 			for _, res := range l.results {
-				p := *project
-				p.Vulnerabilities = vulns[res.Pin.Version]
-				res.Project = &p
-				res.Plan, res.Err = evaluate(res.Pin, &p, opts)
+				res.Plan, res.Err = evaluate(res.Pin, project, opts)
+				res.Project = &registry.Project{Name: project.Name}
+			}
+			project = nil
+			if err := addDetails(ctx, index, key, l.results); err != nil {
+				fail(l.results, err)
 			}
 		}()
 	}
 	wg.Wait()
 	return reports
+}
+
+// addDetails asks the JSON API for the links and vulnerabilities of the
+// package's lines that have an update to show, once per pinned version;
+// lines without one never cost a request.
+func addDetails(ctx context.Context, index registry.Index, key string, results []*Result) error {
+	details := map[string]registry.Details{}
+	for _, res := range results {
+		if res.Err != nil || len(res.Plan.Updates) == 0 {
+			continue
+		}
+		d, ok := details[res.Pin.Version]
+		if !ok {
+			var err error
+			if d, err = index.Details(ctx, key, res.Pin.Version); err != nil {
+				return err
+			}
+			details[res.Pin.Version] = d
+		}
+		res.Project.Links = d.Links
+		res.Project.Vulnerabilities = d.Vulnerabilities
+	}
+	return nil
 }
 
 // fail records err for every line of a package.

@@ -87,6 +87,11 @@ type Client struct {
 	authOrigin string // credentials go to the index's origin only
 	slots      chan struct{}
 	log        *logrus.Entry
+
+	// refreshed holds the freshness a 304 renewed, by cache key, so the
+	// stored entry need not be rewritten (see revalidated).
+	refreshedMu sync.Mutex
+	refreshed   map[string]time.Time
 }
 
 // New checks opts and fills in defaults.
@@ -149,6 +154,7 @@ func New(opts Options) (*Client, error) {
 		authOrigin: origin(index),
 		slots:      make(chan struct{}, opts.Concurrency),
 		log:        log,
+		refreshed:  map[string]time.Time{},
 	}, nil
 }
 
