@@ -35,7 +35,7 @@ type cacheEntry struct {
 	// Stored is when the entry was last written; a 304 rewrites it at
 	// most every RestampAfter.
 	Stored time.Time `json:"stored,omitzero"`
-	body         []byte
+	body   []byte
 }
 
 // cacheMagic prefixes stored values so a format change reads as a miss.
