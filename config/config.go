@@ -50,6 +50,9 @@ type Config struct {
 	WebhookSecretEnv string
 	Log              Log
 	Projects         []Project
+	// Parallel is how many projects run at once (each project's own runs
+	// stay one at a time); default DefaultParallel.
+	Parallel int
 	// Vulnerabilities is where known vulnerabilities come from.
 	Vulnerabilities Vulnerabilities
 	// Bot is the test bot's section; nil when the file has none.
@@ -205,8 +208,14 @@ func Default() *Config {
 		WebhookSecretEnv: "PINWHEEL_WEBHOOK_SECRET",
 		Log:              Log{Format: "json", Level: logrus.InfoLevel},
 		Vulnerabilities:  defaultVulnerabilities(),
+		Parallel:         DefaultParallel,
 	}
 }
+
+// DefaultParallel is how many projects run at once by default: enough
+// that one project's slow GitLab calls don't hold up the fleet, few enough
+// that GitLab sees a handful of clients, not hundreds.
+const DefaultParallel = 4
 
 // defaultProject is a project entry before its keys are read.
 func defaultProject() Project {

@@ -25,6 +25,8 @@ import (
 // projectRun is one run for one project: what it read, and what it did.
 type projectRun struct {
 	r   *Runner
+	// index answers this run's look-ups, shared with the runs beside it.
+	index registry.Index
 	gl  *gitlab.Client
 	p   config.Project
 	now time.Time
@@ -141,7 +143,7 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 	})
 	opts := run.r.check
 	opts.Now = run.now
-	run.reports = check.RunFiles(ctx, run.r.deps.Index, run.files, opts)
+	run.reports = check.RunFiles(ctx, run.index, run.files, opts)
 	run.results = &check.Report{File: run.file}
 	for _, rep := range run.reports {
 		run.results.Results = append(run.results.Results, rep.Results...)
