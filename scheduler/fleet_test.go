@@ -116,4 +116,3 @@ func TestRunAllLooksEachPackageUpOnce(t *testing.T) {
 		t.Errorf("%d 200s, want 10", n)
 	}
 }
-
