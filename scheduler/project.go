@@ -24,13 +24,14 @@ import (
 
 // projectRun is one run for one project: what it read, and what it did.
 type projectRun struct {
-	r *Runner
+	r   *Runner
+	gl  *gitlab.Client
+	p   config.Project
+	now time.Time
+	log *logrus.Entry
+
 	// index answers this run's look-ups, shared with the runs beside it.
 	index registry.Index
-	gl    *gitlab.Client
-	p     config.Project
-	now   time.Time
-	log   *logrus.Entry
 
 	rec    state.ProjectRecord
 	report Report
