@@ -66,7 +66,9 @@ type Index struct {
 	// JSONAPIURL is the root of PyPI's JSON API (URL/<name>/json), resolved:
 	// derived from URL when the file leaves it empty, "" when unavailable or
 	// turned off with "off".
-	JSONAPIURL  string
+	JSONAPIURL string
+	// JSONAPIOff is json_api_url: off; SetIndexURL keeps it off.
+	JSONAPIOff  bool
 	Concurrency int
 	Timeout     Duration
 	Retries     int
@@ -256,12 +258,16 @@ func Load(path string) (*Config, error) {
 
 // SetIndexURL points the config at another index, as pip's --index-url
 // does: raw is checked as index.url is, and the JSON API is derived from
-// it (an explicit json_api_url belongs to the index it replaces).
+// it (an explicit json_api_url belongs to the index it replaces), unless
+// the file turned the JSON API off: that stays off.
 func (c *Config) SetIndexURL(raw string) error {
 	if err := checkHTTPURL("username_env and password_env")(raw); err != nil {
 		return err
 	}
 	c.Index.URL = raw
-	c.Index.JSONAPIURL = registry.JSONAPIFor(raw)
+	c.Index.JSONAPIURL = ""
+	if !c.Index.JSONAPIOff {
+		c.Index.JSONAPIURL = registry.JSONAPIFor(raw)
+	}
 	return nil
 }

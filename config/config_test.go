@@ -425,3 +425,27 @@ func TestReadmeConfigParses(t *testing.T) {
 		t.Errorf("README's config read as %+v", cfg)
 	}
 }
+
+// --index-url points at another index; a JSON API the file turned off
+// stays off (the mirror may not have one, or the user may not want it).
+func TestSetIndexURLKeepsJSONAPIOff(t *testing.T) {
+	tests := []struct {
+		file, flag, wantJSON string
+	}{
+		{"index: {json_api_url: off}\n", "https://mirror.example/simple", ""},
+		{"index: {url: \"https://a.example/simple\", json_api_url: off}\n", "https://b.example/simple", ""},
+		{"index: {url: \"https://a.example/simple\"}\n", "https://b.example/simple", "https://b.example/pypi"},
+	}
+	for _, tc := range tests {
+		c, err := Parse("pinwheel.yaml", []byte(tc.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.SetIndexURL(tc.flag); err != nil {
+			t.Fatal(err)
+		}
+		if c.Index.JSONAPIURL != tc.wantJSON {
+			t.Errorf("%q then --index-url %s: JSON API %q, want %q", tc.file, tc.flag, c.Index.JSONAPIURL, tc.wantJSON)
+		}
+	}
+}

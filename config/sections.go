@@ -65,6 +65,7 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 		cfg.Index.JSONAPIURL = registry.JSONAPIFor(cfg.Index.URL)
 	case off:
 		cfg.Index.JSONAPIURL = ""
+		cfg.Index.JSONAPIOff = true
 	default:
 		cfg.Index.JSONAPIURL = strings.TrimSuffix(jsonAPI, "/")
 	}
