@@ -137,46 +137,65 @@ func RunFiles(ctx context.Context, index registry.Index, files []*constraints.Fi
 		mu       sync.Mutex
 		finished int
 	)
-	for _, key := range order {
-		l := lookups[key]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				// A bug the index's answer trips must cost one package,
-				// not the daemon: the goroutine is ours, so is the
-				// recovery.
-				if p := recover(); p != nil {
-					fail(l.results, fmt.Errorf("look up %s: internal error: %v", key, p))
-				}
-				if opts.Progress != nil {
-					mu.Lock()
-					finished++
-					opts.Progress(finished, len(order))
-					mu.Unlock()
-				}
-			}()
-			project, err := index.Releases(ctx, key)
-			if err != nil {
-				fail(l.results, err)
-				return
+	// A bounded pool of workers rather than a goroutine per package: 10,000
+	// goroutines parked on the client's slots cost more memory than the
+	// answers. Twice the client's slots keeps them all busy.
+	workers := 2 * registry.DefaultConcurrency
+	if c, ok := index.(interface{ Concurrency() int }); ok {
+		workers = 2 * c.Concurrency()
+	}
+	keys := make(chan string)
+	go func() {
+		defer close(keys)
+		for _, key := range order {
+			keys <- key
+		}
+	}()
+	for range min(workers, len(order)) {
+		wg.Go(func() {
+			for key := range keys {
+				lookupOne(ctx, index, key, lookups[key].results, opts, func() {
+					if opts.Progress != nil {
+						mu.Lock()
+						finished++
+						opts.Progress(finished, len(order))
+						mu.Unlock()
+					}
+				})
 			}
-			// The policy runs here, as each answer arrives, so its garbage
-			// is collected while other look-ups wait on the network; the
-			// releases are not kept past it (a run over 10,000 pins would
-			// otherwise hold every page until rendering).
-			for _, res := range l.results {
-				res.Plan, res.Err = evaluate(res.Pin, project, opts)
-				res.Project = &registry.Project{Name: project.Name}
-			}
-			project = nil
-			if err := addDetails(ctx, index, key, l.results); err != nil {
-				fail(l.results, err)
-			}
-		}()
+		})
 	}
 	wg.Wait()
 	return reports
+}
+
+// lookupOne looks one package up and evaluates its lines; done is called
+// when it is over, whatever happened.
+func lookupOne(ctx context.Context, index registry.Index, key string, results []*Result, opts Options, done func()) {
+	defer func() {
+		// A bug the index's answer trips must cost one package, not the
+		// daemon: the goroutine is ours, so is the recovery.
+		if p := recover(); p != nil {
+			fail(results, fmt.Errorf("look up %s: internal error: %v", key, p))
+		}
+		done()
+	}()
+	project, err := index.Releases(ctx, key)
+	if err != nil {
+		fail(results, err)
+		return
+	}
+	// The policy runs here, as each answer arrives, so its garbage is
+	// collected while other look-ups wait on the network; the releases
+	// are not kept past it (a check of 10,000 pins would otherwise hold
+	// every page until rendering).
+	for _, res := range results {
+		res.Plan, res.Err = evaluate(res.Pin, project, opts)
+		res.Project = &registry.Project{Name: project.Name}
+	}
+	if err := addDetails(ctx, index, key, results); err != nil {
+		fail(results, err)
+	}
 }
 
 // addDetails asks the JSON API for the links and vulnerabilities of the

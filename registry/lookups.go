@@ -145,3 +145,9 @@ func memo[T any](ctx context.Context, mu *sync.Mutex, calls map[string]*call[T],
 func isCancel(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
+
+// Concurrency is how many requests the client sends at once.
+func (c *Client) Concurrency() int { return c.opts.Concurrency }
+
+// Concurrency is the client's.
+func (l *Lookups) Concurrency() int { return l.client.Concurrency() }
