@@ -56,7 +56,7 @@ func TestEmptyFileIsDefault(t *testing.T) {
 	}
 	d := Default()
 	if d.Index.URL != "https://pypi.org/simple" || d.Index.JSONAPIURL != "https://pypi.org/pypi" ||
-		d.Index.Concurrency != 64 || time.Duration(d.Index.Timeout) != 30*time.Second || d.Index.Retries != 4 ||
+		d.Index.Concurrency != 128 || time.Duration(d.Index.Timeout) != 30*time.Second || d.Index.Retries != 4 ||
 		d.Cron.String() != "@hourly" || d.Log.Level != logrus.InfoLevel || d.GitLab.TokenEnv != "GITLAB_TOKEN" {
 		t.Errorf("Default() = %+v", d)
 	}
@@ -151,7 +151,7 @@ projects:
 			}
 		}},
 		{"null keeps the default", "index: {timeout: , concurrency: null}\ncron:\n", func(t *testing.T, c *Config) {
-			if c.Index.Concurrency != 64 || time.Duration(c.Index.Timeout) != 30*time.Second || c.Cron.String() != "@hourly" {
+			if c.Index.Concurrency != 128 || time.Duration(c.Index.Timeout) != 30*time.Second || c.Cron.String() != "@hourly" {
 				t.Errorf("Index = %+v, Cron = %q", c.Index, c.Cron)
 			}
 		}},
