@@ -106,6 +106,10 @@ func New(cfg *config.Config, deps Deps) (*Runner, error) {
 		l.SetOutput(io.Discard)
 		deps.Log = logrus.NewEntry(l)
 	}
+	if deps.Out != nil {
+		// Projects run in parallel; each line names its project.
+		deps.Out = &lockedWriter{w: deps.Out}
+	}
 	opts, err := check.OptionsFromConfig(cfg, time.Time{})
 	if err != nil {
 		return nil, fmt.Errorf("scheduler: %w", err)
@@ -244,4 +248,16 @@ func (r *Runner) projectLock(path string) *sync.Mutex {
 		r.running[key] = &sync.Mutex{}
 	}
 	return r.running[key]
+}
+
+// lockedWriter serialises the writes of parallel runs to one Writer.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
