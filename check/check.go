@@ -2,10 +2,10 @@
 // index and decides, pin by pin, which updates to offer.
 //
 // It is the seam between the parts that know nothing of each other: it reads
-// pins from package constraints, asks package registry for releases (one
-// goroutine per distinct package; the registry client bounds the requests
-// in flight), and hands them to package plan with the user's rules, line by
-// line. Both
+// pins from package constraints, asks package registry for releases (a
+// bounded pool of workers, one distinct package at a time each; the
+// registry client bounds the requests in flight), and hands them to
+// package plan with the user's rules, line by line. Both
 // `pinwheel check` and the daemon's run use it. It writes nothing to the
 // index, GitLab or the state; Rows, WriteJSON and WriteTable render a
 // report as `pinwheel check` prints it.

@@ -9,7 +9,9 @@
 // preferring PEP 691 JSON and falling back to PEP 503 HTML, and PyPI's JSON
 // API (https://docs.pypi.org/api/json/). It bounds concurrent requests,
 // retries throttling and server errors with backoff, and keeps an HTTP cache
-// (ETag, Last-Modified, max-age) in a caller-supplied Cache.
+// (ETag, Last-Modified, max-age) in a caller-supplied Cache. Lookups
+// memoises one run's answers so projects that share packages share the
+// requests.
 //
 // It decides nothing: which release to offer, and whether a yanked or too
 // new release counts, is the update policy's business.
