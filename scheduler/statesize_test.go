@@ -15,12 +15,13 @@ import (
 const stateFileLimit = 1 << 20
 
 // TestStateFileStaysSmallOverHourlyRuns drives the clock through 1,000
-// hourly runs (100 with -short), with a new release now and then, and
+// hourly runs (100 with -short or under the race detector, which has
+// nothing to find in a loop of serial runs), with a new release now and then, and
 // checks that the state file stays under its documented size and does
 // not grow once warm.
 func TestStateFileStaysSmallOverHourlyRuns(t *testing.T) {
 	runs := 1000
-	if testing.Short() {
+	if testing.Short() || raceEnabled {
 		runs = 100
 	}
 	e := newEnv(t, unlimited)
