@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// StateFileLimit is the documented bound (README, "Sizing") on the state
+// stateFileLimit is the documented bound (README, "Sizing") on the state
 // file of a small project after a thousand hourly runs: the HTTP cache is
 // rewritten only when the index changes (a 304 writes nothing), so the
 // file stops growing after the first runs.
@@ -16,9 +16,9 @@ const stateFileLimit = 1 << 20
 
 // TestStateFileStaysSmallOverHourlyRuns drives the clock through 1,000
 // hourly runs (100 with -short or under the race detector, which has
-// nothing to find in a loop of serial runs), with a new release now and then, and
-// checks that the state file stays under its documented size and does
-// not grow once warm.
+// nothing to find in a loop of serial runs), with a new release now and
+// then, and checks that the state file stays under its documented size
+// and does not grow once warm.
 func TestStateFileStaysSmallOverHourlyRuns(t *testing.T) {
 	runs := 1000
 	if testing.Short() || raceEnabled {
