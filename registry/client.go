@@ -160,8 +160,10 @@ func New(opts Options) (*Client, error) {
 	}, nil
 }
 
-// Lookup returns what the index knows about project name. version is the
-// pinned version: its vulnerabilities fill Project.Vulnerabilities, and it
+// Lookup returns what the index knows about project name, links and
+// vulnerabilities included, in one call (for one pin; a run over many
+// calls Releases, then Details for the pins with an update). version is
+// the pinned version: its vulnerabilities fill Project.Vulnerabilities, and it
 // may be "" when there is no pin. A project the index does not have is
 // ErrNotFound.
 //
