@@ -81,6 +81,8 @@ type env struct {
 	metrics *metrics.Metrics
 	// wrap, when set, wraps the GitLab client's transport.
 	wrap func(http.RoundTripper) http.RoundTripper
+	// deps, when set, adjusts the runner's Deps.
+	deps func(*scheduler.Deps)
 }
 
 // unlimited is project YAML that lifts the rate limits.
@@ -189,10 +191,14 @@ func (e *env) runner(dryRun bool) (*scheduler.Runner, *state.DB) {
 	l := logrus.New()
 	l.SetOutput(&e.logs)
 	l.SetLevel(logrus.DebugLevel)
-	r, err := scheduler.New(e.cfg, scheduler.Deps{
+	deps := scheduler.Deps{
 		GitLab: gl, Index: idx, State: db, Clock: e.clock.Now,
 		Log: logrus.NewEntry(l), DryRun: dryRun, Out: &e.out, ManualRunBox: e.manualRunBox, Metrics: e.metrics,
-	})
+	}
+	if e.deps != nil {
+		e.deps(&deps)
+	}
+	r, err := scheduler.New(e.cfg, deps)
 	if err != nil {
 		e.t.Fatal(err)
 	}
