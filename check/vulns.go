@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/pinwheel-dev/pinwheel/constraints"
 	"github.com/pinwheel-dev/pinwheel/osv"
 	"github.com/pinwheel-dev/pinwheel/pep440"
 	"github.com/pinwheel-dev/pinwheel/plan"
+	"github.com/pinwheel-dev/pinwheel/registry"
 )
 
 // Vulns is what OSV says about one pin (vulnerabilities: source osv).
@@ -22,61 +24,99 @@ type Vulns struct {
 	Errors []error
 }
 
-// AddVulnerabilities asks OSV about every pin of reports, across files,
-// in one Check (one querybatch for up to 1000 distinct pins), and folds
-// each pin's security update into its plan (plan.SecurityUpdate): the
+// VulnData is OSV's answer for the pins of a run, by package and version.
+type VulnData struct {
+	results map[osvKey]osv.Result
+}
+
+type osvKey struct{ name, version string }
+
+func keyOfPin(p constraints.Pin) osvKey { return osvKey{p.Key, p.Version} }
+
+// QueryVulnerabilities asks OSV about every pin of files in one Check (one
+// querybatch for up to 1000 distinct pins, across files), before the
+// index is asked: set the result as Options.Vulns, and RunFiles folds
+// each line's security update into its plan (plan.SecurityUpdate): the
 // lowest release fixing every advisory that affects the pin, offered
 // whatever its age. A pin "# pinwheel: ignore" or ignored by the rules
 // still gets its Vulns, without an update. The error means OSV gave no
-// data at all: the plans are left as they were, and the caller goes on
-// without security data and says so.
-func AddVulnerabilities(ctx context.Context, client *osv.Client, reports []*Report, opts Options) (osv.Stats, error) {
+// data at all: the caller goes on without (Options.Vulns nil) and says so.
+func QueryVulnerabilities(ctx context.Context, client *osv.Client, files []*constraints.File) (*VulnData, osv.Stats, error) {
 	var pins []osv.Pin
-	var results []*Result
-	for _, rep := range reports {
-		for i := range rep.Results {
-			res := &rep.Results[i]
-			if res.Pin.Version == "" {
+	var keys []osvKey
+	seen := map[osvKey]bool{}
+	for _, f := range files {
+		for _, p := range f.Pins() {
+			k := keyOfPin(p)
+			if p.Version == "" || seen[k] {
 				continue
 			}
-			pins = append(pins, osv.Pin{Name: res.Pin.Name, Version: res.Pin.Version})
-			results = append(results, res)
+			seen[k] = true
+			pins = append(pins, osv.Pin{Name: p.Name, Version: p.Version})
+			keys = append(keys, k)
 		}
 	}
+	data := &VulnData{results: map[osvKey]osv.Result{}}
 	if len(pins) == 0 {
-		return osv.Stats{}, nil
+		return data, osv.Stats{}, nil
 	}
 	rep, err := client.Check(ctx, pins)
 	if err != nil {
-		return osv.Stats{}, fmt.Errorf("vulnerability data: %w", err)
+		return nil, osv.Stats{}, fmt.Errorf("vulnerability data: %w", err)
 	}
-	for i, res := range results {
-		addVulns(res, rep.Results[i], opts)
+	for i, k := range keys {
+		data.results[k] = rep.Results[i]
 	}
-	return rep.Stats, nil
+	return data, rep.Stats, nil
 }
 
-func addVulns(res *Result, r osv.Result, opts Options) {
+// addVulns sets a looked-up line's Vulns and folds its security update
+// into its plan, while the index's releases are at hand.
+func addVulns(res *Result, releases []registry.Release, opts Options) {
+	if opts.Vulns == nil {
+		return
+	}
+	r, ok := opts.Vulns.results[keyOfPin(res.Pin)]
+	if !ok {
+		return
+	}
 	v := &Vulns{Errors: r.Errors}
 	res.Vulns = v
-	pinned, err := pep440.Parse(res.Pin.Version)
-	if err != nil {
+	if _, err := pep440.Parse(res.Pin.Version); err != nil {
 		return // the pin's own error says so
-	}
-	if res.Project == nil || res.Err != nil || res.Ignored() {
-		sec := plan.Security(pinned, r.Advisories, nil)
-		v.Affecting, v.Errors = sec.Affecting, append(v.Errors, sec.Problems...)
-		return
 	}
 	python, err := plan.LinePythons(res.Pin.Marker, opts.Python)
 	if err != nil {
 		python = nil
 	}
 	var sec plan.SecurityResult
-	res.Plan, sec = plan.SecurityUpdate(res.Plan, res.Pin.Version, res.Project.Releases, opts.Rules[res.Pin.Key], python, r.Advisories)
+	res.Plan, sec = plan.SecurityUpdate(res.Plan, res.Pin.Version, releases, opts.Rule(res.Pin.Key), python, r.Advisories)
 	v.Affecting, v.Errors = sec.Affecting, append(v.Errors, sec.Problems...)
 	if sec.Update != nil {
 		v.FixedIn = sec.Update.Version.String()
+	}
+}
+
+// addVulnsWithoutReleases gives the lines that were not looked up (ignored,
+// failed) their Vulns: the affecting advisories, no update.
+func addVulnsWithoutReleases(reports []*Report, opts Options) {
+	if opts.Vulns == nil {
+		return
+	}
+	for _, rep := range reports {
+		for i := range rep.Results {
+			res := &rep.Results[i]
+			r, ok := opts.Vulns.results[keyOfPin(res.Pin)]
+			if res.Vulns != nil || !ok {
+				continue
+			}
+			v := &Vulns{Errors: r.Errors}
+			res.Vulns = v
+			if pinned, err := pep440.Parse(res.Pin.Version); err == nil {
+				sec := plan.Security(pinned, r.Advisories, nil)
+				v.Affecting, v.Errors = sec.Affecting, append(v.Errors, sec.Problems...)
+			}
+		}
 	}
 }
 

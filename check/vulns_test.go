@@ -21,7 +21,7 @@ func newOSV(t *testing.T, sim *indexsim.Server) *osv.Client {
 	return c
 }
 
-func TestAddVulnerabilities(t *testing.T) {
+func TestQueryVulnerabilities(t *testing.T) {
 	sim := newIndex(t)
 	sim.AddOSVVuln(indexsim.OSVVuln{
 		ID: "PYSEC-2026-1", Package: "requests", Aliases: []string{"CVE-2026-1", "GHSA-aaaa-bbbb-cccc"},
@@ -33,11 +33,11 @@ func TestAddVulnerabilities(t *testing.T) {
 		Ranges: [][]indexsim.OSVEvent{{{Introduced: "0"}}},
 	})
 	f := constraints.ParseFile("constraints.txt", []byte("requests==2.31.0\nsix==1.16.0\nDjango==4.2.0\n"))
-	rep := Run(context.Background(), newClient(t, sim), f, Options{Now: now})
-	st, err := AddVulnerabilities(context.Background(), newOSV(t, sim), []*Report{rep}, Options{Now: now})
+	data, st, err := QueryVulnerabilities(context.Background(), newOSV(t, sim), []*constraints.File{f})
 	if err != nil {
 		t.Fatal(err)
 	}
+	rep := Run(context.Background(), newClient(t, sim), f, Options{Now: now, Vulns: data})
 	if st.QueryBatchCalls != 1 || st.RecordFetches != 2 {
 		t.Errorf("stats = %+v, want 1 querybatch and 2 record fetches", st)
 	}
@@ -79,16 +79,16 @@ func TestAddVulnerabilities(t *testing.T) {
 	}
 }
 
-func TestAddVulnerabilitiesOSVDown(t *testing.T) {
+func TestQueryVulnerabilitiesOSVDown(t *testing.T) {
 	sim := newIndex(t)
 	f := constraints.ParseFile("constraints.txt", []byte("requests==2.31.0\n"))
-	rep := Run(context.Background(), newClient(t, sim), f, Options{Now: now})
-	before := len(rep.Results[0].Plan.Updates)
 	sim.Inject(indexsim.Fault{Count: 1, PathPrefix: "/v1/", Status: 500})
-	if _, err := AddVulnerabilities(context.Background(), newOSV(t, sim), []*Report{rep}, Options{Now: now}); err == nil || !strings.Contains(err.Error(), "vulnerability data") {
-		t.Fatalf("err = %v, want a vulnerability data error", err)
+	data, _, err := QueryVulnerabilities(context.Background(), newOSV(t, sim), []*constraints.File{f})
+	if err == nil || !strings.Contains(err.Error(), "vulnerability data") || data != nil {
+		t.Fatalf("err = %v, data %v; want a vulnerability data error and no data", err, data)
 	}
-	if r := rep.Results[0]; r.Vulns != nil || len(r.Plan.Updates) != before {
-		t.Errorf("a failed OSV changed the result: %+v", r)
+	rep := Run(context.Background(), newClient(t, sim), f, Options{Now: now, Vulns: data})
+	if r := rep.Results[0]; r.Vulns != nil || r.SecurityUpdate() != nil {
+		t.Errorf("no data, yet the result has some: %+v", r)
 	}
 }

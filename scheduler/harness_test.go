@@ -86,6 +86,8 @@ type env struct {
 	// records are cached in the run's state file.
 	osv       *osv.Options
 	osvBudget time.Duration
+	// deps, when set, adjusts the runner's Deps.
+	deps func(*scheduler.Deps)
 }
 
 // unlimited is project YAML that lifts the rate limits.
@@ -205,6 +207,9 @@ func (e *env) runner(dryRun bool) (*scheduler.Runner, *state.DB) {
 		if deps.OSV, err = osv.New(opts); err != nil {
 			e.t.Fatal(err)
 		}
+	}
+	if e.deps != nil {
+		e.deps(&deps)
 	}
 	r, err := scheduler.New(e.cfg, deps)
 	if err != nil {

@@ -43,6 +43,9 @@ type Deps struct {
 	// ManualRunBox adds the "run pinwheel again" box to dashboards; set it
 	// only when a webhook on issue events triggers runs.
 	ManualRunBox bool
+	// Done, when set, is called with each project's report as its run
+	// ends (from the run's goroutine; RunAll runs several at once).
+	Done func(Report)
 	// Token describes the GitLab token (its variable, not its value), so
 	// a 401 can say which variable to check.
 	Token gitlabauth.Credentials
@@ -70,6 +73,7 @@ type Runner struct {
 	lastPrune   time.Time
 	running     map[string]*sync.Mutex // project path -> held while it runs
 	projects    []config.Project       // see SetProjects
+	lookups     sharedLookups
 }
 
 // Report is the outcome of one project's run.
@@ -121,6 +125,10 @@ func New(cfg *config.Config, deps Deps) (*Runner, error) {
 		l.SetOutput(io.Discard)
 		deps.Log = logrus.NewEntry(l)
 	}
+	if deps.Out != nil {
+		// Projects run in parallel; each line names its project.
+		deps.Out = &lockedWriter{w: deps.Out}
+	}
 	_, err := check.OptionsFromConfig(cfg, time.Time{})
 	errs := []error{err}
 	for _, p := range cfg.Projects {
@@ -138,19 +146,32 @@ func New(cfg *config.Config, deps Deps) (*Runner, error) {
 		users: mrbot.NewUsers(deps.GitLab), version: gitlabversion.New(deps.GitLab)}, nil
 }
 
-// RunAll runs every configured project in turn; a project that fails does
-// not stop the others.
+// RunAll runs every configured project, config.Parallel at a time (each
+// project's own runs stay one at a time); a project that fails, or is
+// slow, does not stop or hold up the others. Reports are in configured
+// order. The runs share one memo of index answers.
 func (r *Runner) RunAll(ctx context.Context) []Report {
 	projects := r.Projects()
-	reports := make([]Report, 0, len(projects))
-	for _, p := range projects {
+	reports := make([]Report, len(projects))
+	_, release := r.lookups.acquire(r.deps.Index, r.deps.Clock())
+	defer release()
+	slots := make(chan struct{}, max(r.cfg.Parallel, 1))
+	var wg sync.WaitGroup
+	for i, p := range projects {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+		}
 		if ctx.Err() != nil {
-			reports = append(reports, Report{Project: p.Path, Err: ctx.Err()})
+			reports[i] = Report{Project: p.Path, Err: ctx.Err()}
 			continue
 		}
-		rep, _ := r.RunProject(ctx, p.Path)
-		reports = append(reports, rep)
+		wg.Go(func() {
+			defer func() { <-slots }()
+			reports[i], _ = r.RunProject(ctx, p.Path)
+		})
 	}
+	wg.Wait()
 	return reports
 }
 
@@ -168,12 +189,18 @@ func (r *Runner) RunProject(ctx context.Context, path string) (Report, error) {
 	lock.Lock()
 	defer lock.Unlock()
 	run := newProjectRun(r, proj)
+	index, release := r.lookups.acquire(r.deps.Index, r.deps.Clock())
+	defer release()
+	run.index = index
 	err := run.run(ctx)
 	rep := run.report
 	if err != nil {
 		rep.Err = fmt.Errorf("run %s: %w", proj.Path, r.explain(ctx, proj.Path, err))
 	}
 	r.pruneCache(run.log)
+	if r.deps.Done != nil {
+		r.deps.Done(rep)
+	}
 	return rep, rep.Err
 }
 
@@ -246,4 +273,16 @@ func (r *Runner) projectLock(path string) *sync.Mutex {
 		r.running[key] = &sync.Mutex{}
 	}
 	return r.running[key]
+}
+
+// lockedWriter serialises the writes of parallel runs to one Writer.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -36,14 +36,16 @@ func newOSV(cfg *config.Config, deps Deps) (*osv.Client, error) {
 	})
 }
 
-// addVulnerabilities asks OSV about the run's pins (one querybatch for
-// all of them) and folds the security updates into the results. When OSV
-// gives nothing, the run goes on without security data and says so under
-// Errors; run.vulnDown then keeps open security merge requests as they
-// are, since nothing may be closed or rebuilt for want of data.
-func (run *projectRun) addVulnerabilities(ctx context.Context, opts check.Options) {
+// queryVulnerabilities asks OSV about the run's pins (one querybatch for
+// all of them), before the index, so that the look-ups fold the security
+// updates into the plans (check.Options.Vulns). When OSV gives nothing,
+// the run goes on without security data and says so under Errors;
+// run.vulnDown then leaves open security merge requests as they are
+// (decide's NoVulnData), since nothing may be closed or rebuilt for want
+// of data.
+func (run *projectRun) queryVulnerabilities(ctx context.Context) *check.VulnData {
 	if run.r.osv == nil {
-		return
+		return nil
 	}
 	budget := run.r.deps.OSVBudget
 	if budget <= 0 {
@@ -51,27 +53,30 @@ func (run *projectRun) addVulnerabilities(ctx context.Context, opts check.Option
 	}
 	octx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	st, err := check.AddVulnerabilities(octx, run.r.osv, run.reports, opts)
+	data, st, err := check.QueryVulnerabilities(octx, run.r.osv, run.files)
 	run.report.OSV = st
 	if err != nil {
 		run.vulnDown = true
-		if ctx.Err() != nil {
-			return
+		if ctx.Err() == nil {
+			run.problems = append(run.problems, dashboard.Problem{
+				Kind: dashboard.ProblemVulnData, Subject: "OSV",
+				Message: err.Error() + "; this run had no vulnerability data, so it opened no security update and kept the open ones as they are",
+			})
 		}
-		run.problems = append(run.problems, dashboard.Problem{
-			Kind: dashboard.ProblemVulnData, Subject: "OSV",
-			Message: err.Error() + "; this run had no vulnerability data, so it opened no security update and kept the open ones as they are",
-		})
-		return
+		return nil
 	}
 	run.log.WithFields(logrus.Fields{
 		"querybatch": st.QueryBatchCalls, "record_fetches": st.RecordFetches, "cache_hits": st.CacheHits,
 	}).Debug("vulnerability data read")
-	// run.results holds copies of the reports' results: take the
-	// security updates and data into it too.
-	run.results.Results = run.results.Results[:0]
-	for _, rep := range run.reports {
-		run.results.Results = append(run.results.Results, rep.Results...)
+	return data
+}
+
+// listVulnerabilities puts the looked-up pins' vulnerability data on the
+// dashboard: the Vulnerabilities section, and advisories that could not
+// be read under Errors.
+func (run *projectRun) listVulnerabilities() {
+	if run.r.osv == nil || run.vulnDown {
+		return
 	}
 	for _, p := range run.results.Results {
 		if p.Vulns == nil {

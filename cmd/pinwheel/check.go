@@ -123,15 +123,15 @@ func runCheck(cmd *cobra.Command, fl checkFlags, path string) error {
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 	defer stop()
-	rep := check.Run(ctx, client, file, opts)
 	var vulnErr error
 	if cfg.Vulnerabilities.Source == config.VulnOSV {
 		oc, err := osv.New(osvOpts)
 		if err != nil {
 			return usageError(fmt.Errorf("OSV client: %w", err))
 		}
-		_, vulnErr = check.AddVulnerabilities(ctx, oc, []*check.Report{rep}, opts)
+		opts.Vulns, _, vulnErr = check.QueryVulnerabilities(ctx, oc, []*constraints.File{file})
 	}
+	rep := check.Run(ctx, client, file, opts)
 
 	if fl.format == "json" {
 		err = check.WriteJSON(cmd.OutOrStdout(), rep.Rows())

@@ -161,6 +161,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 		Projects:   projects,
 		NoProjects: bot != nil || chooses(cfg, sh),
 		Cron:       cfg.Cron,
+		Parallel:   cfg.Parallel,
 		Metrics:    m,
 		Log:        log,
 		Debounce:   opts.Debounce,
