@@ -79,6 +79,10 @@ type Candidate struct {
 	// all versions closed without merging (nothing to propose).
 	Packages []dashboard.PackageUpdate
 	Ignored  bool
+	// Merged says a group's updates are all versions its merged merge
+	// request carried: the target read before the merge still shows them
+	// (auto-merge finished during the run), or a person reverted it.
+	Merged bool
 }
 
 // DecisionInput is everything decide looks at for one slot: plain data,
@@ -314,6 +318,11 @@ func decideGroup(in DecisionInput, d Decision, approved bool) Decision {
 	case in.HasRecord && mr.State == "locked":
 		d.Action, d.Section = ActLeave, SectionOpen
 		d.Entry.MR = mrEntry(mr)
+		return d
+	case want.Merged:
+		// Like a single package's merge request merged with this very
+		// update: nothing to propose, listed nowhere.
+		d.Action = ActLeave
 		return d
 	case want.Ignored:
 		d.Action, d.Section = ActClose, SectionClosed

@@ -248,6 +248,10 @@ func TestDecideGroup(t *testing.T) {
 		{"merged, new versions", DecisionInput{Offered: g, InWindow: true, HasRecord: true, Record: state.MergeRequestRecord{IID: 3, State: "merged", Title: "Update web dependencies"}},
 			ActCreate, SectionOpen, false, nil},
 		{"locked", DecisionInput{Offered: g, HasRecord: true, Record: state.MergeRequestRecord{IID: 3, State: "locked", Title: "Update web dependencies"}}, ActLeave, SectionOpen, false, nil},
+		{"merged, the same versions", DecisionInput{Offered: &Candidate{Update: g.Update, Packages: pkgs, Merged: true}, InWindow: true, HasRecord: true,
+			Record: state.MergeRequestRecord{IID: 3, State: "merged", Title: "Update web dependencies"}}, ActLeave, SectionNone, false, nil},
+		{"merged, the same versions, unschedule ticked", DecisionInput{Offered: &Candidate{Update: g.Update, Packages: pkgs, Merged: true}, HasRecord: true,
+			Record: state.MergeRequestRecord{IID: 3, State: "merged", Title: "Update web dependencies"}, Ticks: Ticks{Unschedule: true}}, ActLeave, SectionNone, false, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -119,20 +119,28 @@ func (run *projectRun) closedVersions(s *slot, recreate bool) map[string]string 
 // is a closed version, an ignored candidate listing them.
 func (run *projectRun) groupCandidates(s *slot, recreate bool) (offered, pending *Candidate) {
 	closed := run.closedVersions(s, recreate)
-	split := func(approved bool) (keep, ignored []part) {
+	// The versions the branch's merged merge request carried are not
+	// proposed again (a target read before the merge still shows them).
+	var merged map[string]string
+	if mr, ok := run.rec.MergeRequests[s.branch]; ok && mr.State == "merged" {
+		merged = mr.Versions
+	}
+	split := func(approved bool) (keep, ignored, done []part) {
 		for _, m := range s.members {
 			u := m.want(approved)
 			switch {
 			case u == nil:
+			case merged[m.key] == u.To:
+				done = append(done, part{m, u})
 			case closed[m.key] == u.To:
 				ignored = append(ignored, part{m, u})
 			default:
 				keep = append(keep, part{m, u})
 			}
 		}
-		return keep, ignored
+		return keep, ignored, done
 	}
-	keep, ignored := split(false)
+	keep, ignored, done := split(false)
 	keep = run.fitting(s, keep)
 	s.offeredParts = keep
 	switch {
@@ -140,9 +148,11 @@ func (run *projectRun) groupCandidates(s *slot, recreate bool) (offered, pending
 		offered = &Candidate{Update: s.offered, Packages: packagesOf(keep)}
 	case len(ignored) > 0:
 		offered = &Candidate{Update: s.offered, Ignored: true, Packages: packagesOf(ignored)}
+	case len(done) > 0:
+		offered = &Candidate{Update: s.offered, Merged: true, Packages: packagesOf(done)}
 	}
 	if s.pending != nil {
-		keep, _ := split(true)
+		keep, _, _ := split(true)
 		keep = run.fitting(s, keep)
 		s.pendingParts = keep
 		if len(keep) > 0 && !samePackages(keep, s.offeredParts) {

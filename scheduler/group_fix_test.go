@@ -1,0 +1,40 @@
+package scheduler_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestGroupMergedNotReopened: a group MR merged while the run's target
+// still shows the old pins (auto-merge finishing between reading the
+// target and listing the merge requests; here: the merge reverted by a
+// person) is not opened again; a newer release of one member is proposed
+// alone, without the versions merged already.
+func TestGroupMergedNotReopened(t *testing.T) {
+	e := groupEnv(t)
+	e.mustRun()
+	mr := e.mrFor(brWeb)
+	old := e.fileOn("main")
+	if _, err := e.gl.MergeMR(e.proj, mr.IID); err != nil {
+		t.Fatal(err)
+	}
+	e.gl.Commit(e.proj, "main", "Revert the group", map[string]string{"constraints.txt": old})
+	e.clock.Add(time.Hour)
+	if rep := e.mustRun(); rep.MRsOpened != 0 {
+		t.Fatalf("merged group opened again: %+v, open %v", rep, keys(e.openMRs()))
+	}
+	if open := section(e.dashboard().Description, "Open"); strings.Contains(open, "group-web") {
+		t.Errorf("merged group listed as open:\n%s", open)
+	}
+
+	e.release("idna", "3.11", saturday)
+	e.clock.Add(time.Hour)
+	if rep := e.mustRun(); rep.MRsOpened != 1 {
+		t.Fatalf("newer idna: %+v", rep)
+	}
+	again := e.mrFor(brWeb)
+	if f := e.fileOn(brWeb); again.IID == mr.IID || tableRows(again.Description) != 1 || !strings.Contains(f, "idna==3.11 ") || !strings.Contains(f, "requests==2.31.0\n") {
+		t.Errorf("after idna 3.11: !%d, %d rows\n%s", again.IID, tableRows(again.Description), f)
+	}
+}
