@@ -68,6 +68,14 @@ func groupSlots(slots []*slot, groups []config.Group, prefix string) []*slot {
 			out = append(out, s)
 			continue
 		}
+		if s.pending != nil && !g.Matches(s.key, config.UpdateType(s.pending.Type)) {
+			// The group takes the member's offered update only: a
+			// [patch] group never carries its young minor release (which
+			// gets a merge request of its own once it is old enough).
+			cut := *s
+			cut.pending = nil
+			s = &cut
+		}
 		gs.members = append(gs.members, s)
 		if s.pending != nil && gs.pending == nil {
 			gs.pending = &plan.Update{Pending: true}

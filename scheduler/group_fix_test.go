@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pinwheel-dev/pinwheel/config"
 )
 
 // TestGroupMergedNotReopened: a group MR merged while the run's target
@@ -36,5 +38,24 @@ func TestGroupMergedNotReopened(t *testing.T) {
 	again := e.mrFor(brWeb)
 	if f := e.fileOn(brWeb); again.IID == mr.IID || tableRows(again.Description) != 1 || !strings.Contains(f, "idna==3.11 ") || !strings.Contains(f, "requests==2.31.0\n") {
 		t.Errorf("after idna 3.11: !%d, %d rows\n%s", again.IID, tableRows(again.Description), f)
+	}
+}
+
+// TestGroupPendingOfOtherType: a [patch] group takes a member's offered
+// patch, not its young minor release: the group has nothing pending and
+// its MR carries the patch only.
+func TestGroupPendingOfOtherType(t *testing.T) {
+	e := newEnv(t, unlimited+"    groups:\n      - name: fixes\n        update_types: [patch]\n        packages: [requests]\n")
+	e.clock.Set(saturday)
+	e.release("requests", "2.31.1", released.AddDate(0, -1, 0))
+	e.cfg.Packages = []config.PackageRule{{Name: "requests", MinimumReleaseAge: config.Duration(30 * 24 * time.Hour)}}
+	e.mustRun()
+	const br = "pinwheel/group-fixes"
+	if f := e.fileOn(br); !strings.Contains(f, "requests==2.31.1\n") {
+		t.Fatalf("group branch:\n%s", f)
+	}
+	pending := section(e.dashboard().Description, "Pending Release Age")
+	if hasBox(pending, "approve", br) || strings.Contains(pending, "2.32.4") && strings.Contains(pending, "group-fixes") {
+		t.Errorf("the patch group offers a minor release:\n%s", pending)
 	}
 }
