@@ -240,6 +240,8 @@ func TestDecideGroup(t *testing.T) {
 		{"unschedule ticked", DecisionInput{Offered: g, Ticks: Ticks{Unschedule: true}}, ActCreate, SectionOpen, false, []dashboard.Kind{dashboard.KindUnschedule}},
 		{"open, current", DecisionInput{Offered: g, HasRecord: true, Record: openMR("Update web dependencies", "b")}, ActLeave, SectionOpen, false, nil},
 		{"open, a member changed", DecisionInput{Offered: g, HasRecord: true, Record: openMR("Update web dependencies", "old")}, ActUpdate, SectionOpen, false, nil},
+		{"open, recreate ticked", DecisionInput{Offered: g, HasRecord: true, Record: openMR("Update web dependencies", "b"), Ticks: Ticks{Recreate: true}},
+			ActRebase, SectionOpen, false, []dashboard.Kind{dashboard.KindRecreate}},
 		{"closed, the rest proposed", DecisionInput{Offered: g, InWindow: true, HasRecord: true, Record: closedRec}, ActCreate, SectionOpen, true, nil},
 		{"closed, the rest waits", DecisionInput{Offered: g, HasRecord: true, Record: closedRec}, ActHold, SectionAwaitingSchedule, true, nil},
 		{"closed, all ignored", DecisionInput{Offered: ignored, InWindow: true, HasRecord: true, Record: closedRec}, ActClose, SectionClosed, true, nil},

@@ -154,6 +154,9 @@ func (run *projectRun) groupCandidates(s *slot, recreate bool) (offered, pending
 	switch {
 	case len(keep) > 0:
 		offered = &Candidate{Update: s.offered, Packages: packagesOf(keep)}
+		if len(ignored) > 0 {
+			offered.ClosedPackages = packagesOf(ignored)
+		}
 	case len(ignored) > 0:
 		offered = &Candidate{Update: s.offered, Ignored: true, Packages: packagesOf(ignored)}
 	case len(done) > 0:

@@ -59,3 +59,44 @@ func TestGroupPendingOfOtherType(t *testing.T) {
 		t.Errorf("the patch group offers a minor release:\n%s", pending)
 	}
 }
+
+// TestGroupClosedVersionsListed: once a closed group has a new MR for one
+// member, the other members' closed versions stay listed under Closed /
+// Ignored; their recreate box rebuilds the open MR with them.
+func TestGroupClosedVersionsListed(t *testing.T) {
+	e := groupEnv(t)
+	e.mustRun()
+	if err := e.gl.CloseMR(e.proj, e.mrFor(brWeb).IID); err != nil {
+		t.Fatal(err)
+	}
+	e.step(t, "closed")
+	e.release("idna", "3.11", saturday)
+	e.step(t, "idna 3.11")
+	mr := e.mrFor(brWeb)
+	if tableRows(mr.Description) != 1 {
+		t.Fatalf("group MR after idna 3.11 has %d rows", tableRows(mr.Description))
+	}
+	closed := section(e.dashboard().Description, "Closed / Ignored")
+	for _, want := range []string{"`requests` `2.31.0` → `2.32.4`", "`urllib3` `2.0.7` → `2.2.3`"} {
+		if !strings.Contains(closed, want) {
+			t.Errorf("Closed section lacks %s:\n%s", want, closed)
+		}
+	}
+	if strings.Contains(closed, "idna") || !hasBox(closed, "recreate", brWeb) {
+		t.Errorf("Closed section:\n%s", closed)
+	}
+
+	e.tick("recreate", brWeb)
+	e.step(t, "recreate")
+	got := e.mrFor(brWeb)
+	if got.IID != mr.IID || tableRows(got.Description) != 3 || !strings.Contains(e.fileOn(brWeb), "requests==2.32.4\n") {
+		t.Errorf("after recreate: !%d (was !%d), %d rows\n%s", got.IID, mr.IID, tableRows(got.Description), e.fileOn(brWeb))
+	}
+	if d := e.dashboard().Description; hasBox(d, "recreate", brWeb) || strings.Contains(d, "Closed / Ignored") {
+		t.Errorf("recreate box still shown:\n%s", d)
+	}
+	e.step(t, "again")
+	if got := e.mrFor(brWeb); tableRows(got.Description) != 3 {
+		t.Errorf("closed versions came back: %d rows", tableRows(got.Description))
+	}
+}
