@@ -48,6 +48,10 @@ projects:
     schedule: {days: [sat, sun], timezone: UTC}   # merge requests nobody asked for: weekends only
     limits: {open_mrs: 10, new_mrs_per_run: 4}
     automerge: [patch]         # patch updates merge themselves once their pipeline succeeds
+    groups:                    # the test tools' updates share one merge request (one pipeline)
+      - name: test-tools
+        update_types: [minor, patch]
+        packages: [pytest, "pytest-*", pluggy]
 bot:                           # "@pinwheel test" on a merge request of the team's package
   trigger_project: group/app   # runs this project's pipeline with the MR's code
   trigger_ref: main
