@@ -48,7 +48,7 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("got %d steps, want %d", len(parts)-1, len(steps))
 	}
 	config, steps := parts[0], parts[1:]
-	for _, want := range []string{"automerge: [patch]", "schedule: {days: [sat, sun], timezone: UTC}", "requests==2.31.0"} {
+	for _, want := range []string{"automerge: [patch]", "schedule: {days: [sat, sun], timezone: UTC}", "requests==2.31.0", "groups:", "- name: test-tools"} {
 		if !strings.Contains(config, want) {
 			t.Errorf("the configuration printed first lacks %q", want)
 		}
@@ -61,13 +61,16 @@ func TestDemo(t *testing.T) {
 		{"3 merge requests opened", "1 update waiting", "+    --hash=sha256:", "auto-merge on"},
 		{"1 merge request opened", "┌─ Merge request !6 opened: Update six to 1.17.0"},
 		{"fails", "Update Django to 4.2.20 [security] <http://gitlab.test/group/app/-/merge_requests/2>", "!2 · pipeline ❌ failed"},
-		{"GitLab merges it", "!5 \"Update PyYAML to 6.0.2\" is merged", "5 rebuilt", "PyYAML    6.0.2"},
+		{"GitLab merges it", "!5 \"Update PyYAML to 6.0.2\" is merged", "5 rebuilt", "PyYAML      6.0.2"},
 		{"@alice closes !6", "Closed / Ignored", "[ ] Update six to 1.17.0", "💬 @pinwheel on !6"},
 		{"1 closed as no longer needed", "!3 \"Update urllib3 to 2.5.0 - autoclosed\" is closed", "already pins urllib3 2.5.0"},
 		{"pinwheel triggered pipeline #", "is pending for commit", "of group/app passed for commit", "cki_lib_pip_url             git+http://gitlab.test/group/cki-lib.git@"},
 		{"$ pinwheel deploy --project group/cki-lib --sha ", "production: (new branch) → ", "$ pinwheel rollback --project group/cki-lib\n",
 			"branch production of group/cki-lib is at", "environment production: http://gitlab.test/group/cki-lib/-/environments/1",
 			"ID  SHA       REF         WHEN                     STATUS"},
+		{"1 merge request opened", "┌─ Merge request !7 opened: Update test-tools dependencies", "This MR updates 3 package(s) of the group test-tools.",
+			"│ pytest      8.3.3  8.4.2  minor", "│ pytest-cov  6.0.0  6.1.1  minor", "│ pluggy      1.5.0  1.6.0  minor", "+pytest==8.4.2", "+pluggy: \"1.6.0\"",
+			"[ ] Update test-tools dependencies <http://gitlab.test/group/app/-/merge_requests/7>"},
 		{"0 of them writes", "(dashboard #1 unchanged)"},
 	} {
 		for _, w := range want {
@@ -84,8 +87,8 @@ func TestDemo(t *testing.T) {
 	}
 	// Each merge request is printed in full once, when opened; rebuilds
 	// that keep the change are one line.
-	if n := strings.Count(text, "┌─ Merge request "); n != 6 {
-		t.Errorf("%d merge requests printed in full, want the 6 opened once each", n)
+	if n := strings.Count(text, "┌─ Merge request "); n != 7 {
+		t.Errorf("%d merge requests printed in full, want the 7 opened once each", n)
 	}
 
 	// The test bot's step: one pipeline of group/app, one reply, edited
@@ -134,6 +137,7 @@ func TestDemo(t *testing.T) {
 	wantStates := map[string]string{
 		"pinwheel/requests-2.x": "opened", "pinwheel/django-4.x": "opened", "pinwheel/numpy-2.x": "opened",
 		"pinwheel/pyyaml-6.x": "merged", "pinwheel/six-1.x": "closed", "pinwheel/urllib3-2.x": "closed",
+		"pinwheel/group-test-tools": "opened",
 	}
 	if len(mrs) != len(wantStates) {
 		t.Errorf("%d merge requests in GitLab, want %d", len(mrs), len(wantStates))

@@ -35,6 +35,9 @@ func publish(idx *indexsim.Server) {
 		{"PyYAML", "6.0.2", day(400), ">=3.8"},
 		{"six", "1.16.0", day(1500), ""},
 		{"six", "1.17.0", day(350), ""},
+		{"pytest", "8.3.3", day(430), ">=3.8"},
+		{"pytest-cov", "6.0.0", day(370), ">=3.9"},
+		{"pluggy", "1.5.0", day(550), ">=3.8"},
 		{"attrs", "23.2.0", day(600), ">=3.7"},
 		{"attrs", "25.4.0", day(50), ">=3.8"},
 	} {
@@ -73,6 +76,27 @@ func publishAdvisory(v indexsim.OSVVuln) func(context.Context, *world) (string, 
 		d.idx.AddOSVVuln(v)
 		return fmt.Sprintf("OSV publishes %s (%s): %s affected, fixed in %s", v.ID, v.Summary, v.Package+" "+v.Ranges[0][0].Introduced+".x", v.Ranges[0][1].Fixed), nil
 	}
+}
+
+// releases is what the test tools publish on the demo's Sunday (step
+// "publishTestTools").
+var releases = []struct{ name, version, requires string }{
+	{"pytest", "8.4.2", ">=3.9"},
+	{"pytest-cov", "6.1.1", ">=3.9"},
+	{"pluggy", "1.6.0", ">=3.9"},
+}
+
+// publishTestTools uploads the test tools' new releases, dated now.
+func publishTestTools(_ context.Context, d *world) (string, error) {
+	var names []string
+	for _, r := range releases {
+		base := strings.ReplaceAll(r.name, "-", "_") + "-" + r.version
+		d.idx.AddRelease(r.name, r.version,
+			indexsim.File{Filename: base + ".tar.gz", UploadTime: d.clock.now(), RequiresPython: r.requires},
+			indexsim.File{Filename: base + "-py3-none-any.whl", UploadTime: d.clock.now(), RequiresPython: r.requires})
+		names = append(names, r.name+" "+r.version)
+	}
+	return "the index publishes " + strings.Join(names, ", "), nil
 }
 
 // clock is the demo's time, moved by the steps.

@@ -128,6 +128,11 @@ var steps = []step{
 		narrate: func(ctx context.Context, d *world, w io.Writer) error { return d.deployStep(ctx, w) },
 	},
 	{
+		title: "pytest, pytest-cov and pluggy publish new releases: the weekend run opens one merge request for the test-tools group, one table row per package",
+		at:    sunday.Add(110 * time.Minute), show: viewAll,
+		act: acts(publishTestTools),
+	},
+	{
 		title: "Nothing changed on the index or in GitLab, so the run writes nothing",
 		at:    sunday.Add(2 * time.Hour), show: viewAll,
 	},

@@ -48,6 +48,10 @@ projects:
     schedule: {days: [sat, sun], timezone: UTC}   # merge requests nobody asked for: weekends only
     limits: {open_mrs: 10, new_mrs_per_run: 3}
     automerge: [patch]         # patch updates merge themselves once their pipeline succeeds
+    groups:                    # the test tools' updates share one merge request (one pipeline)
+      - name: test-tools
+        update_types: [minor, patch]
+        packages: [pytest, "pytest-*", pluggy]
 vulnerabilities:               # security updates skip the window, the release age and the limits
   source: osv
   osv_url: %q

@@ -79,6 +79,13 @@ type Candidate struct {
 	// all versions closed without merging (nothing to propose).
 	Packages []dashboard.PackageUpdate
 	Ignored  bool
+	// Merged says a group's updates are all versions its merged merge
+	// request carried: the target read before the merge still shows them
+	// (auto-merge finished during the run), or a person reverted it.
+	Merged bool
+	// ClosedPackages are a group's member versions closed without
+	// merging that the candidate leaves out (listed under Closed).
+	ClosedPackages []dashboard.PackageUpdate
 }
 
 // DecisionInput is everything decide looks at for one slot: plain data,
@@ -137,6 +144,9 @@ type Decision struct {
 	// PendingEntry, when set, lists the pending update under Pending
 	// release age.
 	PendingEntry *dashboard.Entry
+	// ClosedEntry, when set, lists a group's closed member versions
+	// under Closed / Ignored while the rest has a merge request.
+	ClosedEntry *dashboard.Entry
 	// FailSection lists Entry there when the action fails (an update
 	// outside the window stays awaiting it).
 	FailSection Section
@@ -318,12 +328,30 @@ func decideGroup(in DecisionInput, d Decision, approved bool) Decision {
 	}
 	closed := in.HasRecord && mr.State == "closed"
 	d.Note = closed && mr.IID != 0 && !mr.Noted
+	if o := in.Offered; o != nil && !o.Ignored && len(o.ClosedPackages) > 0 {
+		d.ClosedEntry = &dashboard.Entry{Branch: in.Branch, Title: d.Title, Packages: o.ClosedPackages}
+	}
 	switch {
+	case in.HasRecord && mr.State == "opened" && t.Recreate:
+		// The recreate box of the closed versions listed beside the
+		// open merge request: it is rebuilt with them (the candidates
+		// include them already), over anyone's commits.
+		d = keepCurrent(in, d, approved)
+		if d.Err == nil {
+			d.Action, d.Recreated = ActRebase, true
+			d.Consume = append(d.Consume, dashboard.KindRecreate)
+		}
+		return d
 	case in.HasRecord && mr.State == "opened":
 		return keepCurrent(in, d, approved)
 	case in.HasRecord && mr.State == "locked":
 		d.Action, d.Section = ActLeave, SectionOpen
 		d.Entry.MR = mrEntry(mr)
+		return d
+	case want.Merged:
+		// Like a single package's merge request merged with this very
+		// update: nothing to propose, listed nowhere.
+		d.Action = ActLeave
 		return d
 	case want.Ignored:
 		d.Action, d.Section = ActClose, SectionClosed

@@ -250,6 +250,8 @@ func TestDecideGroup(t *testing.T) {
 		{"unschedule ticked", DecisionInput{Offered: g, Ticks: Ticks{Unschedule: true}}, ActCreate, SectionOpen, false, []dashboard.Kind{dashboard.KindUnschedule}},
 		{"open, current", DecisionInput{Offered: g, HasRecord: true, Record: openMR("Update web dependencies", "b")}, ActLeave, SectionOpen, false, nil},
 		{"open, a member changed", DecisionInput{Offered: g, HasRecord: true, Record: openMR("Update web dependencies", "old")}, ActUpdate, SectionOpen, false, nil},
+		{"open, recreate ticked", DecisionInput{Offered: g, HasRecord: true, Record: openMR("Update web dependencies", "b"), Ticks: Ticks{Recreate: true}},
+			ActRebase, SectionOpen, false, []dashboard.Kind{dashboard.KindRecreate}},
 		{"closed, the rest proposed", DecisionInput{Offered: g, InWindow: true, HasRecord: true, Record: closedRec}, ActCreate, SectionOpen, true, nil},
 		{"closed, the rest waits", DecisionInput{Offered: g, HasRecord: true, Record: closedRec}, ActHold, SectionAwaitingSchedule, true, nil},
 		{"closed, all ignored", DecisionInput{Offered: ignored, InWindow: true, HasRecord: true, Record: closedRec}, ActClose, SectionClosed, true, nil},
@@ -258,6 +260,10 @@ func TestDecideGroup(t *testing.T) {
 		{"merged, new versions", DecisionInput{Offered: g, InWindow: true, HasRecord: true, Record: state.MergeRequestRecord{IID: 3, State: "merged", Title: "Update web dependencies"}},
 			ActCreate, SectionOpen, false, nil},
 		{"locked", DecisionInput{Offered: g, HasRecord: true, Record: state.MergeRequestRecord{IID: 3, State: "locked", Title: "Update web dependencies"}}, ActLeave, SectionOpen, false, nil},
+		{"merged, the same versions", DecisionInput{Offered: &Candidate{Update: g.Update, Packages: pkgs, Merged: true}, InWindow: true, HasRecord: true,
+			Record: state.MergeRequestRecord{IID: 3, State: "merged", Title: "Update web dependencies"}}, ActLeave, SectionNone, false, nil},
+		{"merged, the same versions, unschedule ticked", DecisionInput{Offered: &Candidate{Update: g.Update, Packages: pkgs, Merged: true}, HasRecord: true,
+			Record: state.MergeRequestRecord{IID: 3, State: "merged", Title: "Update web dependencies"}, Ticks: Ticks{Unschedule: true}}, ActLeave, SectionNone, false, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,6 +14,9 @@ func (run *projectRun) execute(ctx context.Context, s *slot, d Decision) error {
 	if d.PendingEntry != nil {
 		run.model.PendingReleaseAge = append(run.model.PendingReleaseAge, *d.PendingEntry)
 	}
+	if d.ClosedEntry != nil {
+		run.list(SectionClosed, *d.ClosedEntry)
+	}
 	if d.Err != nil {
 		return d.Err
 	}
@@ -50,6 +53,9 @@ func (run *projectRun) execute(ctx context.Context, s *slot, d Decision) error {
 		run.list(d.Section, d.Entry)
 		return nil
 	case ActUpdate, ActRebase:
+		if d.Recreated && s.group != "" {
+			delete(run.rec.ClosedGroups, s.branch) // as for ActCreate below
+		}
 		rec, err := run.rebuild(ctx, s, d.Want.Update, run.rec.MergeRequests[s.branch], d.Action == ActUpdate)
 		if errors.Is(err, mrbot.ErrEdited) {
 			mr := run.rec.MergeRequests[s.branch]

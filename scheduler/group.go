@@ -68,6 +68,14 @@ func groupSlots(slots []*slot, groups []config.Group, prefix string) []*slot {
 			out = append(out, s)
 			continue
 		}
+		if s.pending != nil && !g.Matches(s.key, config.UpdateType(s.pending.Type)) {
+			// The group takes the member's offered update only: a
+			// [patch] group never carries its young minor release (which
+			// gets a merge request of its own once it is old enough).
+			cut := *s
+			cut.pending = nil
+			s = &cut
+		}
 		gs.members = append(gs.members, s)
 		if s.pending != nil && gs.pending == nil {
 			gs.pending = &plan.Update{Pending: true}
@@ -119,30 +127,43 @@ func (run *projectRun) closedVersions(s *slot, recreate bool) map[string]string 
 // is a closed version, an ignored candidate listing them.
 func (run *projectRun) groupCandidates(s *slot, recreate bool) (offered, pending *Candidate) {
 	closed := run.closedVersions(s, recreate)
-	split := func(approved bool) (keep, ignored []part) {
+	// The versions the branch's merged merge request carried are not
+	// proposed again (a target read before the merge still shows them).
+	var merged map[string]string
+	if mr, ok := run.rec.MergeRequests[s.branch]; ok && mr.State == "merged" {
+		merged = mr.Versions
+	}
+	split := func(approved bool) (keep, ignored, done []part) {
 		for _, m := range s.members {
 			u := m.want(approved)
 			switch {
 			case u == nil:
+			case merged[m.key] == u.To:
+				done = append(done, part{m, u})
 			case closed[m.key] == u.To:
 				ignored = append(ignored, part{m, u})
 			default:
 				keep = append(keep, part{m, u})
 			}
 		}
-		return keep, ignored
+		return keep, ignored, done
 	}
-	keep, ignored := split(false)
+	keep, ignored, done := split(false)
 	keep = run.fitting(s, keep)
 	s.offeredParts = keep
 	switch {
 	case len(keep) > 0:
 		offered = &Candidate{Update: s.offered, Packages: packagesOf(keep)}
+		if len(ignored) > 0 {
+			offered.ClosedPackages = packagesOf(ignored)
+		}
 	case len(ignored) > 0:
 		offered = &Candidate{Update: s.offered, Ignored: true, Packages: packagesOf(ignored)}
+	case len(done) > 0:
+		offered = &Candidate{Update: s.offered, Merged: true, Packages: packagesOf(done)}
 	}
 	if s.pending != nil {
-		keep, _ := split(true)
+		keep, _, _ := split(true)
 		keep = run.fitting(s, keep)
 		s.pendingParts = keep
 		if len(keep) > 0 && !samePackages(keep, s.offeredParts) {
