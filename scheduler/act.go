@@ -8,7 +8,6 @@ import (
 	"slices"
 
 	"github.com/pinwheel-dev/pinwheel/constraints"
-	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/dashboard"
 	"github.com/pinwheel-dev/pinwheel/mrbot"
 	"github.com/pinwheel-dev/pinwheel/plan"
@@ -61,7 +60,7 @@ func (run *projectRun) act(ctx context.Context, slots []*slot) error {
 		// from a half-done model: the next run writes it whole and
 		// unticks what this one did.
 		select {
-		case <-daemon.Stopping(ctx):
+		case <-stopping(ctx):
 			return ErrStopping
 		default:
 		}

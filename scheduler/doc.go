@@ -22,7 +22,7 @@
 //
 // A run is safe to interrupt between any two GitLab calls; the next run
 // converges. In the daemon it also stops between two updates once the
-// daemon begins to stop (daemon.Stopping), and a panic ends only the
+// daemon begins to stop (see WithStopping), and a panic ends only the
 // project's run (ErrPanicked).
 //
 // The package owns one run's orchestration and the window. It does not own

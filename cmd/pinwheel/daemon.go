@@ -18,6 +18,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/metrics"
+	"github.com/pinwheel-dev/pinwheel/scheduler"
 	"github.com/pinwheel-dev/pinwheel/shard"
 	"github.com/pinwheel-dev/pinwheel/state"
 	"github.com/pinwheel-dev/pinwheel/testbot"
@@ -165,7 +166,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 		Log:        log,
 		Debounce:   opts.Debounce,
 		Run: func(ctx context.Context, project string) (daemon.Result, error) {
-			rep, err := runner.RunProject(ctx, project)
+			rep, err := runner.RunProject(scheduler.WithStopping(ctx, daemon.Stopping(ctx)), project)
 			if opts.AfterRun != nil {
 				opts.AfterRun(project, err)
 			}
