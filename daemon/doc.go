@@ -18,8 +18,10 @@
 //
 // # Runs
 //
-// Each project has one worker goroutine, so two runs of the same project
-// never overlap; LoopConfig.Parallel bounds how many projects run at once.
+// Each project has one worker goroutine, which runs it one run at a time
+// (the RunFunc, scheduler.Runner, is what serialises runs of one project
+// for every caller, and what recovers a run that panics);
+// LoopConfig.Parallel bounds how many projects run at once.
 // Trigger marks a project pending and the worker starts a run after
 // LoopConfig.Debounce, so a burst of webhook calls becomes one run. A
 // trigger that arrives while the project runs is kept and causes exactly

@@ -16,9 +16,10 @@
 // caches what a run learnt (pinwheel's user id, the default branch, the
 // latest merge request per update branch, listing cursors), so a run with
 // nothing new costs a handful of GET requests and no write, and a lost
-// state file costs one full listing. Records of long-merged or closed
-// merge requests and stale index responses are pruned, so the file stays
-// bounded over months.
+// state file costs one full listing. A run prunes the records of
+// long-merged or closed merge requests; Runner.PruneCache drops stale
+// index responses when its caller says (the daemon's timer, the end of
+// `pinwheel run`), so the file stays bounded over months.
 //
 // A run is safe to interrupt between any two GitLab calls; the next run
 // converges. In the daemon it also stops between two updates once the

@@ -200,6 +200,7 @@ func (e *env) runCtx(ctx context.Context, dryRun bool) scheduler.Report {
 	r, db := e.runner(dryRun)
 	defer db.Close()
 	rep, _ := r.RunProject(ctx, project)
+	r.PruneCache() // as `pinwheel run` does at its end
 	return rep
 }
 

@@ -59,7 +59,6 @@ type Runner struct {
 
 	mu          sync.Mutex
 	botUsername string
-	lastPrune   time.Time
 	running     map[string]*sync.Mutex // project path -> held while it runs
 	projects    []config.Project       // see SetProjects
 }
@@ -88,8 +87,8 @@ type Report struct {
 // Errors of RunProject a caller may branch on.
 var (
 	// ErrUnknownProject means RunProject was given a path the
-	// configuration does not list.
-	ErrUnknownProject = errors.New("project is not configured")
+	// configuration does not list; it is config.ErrUnknownProject.
+	ErrUnknownProject = config.ErrUnknownProject
 	// ErrPanicked means the run hit a bug and stopped; the panic's stack
 	// is logged.
 	ErrPanicked = errors.New("run panicked")
@@ -159,7 +158,6 @@ func (r *Runner) RunProject(ctx context.Context, path string) (Report, error) {
 	if err != nil {
 		rep.Err = fmt.Errorf("run %s: %w", proj.Path, r.explain(ctx, proj.Path, err))
 	}
-	r.pruneCache(run.log)
 	return rep, rep.Err
 }
 

@@ -167,6 +167,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 		Metrics:    m,
 		Log:        log,
 		Debounce:   opts.Debounce,
+		Prune:      runner.PruneCache,
 		Run: func(ctx context.Context, project string) (daemon.Result, error) {
 			rep, err := a.RunFromDaemon(ctx, project)
 			if opts.AfterRun != nil {

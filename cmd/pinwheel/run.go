@@ -111,6 +111,7 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 	} else {
 		reports = runner.RunAll(ctx)
 	}
+	runner.PruneCache()
 	for _, rep := range reports {
 		if rep.Err != nil {
 			fmt.Fprintln(cmd.ErrOrStderr(), rep.Summary(fl.dryRun))
