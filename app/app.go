@@ -23,6 +23,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
+	"github.com/pinwheel-dev/pinwheel/internal/discard"
 	"github.com/pinwheel-dev/pinwheel/metrics"
 	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/scheduler"
@@ -38,7 +39,7 @@ type Options struct {
 	Clock func() time.Time
 	// Log receives the runner's and the index client's entries; default
 	// discards.
-	Log *logrus.Entry
+	Log logrus.FieldLogger
 	// Out receives one line per GitLab action.
 	Out io.Writer
 	// Getenv reads the secrets' variables; default none set.
@@ -78,9 +79,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	}
 	log := opts.Log
 	if log == nil {
-		l := logrus.New()
-		l.SetOutput(io.Discard)
-		log = logrus.NewEntry(l)
+		log = discard.Logger()
 	}
 	clock := opts.Clock
 	if clock == nil {
@@ -151,7 +150,7 @@ func (a *App) RunFromDaemon(ctx context.Context, project string) (scheduler.Repo
 // daemon (which holds the file's lock) the copy starts empty: GitLab is the
 // source of truth, so the preview is the same, only slower (full listings,
 // no HTTP cache).
-func openState(path string, clock func() time.Time, dryRun bool, out io.Writer, log *logrus.Entry) (*state.DB, func() error, error) {
+func openState(path string, clock func() time.Time, dryRun bool, out io.Writer, log logrus.FieldLogger) (*state.DB, func() error, error) {
 	if !dryRun {
 		db, err := state.Open(path, state.WithClock(clock))
 		if err != nil {

@@ -24,7 +24,7 @@ type BotMatcher struct {
 	ctx        context.Context
 	lookup     func(context.Context) (string, error)
 	dashboards []Dashboard
-	log        *logrus.Entry
+	log        logrus.FieldLogger
 	// learned is closed once the username is known.
 	learned chan struct{}
 
@@ -46,7 +46,7 @@ func (b *BotMatcher) SetDashboards(ds []Dashboard) {
 
 // NewBotMatcher returns a BotMatcher for dashboards; lookup asks GitLab
 // for pinwheel's username, bounded by ctx and botLookupTimeout.
-func NewBotMatcher(ctx context.Context, lookup func(context.Context) (string, error), dashboards []Dashboard, log *logrus.Entry) *BotMatcher {
+func NewBotMatcher(ctx context.Context, lookup func(context.Context) (string, error), dashboards []Dashboard, log logrus.FieldLogger) *BotMatcher {
 	return &BotMatcher{ctx: ctx, lookup: lookup, dashboards: dashboards, log: log, learned: make(chan struct{})}
 }
 

@@ -3,13 +3,12 @@ package daemon
 import (
 	"context"
 	"errors"
-	"io"
 	"runtime"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/sirupsen/logrus"
+	"github.com/pinwheel-dev/pinwheel/internal/discard"
 )
 
 // TestBotMatcherNeverWaitsOnGitLab: the first webhook event starts the
@@ -100,9 +99,7 @@ func TestBotMatcherRetriesAfterAFailure(t *testing.T) {
 // testBotMatcher is a matcher for group/app's dashboard and an edit of it
 // by pinwheel's own user.
 func testBotMatcher(lookup func(context.Context) (string, error)) (*BotMatcher, IssueEvent) {
-	l := logrus.New()
-	l.SetOutput(io.Discard)
 	m := NewBotMatcher(context.Background(), lookup,
-		[]Dashboard{{Project: "group/app", Title: "Dependency Dashboard"}}, logrus.NewEntry(l))
+		[]Dashboard{{Project: "group/app", Title: "Dependency Dashboard"}}, discard.Logger())
 	return m, IssueEvent{ProjectPath: "group/app", Title: "Dependency Dashboard", Username: "pinwheel"}
 }

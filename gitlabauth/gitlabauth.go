@@ -13,8 +13,10 @@
 package gitlabauth
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"strings"
@@ -188,11 +190,40 @@ func (c Credentials) GitUser() string {
 	return "oauth2"
 }
 
+// String says where the token came from, never the token.
 func (c Credentials) String() string {
 	if c.Token == "" {
 		return "no token"
 	}
 	return "token from " + c.Source
+}
+
+// Format prints c with any verb as String does; %+v and %#v add the
+// fields, the token as redact.Mask. So a credential logged or wrapped by
+// mistake (logrus's text formatter, fmt, %#v in a test) redacts itself.
+func (c Credentials) Format(f fmt.State, verb rune) {
+	if verb == 'v' && (f.Flag('+') || f.Flag('#')) {
+		fmt.Fprintf(f, "gitlabauth.Credentials{Token:%s, Kind:%d, Source:%q}", c.masked(), c.Kind, c.Source)
+		return
+	}
+	_, _ = io.WriteString(f, c.String())
+}
+
+// MarshalJSON shows the token as redact.Mask (logrus's JSON formatter
+// marshals field values).
+func (c Credentials) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Token  string `json:"token"`
+		Kind   Kind   `json:"kind"`
+		Source string `json:"source"`
+	}{c.masked(), c.Kind, c.Source})
+}
+
+func (c Credentials) masked() string {
+	if c.Token == "" {
+		return ""
+	}
+	return redact.Mask
 }
 
 // Scrub replaces the token with redact.Mask in text that is about to be

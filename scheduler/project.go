@@ -28,7 +28,7 @@ type projectRun struct {
 	gl  *gitlab.Client
 	p   config.Project
 	now time.Time
-	log *logrus.Entry
+	log logrus.FieldLogger
 
 	rec    state.ProjectRecord
 	report Report
@@ -121,7 +121,7 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 		case ctx.Err() != nil, errors.Is(err, ErrStopping):
 			// Stopped from outside (shutdown), not a failure of GitLab.
 		default:
-			run.rec.LastError = err.Error()
+			run.rec.LastError = run.r.deps.Token.Scrub(err.Error())
 		}
 		if run.r.deps.DryRun {
 			return

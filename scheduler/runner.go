@@ -17,6 +17,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/gitlabversion"
+	"github.com/pinwheel-dev/pinwheel/internal/discard"
 	"github.com/pinwheel-dev/pinwheel/metrics"
 	"github.com/pinwheel-dev/pinwheel/mrbot"
 	"github.com/pinwheel-dev/pinwheel/registry"
@@ -32,7 +33,7 @@ type Deps struct {
 	// age); default time.Now.
 	Clock func() time.Time
 	// Log receives one entry per action and failure; default discards.
-	Log *logrus.Entry
+	Log logrus.FieldLogger
 	// DryRun reads GitLab and the index and writes nothing to GitLab; the
 	// actions it would take go to Out.
 	DryRun bool
@@ -106,9 +107,7 @@ func New(cfg *config.Config, deps Deps) (*Runner, error) {
 		deps.Clock = time.Now
 	}
 	if deps.Log == nil {
-		l := logrus.New()
-		l.SetOutput(io.Discard)
-		deps.Log = logrus.NewEntry(l)
+		deps.Log = discard.Logger()
 	}
 	_, err := check.OptionsFromConfig(cfg, time.Time{})
 	errs := []error{err}
@@ -156,7 +155,7 @@ func (r *Runner) RunProject(ctx context.Context, path string) (Report, error) {
 	err := run.run(ctx)
 	rep := run.report
 	if err != nil {
-		rep.Err = fmt.Errorf("run %s: %w", proj.Path, r.explain(ctx, proj.Path, err))
+		rep.Err = fmt.Errorf("run %s: %w", proj.Path, r.deps.Token.ScrubErr(r.explain(ctx, proj.Path, err)))
 	}
 	return rep, rep.Err
 }

@@ -69,7 +69,7 @@ and runs the bot only as shard 0.` + exitStatus("after SIGTERM or SIGINT", "when
 }
 
 // newLogger builds the daemon's logger from the config's log section.
-func newLogger(lc config.Log, cmd *cobra.Command) *logrus.Entry {
+func newLogger(lc config.Log, cmd *cobra.Command) logrus.FieldLogger {
 	l := logrus.New()
 	l.SetOutput(cmd.ErrOrStderr())
 	l.SetLevel(lc.Level)
@@ -103,7 +103,7 @@ type daemonOpts struct {
 	BotAfterWork func()
 }
 
-func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts daemonOpts) error {
+func runDaemon(ctx context.Context, cfg *config.Config, log logrus.FieldLogger, opts daemonOpts) error {
 	getenv := opts.Getenv
 	sh, err := resolveShard(opts.Shard, getenv)
 	if err != nil {

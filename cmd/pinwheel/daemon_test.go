@@ -19,6 +19,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 	"github.com/pinwheel-dev/pinwheel/indexsim"
+	"github.com/pinwheel-dev/pinwheel/internal/discard"
 )
 
 // TestDaemonEndToEnd runs `pinwheel daemon`'s wiring against the simulators:
@@ -186,9 +187,7 @@ func TestDaemonSetupErrorsExit2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := logrus.New()
-	l.SetOutput(io.Discard)
-	err = runDaemon(context.Background(), cfg, logrus.NewEntry(l), daemonOpts{Getenv: func(string) string { return "" }})
+	err = runDaemon(context.Background(), cfg, discard.Logger(), daemonOpts{Getenv: func(string) string { return "" }})
 	if got := exitCode(err); got != 2 {
 		t.Errorf("daemon without its token: exit %d (%v), want 2", got, err)
 	}
