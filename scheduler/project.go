@@ -57,6 +57,8 @@ type projectRun struct {
 	// idle are the computed branches with nothing to offer now, touched
 	// the branches the run built or already cleaned up.
 	idle, touched map[string]bool
+	// edited are the files as edits left them, by the edits (edits.go).
+	edited map[string]editedFile
 	// reported are the group members whose update failed, listed once.
 	reported map[string]bool
 }
