@@ -281,17 +281,6 @@ func (l *Loop) Status() []ProjectStatus {
 	return out
 }
 
-// ProjectStatus reports one project.
-func (l *Loop) ProjectStatus(project string) (ProjectStatus, bool) {
-	l.mu.Lock()
-	p, ok := l.projects[project]
-	l.mu.Unlock()
-	if !ok {
-		return ProjectStatus{}, false
-	}
-	return p.snapshot(), true
-}
-
 // pruneLoop calls the Prune hook at start and then every PruneEvery,
 // until the stop.
 func (l *Loop) pruneLoop(stop context.Context) {

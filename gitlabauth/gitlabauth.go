@@ -2,7 +2,7 @@
 // with and presents it the way GitLab expects: to the REST API as a header
 // (client-go), to git as the user name and password of HTTPS basic auth.
 //
-// Every command reads the token the same way (see FromEnv): from the
+// Every command reads the token the same way (see FromLookupEnv): from the
 // environment only, so it never sits on a command line or in a CI log. The
 // package also owns keeping the token out of text (Scrub, ScrubErr; URLs
 // with user info go through package internal/redact). It does not own where the token is used: deploy hands it to
@@ -47,20 +47,14 @@ type Credentials struct {
 	Source string
 }
 
-// ErrNoToken is returned by FromEnv when no variable holds a token usable
+// ErrNoToken is returned by FromLookupEnv when no variable holds a token usable
 // for the instance.
 var ErrNoToken = errors.New("no GitLab token: set PINWHEEL_GITLAB_TOKEN, GITLAB_TOKEN or CI_JOB_TOKEN")
 
-// Vars is the lookup order of FromEnv: the most specific name first, and
+// Vars is the lookup order of FromLookupEnv: the most specific name first, and
 // the job token last because it is always present in CI jobs but has the
 // fewest rights.
 var Vars = []string{"PINWHEEL_GITLAB_TOKEN", "GITLAB_TOKEN", "CI_JOB_TOKEN"}
-
-// FromEnv is FromLookupEnv with a getenv that cannot tell an unset
-// variable from an empty one.
-func FromEnv(getenv func(string) string, baseURL string) (Credentials, error) {
-	return FromLookupEnv(func(k string) (string, bool) { v := getenv(k); return v, v != "" }, baseURL)
-}
 
 // FromLookupEnv returns the first non-empty token among PINWHEEL_GITLAB_TOKEN,
 // GITLAB_TOKEN and CI_JOB_TOKEN, read with lookup (os.LookupEnv in

@@ -433,17 +433,6 @@ func (run *projectRun) record(branch string, mr mrbot.MergeRequest, b built, ver
 	return rec
 }
 
-func entry(s *slot, u *plan.Update) dashboard.Entry {
-	e := dashboard.Entry{
-		Branch: s.branch, Title: mrbot.Title(s.name, u.To), From: u.From, To: u.To,
-		UpdateType: string(u.Type), Released: u.ReleaseDate,
-	}
-	if u.Pending {
-		e.Eligible = u.EligibleAt
-	}
-	return e
-}
-
 func mrEntry(mr state.MergeRequestRecord) *dashboard.MergeRequest {
 	if mr.IID == 0 {
 		return nil
