@@ -26,7 +26,11 @@
 // daemon begins to stop (see WithStopping), and a panic ends only the
 // project's run (ErrPanicked).
 //
-// The package owns one run's orchestration and the window. It does not own
-// the cron loop or webhooks (the daemon command), rendering (package
-// dashboard) or the GitLab writes themselves (package mrbot).
+// The package is the per-project run and nothing around it: it owns
+// neither the cron (config parses it into config.Cron, package daemon
+// runs it) nor the schedule window (config.Schedule.Contains says whether
+// a time is inside; the run only asks), nor webhooks (package daemon),
+// rendering (package dashboard), the GitLab writes themselves (package
+// mrbot) or its own wiring (package app). It imports no daemon code: a
+// daemon's stop reaches it through WithStopping.
 package scheduler
