@@ -12,7 +12,7 @@
 // serves the bot.
 //
 // It owns when runs happen, never what a run does: a run is a RunFunc the
-// caller supplies (cmd wraps the scheduler package's Runner), so this
+// caller supplies (package app wraps the scheduler's Runner), so this
 // package imports no GitLab or index code. It does not enforce one daemon
 // per state file either; the state package's lock does.
 //
