@@ -59,6 +59,9 @@ type Options struct {
 	// State, when set, is the open state file to use; the caller closes it
 	// (Close leaves it open).
 	State *state.DB
+	// Deps, when set, sees the Runner's dependencies before the Runner is
+	// built, to add what no config key sets (an OSV client, Done).
+	Deps func(*scheduler.Deps)
 }
 
 // App is a wired Runner and the parts it runs on.
@@ -120,11 +123,15 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		_ = a.Close()
 		return nil, fmt.Errorf("index client: %w", err)
 	}
-	a.Runner, err = scheduler.New(cfg, scheduler.Deps{
+	deps := scheduler.Deps{
 		GitLab: gl, Index: a.Index, State: a.State, Clock: clock,
 		Log: log, DryRun: opts.DryRun, Out: opts.Out, ManualRunBox: opts.ManualRunBox,
 		Token: creds, Metrics: opts.Metrics,
-	})
+	}
+	if opts.Deps != nil {
+		opts.Deps(&deps)
+	}
+	a.Runner, err = scheduler.New(cfg, deps)
 	if err != nil {
 		_ = a.Close()
 		return nil, err

@@ -5,10 +5,10 @@
 // package scheduler, acts on it. It is not only the check command.
 //
 // It is the seam between the parts that know nothing of each other: it reads
-// pins from package constraints, asks package registry for releases (one
-// goroutine per distinct package; the registry client bounds the requests
-// in flight), and hands them to package plan with the user's rules, line by
-// line. Both
+// pins from package constraints, asks package registry for releases (a
+// bounded pool of workers, one distinct package at a time each; the
+// registry client bounds the requests in flight), and hands them to
+// package plan with the user's rules, line by line. Both
 // `pinwheel check` and the daemon's run use it. It writes nothing to the
 // index, GitLab or the state; Rows, WriteJSON and WriteTable render a
 // report as `pinwheel check` prints it.
@@ -43,19 +43,25 @@ type Options struct {
 	// Progress, when set, is called after each look-up with the number done
 	// and the total.
 	Progress func(done, total int)
+	// Vulns, when set, is OSV's data for the pins (QueryVulnerabilities):
+	// each line gets its Vulns and its security update.
+	Vulns *VulnData
 }
 
 // Result is what the check found for one pin.
 type Result struct {
 	Pin constraints.Pin
-	// Project is what the index said; nil when the look-up failed or the pin
-	// is ignored in the file.
+	// Project is what the index said, without its releases (Plan keeps
+	// the ones it offers); Links and Vulnerabilities are filled only when
+	// Plan has updates. nil when the look-up failed or the pin is ignored.
 	Project *registry.Project
 	// Plan is the policy's verdict; its Updates hold the offered and pending
 	// updates.
 	Plan plan.Result
 	// Err is the look-up's or the pin's error; the other pins go on.
 	Err error
+	// Vulns is OSV's data for the pin (AddVulnerabilities); nil without.
+	Vulns *Vulns
 }
 
 // Ignored reports whether the pin is left alone, by a "# pinwheel: ignore"
@@ -91,18 +97,19 @@ type Report struct {
 // Run looks up every pin of f. It returns when every look-up has finished or
 // ctx is done; a failed look-up is recorded in that pin's Result and never
 // stops the others.
-func Run(ctx context.Context, client *registry.Client, f *constraints.File, opts Options) *Report {
-	return RunFiles(ctx, client, []*constraints.File{f}, opts)[0]
+func Run(ctx context.Context, index registry.Index, f *constraints.File, opts Options) *Report {
+	return RunFiles(ctx, index, []*constraints.File{f}, opts)[0]
 }
 
 // RunFiles is Run for several files of one project: a package pinned in
 // several files, or on several lines, or at several versions, is fetched
 // from the index once (its project page once; the JSON API once per
-// pinned version, for that version's vulnerabilities). A package the
+// pinned version, for that version's links and vulnerabilities, and only
+// when a line at that version has an update to show). A package the
 // rules ignore, and a "# pinwheel: ignore" line, is never sent to the
 // index. Each line is evaluated on its own, for the Pythons its marker
 // allows (plan.LinePythons). It returns one report per file, in order.
-func RunFiles(ctx context.Context, client *registry.Client, files []*constraints.File, opts Options) []*Report {
+func RunFiles(ctx context.Context, index registry.Index, files []*constraints.File, opts Options) []*Report {
 	reports := make([]*Report, len(files))
 	type lookup struct {
 		versions []string
@@ -141,55 +148,98 @@ func RunFiles(ctx context.Context, client *registry.Client, files []*constraints
 		mu       sync.Mutex
 		finished int
 	)
-	for _, key := range order {
-		l := lookups[key]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() {
-				// A bug the index's answer trips must cost one package,
-				// not the daemon: the goroutine is ours, so is the
-				// recovery.
-				if p := recover(); p != nil {
-					fail(l.results, fmt.Errorf("look up %s: internal error: %v", key, p))
-				}
-				if opts.Progress != nil {
-					mu.Lock()
-					finished++
-					opts.Progress(finished, len(order))
-					mu.Unlock()
-				}
-			}()
-			project, err := client.Lookup(ctx, key, l.versions[0])
-			if err != nil {
-				fail(l.results, err)
-				return
+	// A bounded pool of workers rather than a goroutine per package: 10,000
+	// goroutines parked on the client's slots cost more memory than the
+	// answers. Twice the client's slots keeps them all busy.
+	workers := 2 * registry.DefaultConcurrency
+	if c, ok := index.(interface{ Concurrency() int }); ok {
+		workers = 2 * c.Concurrency()
+	}
+	keys := make(chan string)
+	go func() {
+		defer close(keys)
+		for _, key := range order {
+			keys <- key
+		}
+	}()
+	for range min(workers, len(order)) {
+		wg.Go(func() {
+			for key := range keys {
+				lookupOne(ctx, index, key, lookups[key].results, opts, func() {
+					if opts.Progress != nil {
+						mu.Lock()
+						finished++
+						opts.Progress(finished, len(order))
+						mu.Unlock()
+					}
+				})
 			}
-			vulns := map[string][]registry.Vulnerability{l.versions[0]: project.Vulnerabilities}
-			for _, v := range l.versions[1:] {
-				if vulns[v], err = client.Vulnerabilities(ctx, key, v); err != nil {
-					fail(l.results, err)
-					return
-				}
-			}
-			// The policy runs here, as each answer arrives, so its garbage
-			// is collected while other look-ups wait on the network.
-			for _, res := range l.results {
-				p := *project
-				p.Vulnerabilities = vulns[res.Pin.Version]
-				res.Project = &p
-				res.Plan, res.Err = evaluate(res.Pin, &p, opts)
-			}
-		}()
+		})
 	}
 	wg.Wait()
+	addVulnsWithoutReleases(reports, opts)
 	return reports
+}
+
+// lookupOne looks one package up and evaluates its lines; done is called
+// when it is over, whatever happened.
+func lookupOne(ctx context.Context, index registry.Index, key string, results []*Result, opts Options, done func()) {
+	defer func() {
+		// A bug the index's answer trips must cost one package, not the
+		// daemon: the goroutine is ours, so is the recovery.
+		if p := recover(); p != nil {
+			fail(results, fmt.Errorf("look up %s: internal error: %v", key, p))
+		}
+		done()
+	}()
+	project, err := index.Releases(ctx, key)
+	if err != nil {
+		fail(results, err)
+		return
+	}
+	// The policy runs here, as each answer arrives, so its garbage is
+	// collected while other look-ups wait on the network; the releases
+	// are not kept past it (a check of 10,000 pins would otherwise hold
+	// every page until rendering).
+	for _, res := range results {
+		res.Plan, res.Err = evaluate(res.Pin, project, opts)
+		if res.Err == nil {
+			addVulns(res, project.Releases, opts)
+		}
+		res.Project = &registry.Project{Name: project.Name}
+	}
+	if err := addDetails(ctx, index, key, results); err != nil {
+		fail(results, err)
+	}
+}
+
+// addDetails asks the JSON API for the links and vulnerabilities of the
+// package's lines that have an update to show, once per pinned version;
+// lines without one never cost a request.
+func addDetails(ctx context.Context, index registry.Index, key string, results []*Result) error {
+	details := map[string]registry.Details{}
+	for _, res := range results {
+		if res.Err != nil || len(res.Plan.Updates) == 0 {
+			continue
+		}
+		d, ok := details[res.Pin.Version]
+		if !ok {
+			var err error
+			if d, err = index.Details(ctx, key, res.Pin.Version); err != nil {
+				return err
+			}
+			details[res.Pin.Version] = d
+		}
+		res.Project.Links = d.Links
+		res.Project.Vulnerabilities = d.Vulnerabilities
+	}
+	return nil
 }
 
 // fail records err for every line of a package.
 func fail(results []*Result, err error) {
 	for _, res := range results {
-		res.Project, res.Plan, res.Err = nil, plan.Result{}, err
+		res.Project, res.Plan, res.Err, res.Vulns = nil, plan.Result{}, err, nil
 	}
 }
 

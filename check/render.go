@@ -36,6 +36,39 @@ type Row struct {
 	Fixes       []FixedVulnerability `json:"vulnerabilities_fixed"`
 	Ignored     bool                 `json:"ignored"`
 	Error       string               `json:"error"`
+	// Vulnerabilities are the OSV advisories affecting the pinned version
+	// (vulnerabilities: source osv), on every row of the pin.
+	Vulnerabilities []Vulnerability `json:"vulnerabilities"`
+	// Security marks a security update; FixIDs are the ids of the
+	// advisories the row's update fixes.
+	Security bool     `json:"security"`
+	FixIDs   []string `json:"fixes"`
+}
+
+// Vulnerability is one advisory affecting a pin.
+type Vulnerability struct {
+	ID      string   `json:"id"`
+	Aliases []string `json:"aliases"`
+	Summary string   `json:"summary"`
+	// Severity is the CVSS rating and score, or the database's word; ""
+	// when OSV gives none.
+	Severity string `json:"severity"`
+	// FixedIn is the pin's security update, "" when no release fixes all
+	// of its advisories yet.
+	FixedIn string `json:"fixed_in"`
+	Link    string `json:"link"`
+}
+
+func vulnRows(v *Vulns) []Vulnerability {
+	out := []Vulnerability{}
+	if v == nil {
+		return out
+	}
+	for _, a := range v.Affecting {
+		aliases := append([]string{}, a.Aliases...)
+		out = append(out, Vulnerability{ID: a.ID, Aliases: aliases, Summary: a.Summary, Severity: a.SeverityText(), FixedIn: v.FixedIn, Link: a.Link()})
+	}
+	return out
 }
 
 // FixedVulnerability is a known vulnerability of the pinned version that
@@ -52,7 +85,8 @@ type FixedVulnerability struct {
 func (r *Report) Rows() []Row {
 	rows := []Row{}
 	for _, res := range r.Results {
-		base := Row{Name: res.Pin.Name, Line: res.Pin.Line, Marker: res.Pin.Marker, Current: res.Pin.Version, Fixes: []FixedVulnerability{}}
+		base := Row{Name: res.Pin.Name, Line: res.Pin.Line, Marker: res.Pin.Marker, Current: res.Pin.Version, Fixes: []FixedVulnerability{},
+			Vulnerabilities: vulnRows(res.Vulns), FixIDs: []string{}}
 		switch {
 		case res.Err != nil:
 			base.Error = res.Err.Error()
@@ -76,6 +110,7 @@ func (r *Report) Rows() []Row {
 				row.EligibleAt = &u.EligibleAt
 			}
 			row.Fixes = []FixedVulnerability{}
+			row.Security, row.FixIDs = u.Security, append([]string{}, u.Fixes...)
 			for _, v := range res.Fixes(u) {
 				row.Fixes = append(row.Fixes, FixedVulnerability{ID: v.ID, Summary: v.Summary, Link: v.Link})
 			}
@@ -129,9 +164,11 @@ func WriteTable(w io.Writer, rows []Row) error {
 		if r.ReleaseDate != nil {
 			released = r.ReleaseDate.Format(time.DateOnly)
 		}
-		var ids []string
-		for _, v := range r.Fixes {
-			ids = append(ids, v.ID)
+		ids := r.FixIDs
+		if len(ids) == 0 {
+			for _, v := range r.Fixes {
+				ids = append(ids, v.ID)
+			}
 		}
 		note := ""
 		switch {
@@ -141,10 +178,23 @@ func WriteTable(w io.Writer, rows []Row) error {
 			note = "ignored"
 		case r.Pending && r.EligibleAt != nil:
 			note = "pending until " + r.EligibleAt.Format(time.DateOnly)
+		case r.Latest == "" && len(r.Vulnerabilities) > 0:
+			note = "vulnerable, no fixed release yet"
 		case r.Latest == "":
 			note = "up to date"
+		case r.Security && r.Major:
+			note = "security, major"
+		case r.Security:
+			note = "security"
 		case r.Major:
 			note = "major"
+		}
+		if len(r.Vulnerabilities) > 0 && r.Latest == "" {
+			var vids []string
+			for _, v := range r.Vulnerabilities {
+				vids = append(vids, v.ID)
+			}
+			note += ": " + strings.Join(vids, ",")
 		}
 		name := r.Name
 		if len(lines[r.Name]) > 1 {

@@ -55,6 +55,9 @@ type Config struct {
 	WebhookSecretEnv string
 	Log              Log
 	Projects         []Project
+	// Parallel is how many projects run at once (each project's own runs
+	// stay one at a time); default DefaultParallel.
+	Parallel int
 	// Vulnerabilities is where known vulnerabilities come from.
 	Vulnerabilities Vulnerabilities
 	// Bot is the test bot's section; nil when the file has none.
@@ -79,7 +82,9 @@ type Index struct {
 	// JSONAPIURL is the root of PyPI's JSON API (URL/<name>/json), resolved:
 	// derived from URL when the file leaves it empty, "" when unavailable or
 	// turned off with "off".
-	JSONAPIURL  string
+	JSONAPIURL string
+	// JSONAPIOff is json_api_url: off; SetIndexURL keeps it off.
+	JSONAPIOff  bool
 	Concurrency int
 	Timeout     Duration
 	Retries     int
@@ -235,8 +240,14 @@ func Default() *Config {
 		RepoConfig:       defaultRepoConfig(),
 		ProjectDefaults:  defaultProjectDefaults(),
 		ShardAddress:     shard.DefaultAddressTemplate,
+		Parallel:         DefaultParallel,
 	}
 }
+
+// DefaultParallel is how many projects run at once by default: enough
+// that one project's slow GitLab calls don't hold up the fleet, few enough
+// that GitLab sees a handful of clients, not hundreds.
+const DefaultParallel = 4
 
 // defaultProject is a project entry before its keys are read.
 func defaultProject() Project {
@@ -277,12 +288,16 @@ func Load(path string) (*Config, error) {
 
 // SetIndexURL points the config at another index, as pip's --index-url
 // does: raw is checked as index.url is, and the JSON API is derived from
-// it (an explicit json_api_url belongs to the index it replaces).
+// it (an explicit json_api_url belongs to the index it replaces), unless
+// the file turned the JSON API off: that stays off.
 func (c *Config) SetIndexURL(raw string) error {
 	if err := checkHTTPURL("username_env and password_env")(raw); err != nil {
 		return err
 	}
 	c.Index.URL = raw
-	c.Index.JSONAPIURL = registry.JSONAPIFor(raw)
+	c.Index.JSONAPIURL = ""
+	if !c.Index.JSONAPIOff {
+		c.Index.JSONAPIURL = registry.JSONAPIFor(raw)
+	}
 	return nil
 }

@@ -56,7 +56,7 @@ func TestEmptyFileIsDefault(t *testing.T) {
 	}
 	d := Default()
 	if d.Index.URL != "https://pypi.org/simple" || d.Index.JSONAPIURL != "https://pypi.org/pypi" ||
-		d.Index.Concurrency != 64 || time.Duration(d.Index.Timeout) != 30*time.Second || d.Index.Retries != 4 ||
+		d.Index.Concurrency != 128 || time.Duration(d.Index.Timeout) != 30*time.Second || d.Index.Retries != 4 ||
 		d.Cron.String() != "@hourly" || d.Log.Level != logrus.InfoLevel || d.GitLab.TokenEnv != "GITLAB_TOKEN" {
 		t.Errorf("Default() = %+v", d)
 	}
@@ -151,7 +151,7 @@ projects:
 			}
 		}},
 		{"null keeps the default", "index: {timeout: , concurrency: null}\ncron:\n", func(t *testing.T, c *Config) {
-			if c.Index.Concurrency != 64 || time.Duration(c.Index.Timeout) != 30*time.Second || c.Cron.String() != "@hourly" {
+			if c.Index.Concurrency != 128 || time.Duration(c.Index.Timeout) != 30*time.Second || c.Cron.String() != "@hourly" {
 				t.Errorf("Index = %+v, Cron = %q", c.Index, c.Cron)
 			}
 		}},
@@ -429,5 +429,29 @@ func TestReadmeConfigParses(t *testing.T) {
 	if len(cfg.Projects) != 1 || cfg.Projects[0].Limits.NewMRsPerRun != 5 || !cfg.Projects[0].Automerges(Patch) ||
 		cfg.GitLab.TokenEnv != "GITLAB_TOKEN" || len(cfg.Packages) != 2 {
 		t.Errorf("README's config read as %+v", cfg)
+	}
+}
+
+// --index-url points at another index; a JSON API the file turned off
+// stays off (the mirror may not have one, or the user may not want it).
+func TestSetIndexURLKeepsJSONAPIOff(t *testing.T) {
+	tests := []struct {
+		file, flag, wantJSON string
+	}{
+		{"index: {json_api_url: off}\n", "https://mirror.example/simple", ""},
+		{"index: {url: \"https://a.example/simple\", json_api_url: off}\n", "https://b.example/simple", ""},
+		{"index: {url: \"https://a.example/simple\"}\n", "https://b.example/simple", "https://b.example/pypi"},
+	}
+	for _, tc := range tests {
+		c, err := Parse("pinwheel.yaml", []byte(tc.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.SetIndexURL(tc.flag); err != nil {
+			t.Fatal(err)
+		}
+		if c.Index.JSONAPIURL != tc.wantJSON {
+			t.Errorf("%q then --index-url %s: JSON API %q, want %q", tc.file, tc.flag, c.Index.JSONAPIURL, tc.wantJSON)
+		}
 	}
 }

@@ -32,6 +32,7 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 			})
 		},
 		"cron":               d.cron(&cfg.Cron),
+		"parallel":           d.integer(&cfg.Parallel, 1),
 		"listen":             d.str(&cfg.Listen, checkListen),
 		"webhook_secret_env": d.str(&cfg.WebhookSecretEnv, checkEnvName(true)),
 		"log": func(n *yaml.Node, path string) {
@@ -80,6 +81,7 @@ func (d *decoder) config(n *yaml.Node, cfg *Config) {
 		cfg.Index.JSONAPIURL = registry.JSONAPIFor(cfg.Index.URL)
 	case off:
 		cfg.Index.JSONAPIURL = ""
+		cfg.Index.JSONAPIOff = true
 	default:
 		cfg.Index.JSONAPIURL = strings.TrimSuffix(jsonAPI, "/")
 	}

@@ -61,8 +61,9 @@ type LoopConfig struct {
 	// Grace is how long a run in flight may go on after the stop before
 	// its context is cancelled; 0 = DefaultGrace.
 	Grace time.Duration
-	// Parallel is how many projects may run at once; 0 = 1, which keeps
-	// the load on GitLab and the index gentle.
+	// Parallel is how many projects may run at once (the config's
+	// parallel key); 0 = 1. A project waiting on a slow GitLab holds one
+	// slot, never the others.
 	Parallel int
 	// Prune, when set, is called at start and then every PruneEvery (0 =
 	// DefaultPruneEvery) while the loop runs, beside the runs: the

@@ -20,6 +20,9 @@ type Dashboard struct {
 	// Closed are updates whose merge request was closed without merging;
 	// pinwheel ignores them until asked. Box: [KindRecreate].
 	Closed []Entry
+	// Vulnerabilities are the pins with known vulnerabilities, also
+	// those no release fixes yet (render_vulns.go).
+	Vulnerabilities []Vulnerable
 	// Ignored are the rules set by commands on merge requests, listed
 	// under Closed / Ignored. Box: [KindUnignore] (lift the rule).
 	Ignored []IgnoreRule
@@ -85,6 +88,9 @@ const (
 	ProblemLookup     ProblemKind = "look-up failed"
 	ProblemConstraint ProblemKind = "unparsable line"
 	ProblemAPI        ProblemKind = "GitLab API failure"
+	// ProblemVulnData means the run had no vulnerability data (OSV down
+	// or slow) and went on without security updates.
+	ProblemVulnData ProblemKind = "vulnerability data unavailable"
 	// ProblemConfig is a configured value GitLab refuses (an unknown
 	// reviewer's username).
 	ProblemConfig ProblemKind = "configuration"

@@ -108,7 +108,7 @@ func render(d Dashboard, limit int) string {
 
 func longestList(d Dashboard) int {
 	return max(len(d.AwaitingSchedule), len(d.PendingReleaseAge), len(d.RateLimited),
-		len(d.Open), len(d.Closed), len(d.Ignored), len(d.Problems))
+		len(d.Open), len(d.Closed), len(d.Ignored), len(d.Problems), len(d.Vulnerabilities))
 }
 
 func layout(d Dashboard, l limits) string {
@@ -144,6 +144,7 @@ func layout(d Dashboard, l limits) string {
 	if !listed {
 		b.WriteString(noUpdates + "\n\n")
 	}
+	writeVulnerabilities(&b, d.Vulnerabilities, l.entries)
 	writeProblems(&b, d.Problems, l.entries)
 	writeDetected(&b, d.Files, l.rows)
 	b.WriteString("---\n\n")

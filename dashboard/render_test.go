@@ -58,7 +58,15 @@ func fullDashboard() Dashboard {
 		Closed: []Entry{
 			withMR(entry("sqlalchemy", "1.4.54", "2.0.36", "major"), 3, ""),
 		},
+		Vulnerabilities: []Vulnerable{
+			{Name: "django", Version: "4.2.16", FixedIn: "4.2.17", Advisories: []Advisory{
+				{ID: "GHSA-aaaa-bbbb-cccc", Aliases: []string{"CVE-2024-1", "PYSEC-2024-9"}, Severity: "HIGH 7.5", Link: "https://osv.dev/vulnerability/GHSA-aaaa-bbbb-cccc"},
+				{ID: "PYSEC-2024-10", Severity: "MODERATE"},
+			}},
+			{Name: "legacy | thing", Version: "0.9", Advisories: []Advisory{{ID: "PYSEC-2020-1"}}},
+		},
 		Problems: []Problem{
+			{Kind: ProblemVulnData, Subject: "OSV", Message: "vulnerability data: query OSV for 3 packages: 503 Service Unavailable"},
 			{Kind: ProblemLookup, Subject: "internal-lib", Message: "look up internal-lib: GET https://pypi.example.com/simple/internal-lib/: 503 Service Unavailable", RetryBranch: "pinwheel/internal-lib"},
 			{Kind: ProblemConstraint, Subject: "constraints.txt", Line: 12, Message: "cannot parse \"requests>=2\": not a pin (==)"},
 			{Kind: ProblemAPI, Subject: "create merge request", Message: "POST /projects/42/merge_requests: 409 Conflict"},

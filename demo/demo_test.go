@@ -56,12 +56,14 @@ func TestDemo(t *testing.T) {
 	for i, want := range [][]string{
 		{"0 merge requests opened", "6 updates waiting", "[ ] Update requests to 2.32.4"},
 		{"1 merge request opened", "┌─ Merge request !1 opened: Update requests to 2.32.4", "├─ changes", "+requests==2.32.4"},
-		{"4 merge requests opened", "1 update waiting", "+    --hash=sha256:", "auto-merge on"},
+		{"1 merge request opened", "4 updates waiting", "┌─ Merge request !2 opened: Update Django to 4.2.20 [security]", "labels dependencies, security",
+			"Security advisories fixed", "CVE-2025-0001, PYSEC-2025-1", "CRITICAL 9.1", "Vulnerabilities", "+Django==4.2.20"},
+		{"3 merge requests opened", "1 update waiting", "+    --hash=sha256:", "auto-merge on"},
 		{"1 merge request opened", "┌─ Merge request !6 opened: Update six to 1.17.0"},
-		{"fails", "Update Django to 4.2.20 <http://gitlab.test/group/app/-/merge_requests/3>", "!3 · pipeline ❌ failed"},
+		{"fails", "Update Django to 4.2.20 [security] <http://gitlab.test/group/app/-/merge_requests/2>", "!2 · pipeline ❌ failed"},
 		{"GitLab merges it", "!5 \"Update PyYAML to 6.0.2\" is merged", "5 rebuilt", "PyYAML    6.0.2"},
 		{"@alice closes !6", "Closed / Ignored", "[ ] Update six to 1.17.0", "💬 @pinwheel on !6"},
-		{"1 closed as no longer needed", "\"Update urllib3 to 2.5.0 - autoclosed\" is closed", "already pins urllib3 2.5.0"},
+		{"1 closed as no longer needed", "!3 \"Update urllib3 to 2.5.0 - autoclosed\" is closed", "already pins urllib3 2.5.0"},
 		{"pinwheel triggered pipeline #", "is pending for commit", "of group/app passed for commit", "cki_lib_pip_url             git+http://gitlab.test/group/cki-lib.git@"},
 		{"$ pinwheel deploy --project group/cki-lib --sha ", "production: (new branch) → ", "$ pinwheel rollback --project group/cki-lib\n",
 			"branch production of group/cki-lib is at", "environment production: http://gitlab.test/group/cki-lib/-/environments/1",
@@ -119,8 +121,8 @@ func TestDemo(t *testing.T) {
 		t.Errorf("production is at %q (%v), want the release %s", head, ok, v1)
 	}
 	for _, v := range []string{v1, v2} {
-		if !strings.Contains(steps[9], "production: ") || !strings.Contains(steps[9], v) {
-			t.Errorf("step 10 does not show commit %s", v)
+		if !strings.Contains(steps[10], "production: ") || !strings.Contains(steps[10], v) {
+			t.Errorf("step 11 does not show commit %s", v)
 		}
 	}
 

@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
@@ -54,6 +56,23 @@ func publish(idx *indexsim.Server) {
 		Summary: "Session object does not verify requests after making first request with verify=False",
 		Link:    "https://osv.dev/vulnerability/GHSA-9wx4-h78v-vm56", FixedIn: []string{"2.32.0"},
 	})
+}
+
+// djangoAdvisory is the OSV record the security step publishes: Django
+// 4.2.11 is affected, 4.2.20 fixes it.
+var djangoAdvisory = indexsim.OSVVuln{
+	ID: "GHSA-demo-dj42-sqli", Package: "Django", Aliases: []string{"CVE-2025-0001", "PYSEC-2025-1"},
+	Summary:  "Potential SQL injection in QuerySet.values() on PostgreSQL",
+	Modified: wednesday.Add(90 * time.Minute), CVSSV3: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N",
+	Ranges: [][]indexsim.OSVEvent{{{Introduced: "4.2"}, {Fixed: "4.2.20"}}},
+}
+
+// publishAdvisory publishes a vulnerability record on the OSV simulator.
+func publishAdvisory(v indexsim.OSVVuln) func(context.Context, *world) (string, error) {
+	return func(_ context.Context, d *world) (string, error) {
+		d.idx.AddOSVVuln(v)
+		return fmt.Sprintf("OSV publishes %s (%s): %s affected, fixed in %s", v.ID, v.Summary, v.Package+" "+v.Ranges[0][0].Introduced+".x", v.Ranges[0][1].Fixed), nil
+	}
 }
 
 // clock is the demo's time, moved by the steps.

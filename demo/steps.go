@@ -85,7 +85,12 @@ var steps = []step{
 		act: acts(tick("unschedule-branch=pinwheel/requests-2.x")),
 	},
 	{
-		title: "The weekend: inside the window pinwheel opens the rest, at most 4 per run (new_mrs_per_run); patch updates get auto-merge",
+		title: "Still Wednesday: OSV publishes an advisory for the pinned Django; the next run opens the security update at once, and only it",
+		at:    wednesday.Add(2 * time.Hour), show: viewAll,
+		act: acts(publishAdvisory(djangoAdvisory)),
+	},
+	{
+		title: "The weekend: inside the window pinwheel opens the rest, at most 3 per run (new_mrs_per_run); patch updates get auto-merge",
 		at:    saturday, show: viewAll,
 	},
 	{

@@ -44,8 +44,11 @@ projects:
     constraints: constraints.txt
     yaml: pipeline/constraints.yml
     schedule: {days: [sat, sun], timezone: UTC}   # merge requests nobody asked for: weekends only
-    limits: {open_mrs: 10, new_mrs_per_run: 4}
+    limits: {open_mrs: 10, new_mrs_per_run: 3}
     automerge: [patch]         # patch updates merge themselves once their pipeline succeeds
+vulnerabilities:               # security updates skip the window, the release age and the limits
+  source: osv
+  osv_url: %q
 bot:                           # "@pinwheel test" on a merge request of the team's package
   trigger_project: group/app   # runs this project's pipeline with the MR's code
   trigger_ref: main
@@ -113,7 +116,7 @@ func newWorld(opts Options) (_ *world, err error) {
 		}
 		d.dir = d.tmp
 	}
-	d.config = fmt.Sprintf(demoConfig, d.idx.IndexURL(), filepath.Join(d.dir, "state.db"), d.gl.URL(), tokenEnv, projectPath)
+	d.config = fmt.Sprintf(demoConfig, d.idx.IndexURL(), filepath.Join(d.dir, "state.db"), d.gl.URL(), tokenEnv, projectPath, d.idx.OSVURL())
 	cfg, err := config.Parse("demo.yaml", []byte(d.config))
 	if err != nil {
 		return nil, fmt.Errorf("demo config: %w", err)

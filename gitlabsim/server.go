@@ -38,6 +38,7 @@ type Server struct {
 	routes   []route
 	faults   []*Fault
 	latency  time.Duration
+	slow     map[string]*slowProject // by lower-case path (slow.go)
 	stats    Stats
 	triggers []*trigger        // pipeline trigger tokens (triggers.go)
 	members  map[memberKey]int // access levels (members.go)
@@ -92,6 +93,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	key := r.Method + " unmatched"
 	if ok {
 		key = rt.key()
+		if !s.slowDown(r.Context(), rt, args) {
+			return
+		}
 	}
 
 	s.mu.Lock()

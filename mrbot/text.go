@@ -16,9 +16,37 @@ func Title(name, version string) string {
 	return "Update " + mdtext.Flatten(name, 100) + " to " + mdtext.Flatten(version, 100)
 }
 
+// SecuritySuffix ends the title of a security update's merge request.
+const SecuritySuffix = " [security]"
+
+// SecurityTitle is a security update's merge request title: Title with
+// SecuritySuffix.
+func SecurityTitle(name, version string) string {
+	return Title(name, version) + SecuritySuffix
+}
+
+// UpdateTitle is SecurityTitle when security is set, else Title.
+func UpdateTitle(name, version string, security bool) string {
+	if security {
+		return SecurityTitle(name, version)
+	}
+	return Title(name, version)
+}
+
+// IsSecurityTitle reports whether title is a security update's (SecurityTitle).
+func IsSecurityTitle(title string) bool {
+	_, _, ok := ParseTitle(title)
+	return ok && strings.HasSuffix(title, SecuritySuffix)
+}
+
 // ParseTitle reads the package name and version back from an update title
-// (Title); ok is false for any other title, such as one a person wrote.
+// (Title or SecurityTitle); ok is false for any other title, such as one a
+// person wrote.
 func ParseTitle(title string) (name, version string, ok bool) {
+	if t, sec := strings.CutSuffix(title, SecuritySuffix); sec {
+		name, version, ok = ParseTitle(t)
+		return name, version, ok && SecurityTitle(name, version) == title
+	}
 	rest, ok := strings.CutPrefix(title, "Update ")
 	if !ok {
 		return "", "", false
@@ -49,6 +77,10 @@ type Update struct {
 	Links map[string]string
 	// Fixes are the vulnerabilities of From that To fixes.
 	Fixes []registry.Vulnerability
+	// Security marks a security update; Advisories are the OSV advisories
+	// of From it fixes.
+	Security   bool
+	Advisories []Advisory
 	// Files are the files the commit changes.
 	Files []string
 	// Pins are the lines that pin the package (under different markers,
@@ -57,6 +89,17 @@ type Update struct {
 	// Hashes are the sha256 digests written as the pins' new --hash
 	// options; nil when the pins carry none.
 	Hashes []string
+}
+
+// Advisory is one OSV advisory a security update fixes.
+type Advisory struct {
+	ID string
+	// Aliases are its ids in other databases (CVE, GHSA, PYSEC).
+	Aliases []string
+	Summary string
+	// Severity is "HIGH 7.5", "MODERATE" or "" when OSV gives none.
+	Severity string
+	Link     string
 }
 
 // PinLine is one line pinning the package.
@@ -154,7 +197,10 @@ func Description(u Update, now time.Time) string {
 			b.WriteString("- " + l + "\n")
 		}
 	}
-	if len(u.Fixes) > 0 {
+	if u.Security {
+		writeAdvisories(&b, u)
+	}
+	if len(u.Fixes) > 0 && len(u.Advisories) == 0 {
 		b.WriteString("\n### Vulnerabilities fixed\n\n")
 		for _, v := range u.Fixes {
 			line := "- " + mdtext.Code(v.ID, mdtext.Short)
@@ -177,6 +223,34 @@ func Description(u Update, now time.Time) string {
 		"pinwheel rebuilds the branch when a newer release comes out or the constraints file changes on the target branch, " +
 		"and rewrites this description when it does.\n")
 	return b.String()
+}
+
+// writeAdvisories is a security update's section: why the MR did not
+// wait for the schedule, and one table row per advisory fixed.
+func writeAdvisories(b *strings.Builder, u Update) {
+	b.WriteString("\n### Security advisories fixed\n\n")
+	b.WriteString("This is a security update: " + mdtext.Code(u.To, mdtext.Short) + " is the lowest release that fixes every known vulnerability of " +
+		mdtext.Code(u.From, mdtext.Short) + ", so pinwheel opened this MR without waiting for the schedule, the release age or the MR limits.\n\n")
+	b.WriteString("| Advisory | Aliases | Severity | Summary |\n|---|---|---|---|\n")
+	for _, a := range u.Advisories {
+		id := mdtext.Cell(a.ID, mdtext.Short)
+		if mdtext.Linkable(a.Link) {
+			id = "[" + mdtext.CellText(a.ID, mdtext.Short) + "](" + a.Link + ")"
+		}
+		aliases := make([]string, 0, len(a.Aliases))
+		for _, al := range a.Aliases {
+			aliases = append(aliases, mdtext.Cell(al, mdtext.Short))
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", id, dashIfEmpty(strings.Join(aliases, ", ")),
+			dashIfEmpty(mdtext.CellText(a.Severity, mdtext.Short)), dashIfEmpty(mdtext.CellText(a.Summary, 300)))
+	}
+}
+
+func dashIfEmpty(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "-"
+	}
+	return s
 }
 
 func ageText(d time.Duration) string {

@@ -36,6 +36,17 @@ func TestDescriptionGolden(t *testing.T) {
 			},
 			Hashes: []string{strings.Repeat("ab", 32), strings.Repeat("cd", 32)},
 		}},
+		{"description-security.md", Update{
+			Name: "requests", From: "2.31.0", To: "2.32.0", Type: "minor", Security: true,
+			Files: []string{"constraints.txt"},
+			// Fixes (the JSON API's) give way to the advisories.
+			Fixes: []registry.Vulnerability{{ID: "GHSA-9wx4-h78v-vm56"}},
+			Advisories: []Advisory{
+				{ID: "GHSA-9wx4-h78v-vm56", Aliases: []string{"CVE-2024-35195", "PYSEC-2024-1"}, Severity: "MEDIUM 5.6",
+					Summary: "Session | verify=False persists", Link: "https://osv.dev/vulnerability/GHSA-9wx4-h78v-vm56"},
+				{ID: "PYSEC-2026-9", Summary: "no score"},
+			},
+		}},
 		{"description-minimal.md", Update{Name: "six", From: "1.16.0", To: "1.17.0", Type: "minor", Files: []string{"constraints.txt"}}},
 		{"description-files.md", Update{Name: "sphinx", From: "8.1.3", To: "8.2.3", Type: "minor",
 			Files: []string{"constraints.txt", "constraints-py39.txt"},
@@ -95,6 +106,9 @@ func TestParseTitle(t *testing.T) {
 		{Title("Django", "5.1rc1"), "Django", "5.1rc1", true},
 		{Title("to", "1.0"), "to", "1.0", true},
 		{"Update requests to 2.32.4 (security)", "", "", false},
+		{SecurityTitle("requests", "2.32.4"), "requests", "2.32.4", true},
+		{"Update requests to 2.32.4 [security] [security]", "", "", false},
+		{"Update requests to [security]", "", "", false},
 		{"Update requests to ", "", "", false},
 		{"Update  to 1.0", "", "", false},
 		{"Update my lib to 1.0", "", "", false},

@@ -34,3 +34,21 @@ func TestBaseScore(t *testing.T) {
 		}
 	}
 }
+
+func TestSeverityText(t *testing.T) {
+	tests := []struct {
+		a    Advisory
+		want string
+	}{
+		{Advisory{}, ""},
+		{Advisory{DatabaseSeverity: "MODERATE"}, "MODERATE"},
+		{Advisory{DatabaseSeverity: "LOW", Severity: []Severity{{Type: "CVSS_V3", Score: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}}}, "CRITICAL 9.8"},
+		{Advisory{Affected: []Affected{{Severity: []Severity{{Type: "CVSS_V3", Score: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"}}}}}, "HIGH 7.5"},
+		{Advisory{Severity: []Severity{{Type: "CVSS_V4", Score: "CVSS:4.0/AV:N"}}, DatabaseSeverity: "HIGH"}, "HIGH"},
+	}
+	for _, tt := range tests {
+		if got := tt.a.SeverityText(); got != tt.want {
+			t.Errorf("SeverityText(%+v) = %q, want %q", tt.a, got, tt.want)
+		}
+	}
+}

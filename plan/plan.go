@@ -46,6 +46,11 @@ type Update struct {
 	// MinimumReleaseAge: it is reported, not offered, until EligibleAt.
 	Pending    bool
 	EligibleAt time.Time
+	// Security marks a security update (SecurityUpdate): the lowest release
+	// fixing every known vulnerability of the pin. Fixes are the ids of the
+	// advisories it fixes.
+	Security bool
+	Fixes    []string
 }
 
 // Result is the outcome of Evaluate for one pin.

@@ -3,9 +3,11 @@ package plan
 import (
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/pinwheel-dev/pinwheel/osv"
 	"github.com/pinwheel-dev/pinwheel/pep440"
+	"github.com/pinwheel-dev/pinwheel/registry"
 )
 
 // SecurityResult is what a pin's advisories mean for it: which affect the
@@ -184,4 +186,55 @@ func inRange(v pep440.Version, r osv.Range) (bool, error) {
 		}
 	}
 	return affected, nil
+}
+
+// SecurityUpdate evaluates a pin's advisories against the index's
+// releases under rule and python (the filters of Evaluate, without the
+// release age: a fix is not held back for being new) and folds the
+// security update into res: it replaces the offered update of its stream
+// (non-major, or major for a fix only a later major has), and a pending
+// update of that stream no newer than it. res is returned unchanged when
+// nothing affects the pin, the rule ignores it, or no release fixes all.
+func SecurityUpdate(res Result, current string, releases []registry.Release, rule Rule, python []pep440.Version, advisories []osv.Advisory) (Result, SecurityResult) {
+	pin, err := pep440.Parse(current)
+	if err != nil || res.Ignored {
+		return res, SecurityResult{}
+	}
+	found, _ := collect(releases)
+	f := filter{pin: pin, rule: rule, python: python, requires: map[string]pep440.Specifiers{}}
+	var versions []pep440.Version
+	byVersion := map[string]candidate{}
+	for _, c := range found {
+		if f.accepts(c) {
+			versions = append(versions, c.version)
+			byVersion[c.version.String()] = c
+		}
+	}
+	sec := Security(pin, advisories, versions)
+	if sec.Update == nil {
+		return res, sec
+	}
+	c := byVersion[sec.Update.Version.String()]
+	u := c.update(current, pin, 0)
+	u.Pending, u.EligibleAt = false, time.Time{}
+	u.Security, u.Fixes = true, sec.Update.Fixes
+	// The order Evaluate promises: non-major offered, non-major pending,
+	// major offered, major pending.
+	var ordered []Update
+	for _, major := range []bool{false, true} {
+		if u.Major == major {
+			ordered = append(ordered, u)
+		}
+		for _, o := range res.Updates {
+			switch {
+			case o.Major != major:
+			case u.Major != major:
+				ordered = append(ordered, o)
+			case o.Pending && o.ToVersion.Compare(u.ToVersion) > 0:
+				ordered = append(ordered, o)
+			}
+		}
+	}
+	res.Updates = ordered
+	return res, sec
 }

@@ -19,6 +19,11 @@ type Cache interface {
 	Put(key string, value []byte) error
 }
 
+// RestampAfter is how long a cache entry that keeps being revalidated (a
+// 304) goes without being rewritten. A store that drops entries by age
+// (state.Cache.Prune, a week in the daemon) must use a longer age.
+const RestampAfter = 24 * time.Hour
+
 // cacheEntry is what the client stores per URL and Accept header: enough
 // to answer while fresh (RFC 9111 §4.2) and revalidate after (§4.3).
 type cacheEntry struct {
@@ -27,7 +32,10 @@ type cacheEntry struct {
 	ETag         string    `json:"etag,omitempty"`
 	LastModified string    `json:"last_modified,omitempty"`
 	Expires      time.Time `json:"expires"`
-	body         []byte
+	// Stored is when the entry was last written; a 304 rewrites it at
+	// most every RestampAfter.
+	Stored time.Time `json:"stored,omitzero"`
+	body   []byte
 }
 
 // cacheMagic prefixes stored values so a format change reads as a miss.

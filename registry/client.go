@@ -9,7 +9,9 @@
 // preferring PEP 691 JSON and falling back to PEP 503 HTML, and PyPI's JSON
 // API (https://docs.pypi.org/api/json/). It bounds concurrent requests,
 // retries throttling and server errors with backoff, and keeps an HTTP cache
-// (ETag, Last-Modified, max-age) in a caller-supplied Cache.
+// (ETag, Last-Modified, max-age) in a caller-supplied Cache. Lookups
+// memoises one run's answers so projects that share packages share the
+// requests.
 //
 // It decides nothing: which release to offer, and whether a yanked or too
 // new release counts, is the update policy's business.
@@ -87,6 +89,11 @@ type Client struct {
 	authOrigin string // credentials go to the index's origin only
 	slots      chan struct{}
 	log        logrus.FieldLogger
+
+	// refreshed holds the freshness a 304 renewed, by cache key, so the
+	// stored entry need not be rewritten (see revalidated).
+	refreshedMu sync.Mutex
+	refreshed   map[string]time.Time
 }
 
 // New checks opts and fills in defaults.
@@ -147,11 +154,14 @@ func New(opts Options) (*Client, error) {
 		authOrigin: origin(index),
 		slots:      make(chan struct{}, opts.Concurrency),
 		log:        log,
+		refreshed:  map[string]time.Time{},
 	}, nil
 }
 
-// Lookup returns what the index knows about project name. version is the
-// pinned version: its vulnerabilities fill Project.Vulnerabilities, and it
+// Lookup returns what the index knows about project name, links and
+// vulnerabilities included, in one call (for one pin; a run over many
+// calls Releases, then Details for the pins with an update). version is
+// the pinned version: its vulnerabilities fill Project.Vulnerabilities, and it
 // may be "" when there is no pin. A project the index does not have is
 // ErrNotFound.
 //

@@ -11,9 +11,12 @@ const (
 	// DefaultIndexURL is PyPI's simple API, pip's default --index-url.
 	DefaultIndexURL = "https://pypi.org/simple"
 	// DefaultConcurrency bounds requests in flight. Look-ups are
-	// latency-bound: 300 pins take 600 requests, about 1 s at 100 ms each
-	// with 64 in flight and 4 s with 16.
-	DefaultConcurrency = 64
+	// latency-bound until parsing takes the CPU: a cold check of 1,000 pins
+	// at 100 ms per request took 9.1 s with 16 in flight, 3.0 s with 64,
+	// 2.4 s with 128, and no less with 256 or 512 on 2 cores, where a weak
+	// index also starts dropping connections (BenchmarkIndexConcurrency in
+	// internal/fleetbench).
+	DefaultConcurrency = 128
 	// DefaultTimeout bounds each request attempt, body included.
 	DefaultTimeout = 30 * time.Second
 	// DefaultRetries is how many times a request is retried after a 429,

@@ -59,6 +59,18 @@ func (c *Client) get(ctx context.Context, rawURL, accept string) (*response, err
 	safeURL := redact.URLs(rawURL)
 	key := cacheKey(accept, safeURL)
 	cached := c.cacheGet(key)
+	if cached != nil {
+		c.refreshedMu.Lock()
+		if exp, ok := c.refreshed[key]; ok {
+			if exp.After(cached.Expires) {
+				cached.Expires = exp
+			}
+			if !c.opts.Clock().Before(exp) {
+				delete(c.refreshed, key)
+			}
+		}
+		c.refreshedMu.Unlock()
+	}
 	if cached != nil && c.opts.Clock().Before(cached.Expires) {
 		return &response{url: cached.URL, contentType: cached.ContentType, body: cached.body}, nil
 	}
@@ -173,6 +185,7 @@ func (c *Client) fresh(key string, res *attemptResult) *response {
 	e := &cacheEntry{
 		URL: out.url, ContentType: out.contentType, Expires: expires,
 		ETag: res.header.Get("ETag"), LastModified: res.header.Get("Last-Modified"), body: res.body,
+		Stored: c.opts.Clock(),
 	}
 	if store && (e.ETag != "" || e.LastModified != "" || expires.After(c.opts.Clock())) {
 		c.cachePut(key, e)
@@ -180,18 +193,30 @@ func (c *Client) fresh(key string, res *attemptResult) *response {
 	return out
 }
 
-// revalidated refreshes a cached entry after a 304 (RFC 9111 §4.3.4).
+// revalidated answers from a cached entry after a 304 (RFC 9111 §4.3.4).
+// It rewrites the stored entry only when the validators changed, or once
+// a day so the store can tell the entry is still in use: rewriting the
+// body on every 304 made the state file grow with every run. The new
+// freshness lifetime is kept in memory instead (Client.refreshed): a
+// restarted process revalidates once more, which costs a 304.
 func (c *Client) revalidated(key string, e *cacheEntry, res *attemptResult) *response {
 	store, expires := cachePolicy(res.header, c.opts.Clock())
+	changed := false
+	if v := res.header.Get("ETag"); v != "" && v != e.ETag {
+		e.ETag, changed = v, true
+	}
+	if v := res.header.Get("Last-Modified"); v != "" && v != e.LastModified {
+		e.LastModified, changed = v, true
+	}
+	now := c.opts.Clock()
 	e.Expires = expires
-	if v := res.header.Get("ETag"); v != "" {
-		e.ETag = v
-	}
-	if v := res.header.Get("Last-Modified"); v != "" {
-		e.LastModified = v
-	}
-	if store {
+	if store && (changed || now.Sub(e.Stored) >= RestampAfter) {
+		e.Stored = now
 		c.cachePut(key, e)
+	} else if store && expires.After(now) {
+		c.refreshedMu.Lock()
+		c.refreshed[key] = expires
+		c.refreshedMu.Unlock()
 	}
 	return &response{url: e.URL, contentType: e.ContentType, body: e.body}
 }

@@ -112,6 +112,11 @@ type DecisionInput struct {
 	// pinned version: it bypasses the window and the limits (it still
 	// counts toward them for the others).
 	Security bool
+	// NoVulnData says the run has no vulnerability data (OSV down or
+	// slow): an open security merge request is then left as it is, since
+	// without the data the slot offers the plain update or nothing, and
+	// nothing may be rebuilt or closed for want of data.
+	NoVulnData bool
 	// Group is the name of the group the slot stands for ("" for a
 	// single package).
 	Group string
@@ -166,6 +171,11 @@ func decide(in DecisionInput) Decision {
 		want = in.Pending
 	}
 	d := Decision{Want: want}
+	if mr := in.Record; in.NoVulnData && in.HasRecord && mr.State == "opened" && mrbot.IsSecurityTitle(mr.Title) {
+		d.Action, d.Section, d.Want = ActLeave, SectionOpen, nil
+		d.Entry = dashboard.Entry{Branch: in.Branch, Title: mr.Title, MR: mrEntry(mr)}
+		return d
+	}
 	if in.Pending != nil && want != in.Pending {
 		e := entryOf(in.Branch, in.Name, in.Pending.Update)
 		d.PendingEntry = &e
@@ -177,7 +187,7 @@ func decide(in DecisionInput) Decision {
 	if in.Group != "" {
 		return decideGroup(in, d, approved)
 	}
-	title := mrbot.Title(in.Name, want.Update.To)
+	title := mrbot.UpdateTitle(in.Name, want.Update.To, want.Update.Security)
 	d.Title = title
 	d.Entry = entryOf(in.Branch, in.Name, want.Update)
 	mr := in.Record
@@ -336,7 +346,7 @@ func decideGroup(in DecisionInput, d Decision, approved bool) Decision {
 
 func entryOf(branch, name string, u *plan.Update) dashboard.Entry {
 	e := dashboard.Entry{
-		Branch: branch, Title: mrbot.Title(name, u.To), From: u.From, To: u.To,
+		Branch: branch, Title: mrbot.UpdateTitle(name, u.To, u.Security), From: u.From, To: u.To,
 		UpdateType: string(u.Type), Released: u.ReleaseDate,
 	}
 	if u.Pending {

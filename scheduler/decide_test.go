@@ -15,6 +15,8 @@ import (
 var (
 	offered = &Candidate{Update: &plan.Update{From: "2.31.0", To: "2.32.0", Type: "minor"}, Blob: "blob-offered"}
 	pending = &Candidate{Update: &plan.Update{From: "2.31.0", To: "2.33.0", Type: "minor", Pending: true}, Blob: "blob-pending"}
+	// secOffered is offered as a security update (plan.SecurityUpdate).
+	secOffered = &Candidate{Update: &plan.Update{From: "2.31.0", To: "2.32.0", Type: "minor", Security: true, Fixes: []string{"PYSEC-1"}}, Blob: "blob-offered"}
 )
 
 const (
@@ -63,6 +65,14 @@ func TestDecide(t *testing.T) {
 		{name: "security skips window and limits", in: DecisionInput{Offered: offered, Limits: limits, OpenMRs: 9, Security: true}, action: ActCreate, section: SectionOpen,
 			want: "2.32.0", fail: SectionAwaitingSchedule},
 		{name: "open, current", in: DecisionInput{Offered: offered, HasRecord: true, Record: openMR(titleOffered, "blob-offered")}, action: ActLeave, section: SectionOpen, want: "2.32.0"},
+		{name: "security update's title", in: DecisionInput{Offered: secOffered, Security: true}, action: ActCreate, section: SectionOpen,
+			want: "2.32.0", fail: SectionAwaitingSchedule, title: titleOffered + " [security]"},
+		{name: "no vulnerability data: the open security MR stays", in: DecisionInput{Pending: pending, NoVulnData: true, HasRecord: true,
+			Record: openMR(titleOffered+" [security]", "blob-offered")}, action: ActLeave, section: SectionOpen, title: titleOffered + " [security]"},
+		{name: "no vulnerability data: a plain open MR is kept current", in: DecisionInput{Offered: offered, NoVulnData: true, HasRecord: true,
+			Record: openMR("Update requests to 2.31.5", "x")}, action: ActUpdate, section: SectionOpen, want: "2.32.0"},
+		{name: "with data, no longer vulnerable: the security MR becomes the plain update", in: DecisionInput{Offered: offered, HasRecord: true,
+			Record: openMR(titleOffered+" [security]", "blob-offered")}, action: ActUpdate, section: SectionOpen, want: "2.32.0"},
 		{name: "open, newer release", in: DecisionInput{Offered: offered, HasRecord: true, Record: openMR("Update requests to 2.31.5", "blob-old")}, action: ActUpdate, section: SectionOpen,
 			want: "2.32.0"},
 		{name: "open, target changed", in: DecisionInput{Offered: offered, HasRecord: true, Record: openMR(titleOffered, "blob-old")}, action: ActUpdate, section: SectionOpen, want: "2.32.0"},

@@ -11,6 +11,8 @@ import (
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/dashboard"
 	"github.com/pinwheel-dev/pinwheel/mrbot"
+	"github.com/pinwheel-dev/pinwheel/pep440"
+	"github.com/pinwheel-dev/pinwheel/pkgname"
 	"github.com/pinwheel-dev/pinwheel/plan"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
@@ -207,7 +209,7 @@ func (s *slot) title(want *plan.Update) string {
 	if s.group != "" {
 		return mrbot.GroupTitle(s.group)
 	}
-	return mrbot.Title(s.name, want.To)
+	return mrbot.UpdateTitle(s.name, want.To, want.Security)
 }
 
 // message is the commit message of a branch carrying want.
@@ -320,4 +322,52 @@ func (run *projectRun) inGroupMR(key, name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// pruneClosedGroups forgets closed group versions that can no longer be
+// proposed: the target pins the package at or above them (or no longer
+// at all), or the group is no longer configured. A package whose pins
+// cannot be compared keeps its entry.
+func (run *projectRun) pruneClosedGroups() {
+	for branch, closed := range run.rec.ClosedGroups {
+		configured := slices.ContainsFunc(run.p.Groups, func(g config.Group) bool {
+			return run.p.BranchPrefix+groupBranchInfix+g.Name == branch
+		})
+		for key, version := range closed {
+			if !configured || run.pinnedAtLeast(key, version) {
+				delete(closed, key)
+			}
+		}
+		if len(closed) == 0 {
+			delete(run.rec.ClosedGroups, branch)
+		}
+	}
+}
+
+// pinnedAtLeast reports whether every file read this run pins key at
+// version or above, or not at all.
+func (run *projectRun) pinnedAtLeast(key, version string) bool {
+	want, err := pep440.Parse(version)
+	if err != nil {
+		return false
+	}
+	for _, f := range run.files {
+		for _, e := range f.Errors() {
+			if e.Line == 0 {
+				return false // a file not read says nothing of its pins
+			}
+		}
+		for _, p := range f.Lookup(key) {
+			v, err := pep440.Parse(p.Version)
+			if err != nil || v.Compare(want) < 0 {
+				return false
+			}
+		}
+		for _, u := range f.Unmanaged() {
+			if n := leadingName.FindString(u.Text); n != "" && pkgname.Normalize(n) == key {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -240,6 +240,23 @@ func TestInterruptGroupsAtEveryCall(t *testing.T) {
 			return e
 		})
 	})
+	t.Run("recreate and join", func(t *testing.T) {
+		interruptEveryCall(t, func(t *testing.T) *env {
+			// web's MR closed and acknowledged, its recreate box ticked;
+			// certifi and six had MRs of their own before misc existed.
+			e := newEnv(t, unlimited+"    groups:\n      - name: web\n        packages: [requests, urllib3, idna]\n")
+			e.clock.Set(saturday)
+			e.mustRun()
+			if err := e.gl.CloseMR(e.proj, e.mrFor(brWeb).IID); err != nil {
+				t.Fatal(err)
+			}
+			e.step(t, "closed")
+			e.tick("recreate", brWeb)
+			e.cfg = e.config(unlimited + groups)
+			e.clock.Add(time.Hour)
+			return e
+		})
+	})
 }
 
 // A member whose pin pinwheel cannot rewrite fails alone, on the
@@ -357,5 +374,32 @@ func TestGroupSupersedesOwnMRs(t *testing.T) {
 	e.clock.Add(time.Hour)
 	if rep := e.mustRun(); rep.Writes != 0 {
 		t.Errorf("settled run wrote: %v", rep.Actions)
+	}
+}
+
+// The state forgets a closed group version once the target pins the
+// package at or above it; the others stay ignored.
+func TestGroupClosedVersionsPruned(t *testing.T) {
+	e := groupEnv(t)
+	e.mustRun()
+	if err := e.gl.CloseMR(e.proj, e.mrFor(brWeb).IID); err != nil {
+		t.Fatal(err)
+	}
+	e.step(t, "closed")
+	main := strings.Replace(e.fileOn("main"), "requests==2.31.0", "requests==2.32.4", 1)
+	e.gl.Commit(e.proj, "main", "Bump requests", map[string]string{"constraints.txt": main})
+	e.step(t, "bumped")
+	_, db := e.runner(true)
+	rec, err := db.Project(project)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := rec.ClosedGroups[brWeb]
+	if _, ok := closed["requests"]; ok || closed["urllib3"] != "2.2.3" || closed["idna"] != "3.10" {
+		t.Errorf("closed versions: %v", closed)
+	}
+	if _, ok := e.openMRs()[brWeb]; ok {
+		t.Error("group reopened with ignored versions")
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 	"github.com/pinwheel-dev/pinwheel/indexsim"
 	"github.com/pinwheel-dev/pinwheel/metrics"
+	"github.com/pinwheel-dev/pinwheel/osv"
 	"github.com/pinwheel-dev/pinwheel/scheduler"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
@@ -80,6 +81,12 @@ type env struct {
 	metrics *metrics.Metrics
 	// wrap, when set, wraps the GitLab client's transport.
 	wrap func(http.RoundTripper) http.RoundTripper
+	// osv, when set, is the OSV client options (security_test.go); the
+	// records are cached in the run's state file.
+	osv       *osv.Options
+	osvBudget time.Duration
+	// deps, when set, adjusts the runner's Deps.
+	deps func(*scheduler.Deps)
 }
 
 // unlimited is project YAML that lifts the rate limits.
@@ -182,6 +189,20 @@ func (e *env) runner(dryRun bool) (*scheduler.Runner, *state.DB) {
 		GitLabOptions: []gitlab.ClientOptionFunc{gitlab.WithCustomBackoff(func(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return 0 })},
 		State:         db, Clock: e.clock.Now, Log: logrus.NewEntry(l),
 		DryRun: dryRun, Out: &e.out, ManualRunBox: e.manualRunBox, Metrics: e.metrics,
+		Deps: func(deps *scheduler.Deps) {
+			deps.OSVBudget = e.osvBudget
+			if e.osv != nil {
+				opts := *e.osv
+				opts.Cache = db.OSVCache()
+				var err error
+				if deps.OSV, err = osv.New(opts); err != nil {
+					e.t.Fatal(err)
+				}
+			}
+			if e.deps != nil {
+				e.deps(deps)
+			}
+		},
 	})
 	if err != nil {
 		e.t.Fatal(err)

@@ -30,6 +30,9 @@ type projectRun struct {
 	now time.Time
 	log logrus.FieldLogger
 
+	// index answers this run's look-ups, shared with the runs beside it.
+	index registry.Index
+
 	rec    state.ProjectRecord
 	report Report
 	bot    *mrbot.Bot
@@ -54,6 +57,8 @@ type projectRun struct {
 	model       dashboard.Dashboard
 	openCount   int
 	createdThis int
+	// vulnDown is set when the run has no vulnerability data (OSV down).
+	vulnDown bool
 	// idle are the computed branches with nothing to offer now, touched
 	// the branches the run built or already cleaned up.
 	idle, touched map[string]bool
@@ -164,7 +169,8 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 	if opts.Rules, err = run.ignores(opts.Rules); err != nil {
 		return err
 	}
-	run.reports = check.RunFiles(ctx, run.r.deps.Index, run.files, opts)
+	opts.Vulns = run.queryVulnerabilities(ctx)
+	run.reports = check.RunFiles(ctx, run.index, run.files, opts)
 	run.results = &check.Report{File: run.file}
 	for _, rep := range run.reports {
 		run.results.Results = append(run.results.Results, rep.Results...)
@@ -179,6 +185,7 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 		// and the next dashboard shows the error.
 		return err
 	}
+	run.listVulnerabilities()
 	if err := run.syncMergeRequests(ctx); err != nil {
 		return err
 	}

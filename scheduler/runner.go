@@ -20,6 +20,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/internal/discard"
 	"github.com/pinwheel-dev/pinwheel/metrics"
 	"github.com/pinwheel-dev/pinwheel/mrbot"
+	"github.com/pinwheel-dev/pinwheel/osv"
 	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
@@ -43,11 +44,19 @@ type Deps struct {
 	// ManualRunBox adds the "run pinwheel again" box to dashboards; set it
 	// only when a webhook on issue events triggers runs.
 	ManualRunBox bool
+	// Done, when set, is called with each project's report as its run
+	// ends (from the run's goroutine; RunAll runs several at once).
+	Done func(Report)
 	// Token describes the GitLab token (its variable, not its value), so
 	// a 401 can say which variable to check.
 	Token gitlabauth.Credentials
 	// Metrics counts the merge request commands answered; nil: none.
 	Metrics *metrics.Metrics
+	// OSV, when set, replaces the OSV client New builds from the config's
+	// vulnerabilities section (source osv); OSVBudget bounds OSV's part of
+	// a run (default DefaultOSVBudget).
+	OSV       *osv.Client
+	OSVBudget time.Duration
 }
 
 // Runner runs pinwheel for the projects of one configuration.
@@ -57,11 +66,14 @@ type Runner struct {
 	// users and version are asked of GitLab once per process.
 	users   *mrbot.Users
 	version *gitlabversion.Instance
+	// osv is nil unless vulnerabilities.source is osv.
+	osv *osv.Client
 
 	mu          sync.Mutex
 	botUsername string
 	running     map[string]*sync.Mutex // project path -> held while it runs
 	projects    []config.Project       // see SetProjects
+	lookups     sharedLookups
 }
 
 // Report is the outcome of one project's run.
@@ -81,6 +93,8 @@ type Report struct {
 	// Problems counts the dashboard's Errors entries: failed look-ups,
 	// unparsable lines, failed actions.
 	Problems int
+	// OSV counts the run's OSV requests (vulnerabilities: source osv).
+	OSV osv.Stats
 	// Err is why the run stopped early; nil when it ran to the end.
 	Err error
 }
@@ -109,6 +123,10 @@ func New(cfg *config.Config, deps Deps) (*Runner, error) {
 	if deps.Log == nil {
 		deps.Log = discard.Logger()
 	}
+	if deps.Out != nil {
+		// Projects run in parallel; each line names its project.
+		deps.Out = &lockedWriter{w: deps.Out}
+	}
 	_, err := check.OptionsFromConfig(cfg, time.Time{})
 	errs := []error{err}
 	for _, p := range cfg.Projects {
@@ -118,23 +136,40 @@ func New(cfg *config.Config, deps Deps) (*Runner, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
-	return &Runner{cfg: cfg, deps: deps, projects: slices.Clone(cfg.Projects),
+	oc, err := newOSV(cfg, deps)
+	if err != nil {
+		return nil, fmt.Errorf("scheduler: %w", err)
+	}
+	return &Runner{cfg: cfg, deps: deps, projects: slices.Clone(cfg.Projects), osv: oc,
 		users: mrbot.NewUsers(deps.GitLab), version: gitlabversion.New(deps.GitLab)}, nil
 }
 
-// RunAll runs every configured project in turn; a project that fails does
-// not stop the others.
+// RunAll runs every configured project, config.Parallel at a time (each
+// project's own runs stay one at a time); a project that fails, or is
+// slow, does not stop or hold up the others. Reports are in configured
+// order. The runs share one memo of index answers.
 func (r *Runner) RunAll(ctx context.Context) []Report {
 	projects := r.Projects()
-	reports := make([]Report, 0, len(projects))
-	for _, p := range projects {
+	reports := make([]Report, len(projects))
+	_, release := r.lookups.acquire(r.deps.Index, r.deps.Clock())
+	defer release()
+	slots := make(chan struct{}, max(r.cfg.Parallel, 1))
+	var wg sync.WaitGroup
+	for i, p := range projects {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+		}
 		if ctx.Err() != nil {
-			reports = append(reports, Report{Project: p.Path, Err: ctx.Err()})
+			reports[i] = Report{Project: p.Path, Err: ctx.Err()}
 			continue
 		}
-		rep, _ := r.RunProject(ctx, p.Path)
-		reports = append(reports, rep)
+		wg.Go(func() {
+			defer func() { <-slots }()
+			reports[i], _ = r.RunProject(ctx, p.Path)
+		})
 	}
+	wg.Wait()
 	return reports
 }
 
@@ -152,10 +187,16 @@ func (r *Runner) RunProject(ctx context.Context, path string) (Report, error) {
 	lock.Lock()
 	defer lock.Unlock()
 	run := newProjectRun(r, proj)
+	index, release := r.lookups.acquire(r.deps.Index, r.deps.Clock())
+	defer release()
+	run.index = index
 	err := run.run(ctx)
 	rep := run.report
 	if err != nil {
 		rep.Err = fmt.Errorf("run %s: %w", proj.Path, r.deps.Token.ScrubErr(r.explain(ctx, proj.Path, err)))
+	}
+	if r.deps.Done != nil {
+		r.deps.Done(rep)
 	}
 	return rep, rep.Err
 }
@@ -229,4 +270,16 @@ func (r *Runner) projectLock(path string) *sync.Mutex {
 		r.running[key] = &sync.Mutex{}
 	}
 	return r.running[key]
+}
+
+// lockedWriter serialises the writes of parallel runs to one Writer.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }

@@ -100,6 +100,7 @@ func computeSlots(reps []*check.Report, prefix string) []*slot {
 					s.lines[i].offered = &u
 					if s.offered == nil {
 						s.offered = &u
+						s.security = u.Security
 					}
 				}
 			}

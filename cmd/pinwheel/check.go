@@ -11,6 +11,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/check"
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/constraints"
+	"github.com/pinwheel-dev/pinwheel/osv"
 	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
@@ -29,7 +30,9 @@ func newCheckCmd() *cobra.Command {
 		Long: `Look up every pin of a constraints file on the package index and print one
 row per pin: name as written, current version, newest eligible version,
 update type, release date, vulnerabilities the update fixes, and the error
-if the look-up failed. A pin with both a major and a newer non-major update
+if the look-up failed. With vulnerabilities.source osv in the config, a
+vulnerable pin's row offers its security update (the lowest release fixing
+every known advisory) and lists the advisories. A pin with both a major and a newer non-major update
 gets a row for each; an update held back by minimum_release_age is shown as
 pending with the date it becomes eligible.
 
@@ -94,6 +97,7 @@ func runCheck(cmd *cobra.Command, fl checkFlags, path string) error {
 	file := constraints.ParseFile(path, data)
 
 	clientOpts := check.ClientOptions(cfg.Index, os.Getenv)
+	osvOpts := osv.Options{URL: cfg.Vulnerabilities.OSVURL}
 	if fl.state != "" {
 		db, err := state.Open(fl.state)
 		if err != nil {
@@ -101,6 +105,7 @@ func runCheck(cmd *cobra.Command, fl checkFlags, path string) error {
 		}
 		defer db.Close()
 		clientOpts.Cache = db.HTTPCache()
+		osvOpts.Cache = db.OSVCache()
 	}
 	client, err := registry.New(clientOpts)
 	if err != nil {
@@ -118,6 +123,14 @@ func runCheck(cmd *cobra.Command, fl checkFlags, path string) error {
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 	defer stop()
+	var vulnErr error
+	if cfg.Vulnerabilities.Source == config.VulnOSV {
+		oc, err := osv.New(osvOpts)
+		if err != nil {
+			return usageError(fmt.Errorf("OSV client: %w", err))
+		}
+		opts.Vulns, _, vulnErr = check.QueryVulnerabilities(ctx, oc, []*constraints.File{file})
+	}
 	rep := check.Run(ctx, client, file, opts)
 
 	if fl.format == "json" {
@@ -131,7 +144,15 @@ func runCheck(cmd *cobra.Command, fl checkFlags, path string) error {
 	if err := check.WriteNotes(cmd.ErrOrStderr(), file); err != nil {
 		return err
 	}
+	if vulnErr != nil {
+		// The rows are printed without security data; the exit status
+		// says they are incomplete.
+		fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v; the rows lack vulnerability data\n", path, vulnErr)
+	}
 	failed := rep.FailedLookups()
+	if vulnErr != nil && failed == 0 && len(file.Errors()) == 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%s: %w", path, vulnErr)}
+	}
 	if failed > 0 || len(file.Errors()) > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("%s: %d look-up(s) failed, %d line(s) could not be parsed", path, failed, len(file.Errors()))}
 	}

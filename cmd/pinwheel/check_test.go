@@ -147,6 +147,50 @@ func TestCheckStateCacheAvoidsRequests(t *testing.T) {
 	}
 }
 
+func TestCheckOSV(t *testing.T) {
+	sim := checkIndex(t)
+	sim.AddOSVVuln(indexsim.OSVVuln{
+		ID: "PYSEC-2026-7", Package: "requests", Aliases: []string{"CVE-2026-7", "GHSA-aaaa-bbbb-cccc"},
+		Summary: "leaks", Modified: checkNow.AddDate(0, 0, -2), DatabaseSeverity: "HIGH",
+		Ranges: [][]indexsim.OSVEvent{{{Introduced: "0"}, {Fixed: "2.32.4"}}},
+	})
+	path := checkConfig(t, sim)
+	cfg, _ := os.ReadFile(path)
+	cfg = append(cfg, []byte("vulnerabilities:\n  source: osv\n  osv_url: "+sim.OSVURL()+"\n")...)
+	if err := os.WriteFile(path, cfg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := writeConstraints(t, "requests==2.32.3\nsix==1.16.0\n")
+	out, errOut, err := runCheckCmd(t, "--config", path, "--format", "json", file)
+	if err != nil {
+		t.Fatalf("check: %v\n%s", err, errOut)
+	}
+	var rows []check.Row
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatal(err)
+	}
+	// 2.32.4 is 30 days old, past requests' 3d; the security row says so.
+	if len(rows) < 1 || !rows[0].Security || rows[0].Latest != "2.32.4" || strings.Join(rows[0].FixIDs, ",") != "PYSEC-2026-7" ||
+		len(rows[0].Vulnerabilities) != 1 || rows[0].Vulnerabilities[0].Severity != "HIGH" {
+		t.Errorf("rows = %+v, want a security row for requests 2.32.4 fixing PYSEC-2026-7", rows)
+	}
+	if len(sim.OSVBatches()) != 1 {
+		t.Errorf("%d querybatch calls, want 1", len(sim.OSVBatches()))
+	}
+
+	// OSV refusing the batch (400 is not retried, so the test does not
+	// wait out backoffs): the rows are printed without security data, exit 1.
+	sim.Inject(indexsim.Fault{Count: 100, PathPrefix: "/v1/", Status: 400})
+	out, errOut, err = runCheckCmd(t, "--config", path, "--format", "json", file)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 1 || !strings.Contains(errOut, "lack vulnerability data") {
+		t.Fatalf("err = %v, stderr %q; want exit 1 saying the data is missing", err, errOut)
+	}
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || rows[0].Security {
+		t.Errorf("rows = %+v (%v), want rows without security data", rows, err)
+	}
+}
+
 // A file that is not text is refused whole: the refusal is all that is
 // printed (no empty table), and it is a usage error.
 func TestCheckRefusesABinaryFile(t *testing.T) {

@@ -1,0 +1,150 @@
+package check
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/pinwheel-dev/pinwheel/constraints"
+	"github.com/pinwheel-dev/pinwheel/osv"
+	"github.com/pinwheel-dev/pinwheel/pep440"
+	"github.com/pinwheel-dev/pinwheel/plan"
+	"github.com/pinwheel-dev/pinwheel/registry"
+)
+
+// Vulns is what OSV says about one pin (vulnerabilities: source osv).
+type Vulns struct {
+	// Affecting are the advisories that affect the pinned version, sorted
+	// by id.
+	Affecting []osv.Advisory
+	// FixedIn is the security update's version, "" when no release fixes
+	// them all yet (or the index's releases are unknown).
+	FixedIn string
+	// Errors are advisories that could not be read or evaluated: the data
+	// for the pin is incomplete, never "not vulnerable".
+	Errors []error
+}
+
+// VulnData is OSV's answer for the pins of a run, by package and version.
+type VulnData struct {
+	results map[osvKey]osv.Result
+}
+
+type osvKey struct{ name, version string }
+
+func keyOfPin(p constraints.Pin) osvKey { return osvKey{p.Key, p.Version} }
+
+// QueryVulnerabilities asks OSV about every pin of files in one Check (one
+// querybatch for up to 1000 distinct pins, across files), before the
+// index is asked: set the result as Options.Vulns, and RunFiles folds
+// each line's security update into its plan (plan.SecurityUpdate): the
+// lowest release fixing every advisory that affects the pin, offered
+// whatever its age. A pin "# pinwheel: ignore" or ignored by the rules
+// still gets its Vulns, without an update. The error means OSV gave no
+// data at all: the caller goes on without (Options.Vulns nil) and says so.
+func QueryVulnerabilities(ctx context.Context, client *osv.Client, files []*constraints.File) (*VulnData, osv.Stats, error) {
+	var pins []osv.Pin
+	var keys []osvKey
+	seen := map[osvKey]bool{}
+	for _, f := range files {
+		for _, p := range f.Pins() {
+			k := keyOfPin(p)
+			if p.Version == "" || seen[k] {
+				continue
+			}
+			seen[k] = true
+			pins = append(pins, osv.Pin{Name: p.Name, Version: p.Version})
+			keys = append(keys, k)
+		}
+	}
+	data := &VulnData{results: map[osvKey]osv.Result{}}
+	if len(pins) == 0 {
+		return data, osv.Stats{}, nil
+	}
+	rep, err := client.Check(ctx, pins)
+	if err != nil {
+		return nil, osv.Stats{}, fmt.Errorf("vulnerability data: %w", err)
+	}
+	for i, k := range keys {
+		data.results[k] = rep.Results[i]
+	}
+	return data, rep.Stats, nil
+}
+
+// addVulns sets a looked-up line's Vulns and folds its security update
+// into its plan, while the index's releases are at hand.
+func addVulns(res *Result, releases []registry.Release, opts Options) {
+	if opts.Vulns == nil {
+		return
+	}
+	r, ok := opts.Vulns.results[keyOfPin(res.Pin)]
+	if !ok {
+		return
+	}
+	v := &Vulns{Errors: r.Errors}
+	res.Vulns = v
+	if _, err := pep440.Parse(res.Pin.Version); err != nil {
+		return // the pin's own error says so
+	}
+	python, err := plan.LinePythons(res.Pin.Marker, opts.Python)
+	if err != nil {
+		python = nil
+	}
+	var sec plan.SecurityResult
+	res.Plan, sec = plan.SecurityUpdate(res.Plan, res.Pin.Version, releases, opts.Rule(res.Pin.Key), python, r.Advisories)
+	v.Affecting, v.Errors = sec.Affecting, append(v.Errors, sec.Problems...)
+	if sec.Update != nil {
+		v.FixedIn = sec.Update.Version.String()
+	}
+}
+
+// addVulnsWithoutReleases gives the lines that were not looked up (ignored,
+// failed) their Vulns: the affecting advisories, no update.
+func addVulnsWithoutReleases(reports []*Report, opts Options) {
+	if opts.Vulns == nil {
+		return
+	}
+	for _, rep := range reports {
+		for i := range rep.Results {
+			res := &rep.Results[i]
+			r, ok := opts.Vulns.results[keyOfPin(res.Pin)]
+			if res.Vulns != nil || !ok {
+				continue
+			}
+			v := &Vulns{Errors: r.Errors}
+			res.Vulns = v
+			if pinned, err := pep440.Parse(res.Pin.Version); err == nil {
+				sec := plan.Security(pinned, r.Advisories, nil)
+				v.Affecting, v.Errors = sec.Affecting, append(v.Errors, sec.Problems...)
+			}
+		}
+	}
+}
+
+// SecurityUpdate returns the pin's security update; nil when it has none.
+func (r Result) SecurityUpdate() *plan.Update {
+	for i := range r.Plan.Updates {
+		if r.Plan.Updates[i].Security {
+			return &r.Plan.Updates[i]
+		}
+	}
+	return nil
+}
+
+// Advisories returns the affecting advisories u fixes, for its merge
+// request description.
+func (r Result) Advisories(u plan.Update) []osv.Advisory {
+	if r.Vulns == nil {
+		return nil
+	}
+	fixed := map[string]bool{}
+	for _, id := range u.Fixes {
+		fixed[id] = true
+	}
+	var out []osv.Advisory
+	for _, a := range r.Vulns.Affecting {
+		if fixed[a.ID] {
+			out = append(out, a)
+		}
+	}
+	return out
+}
