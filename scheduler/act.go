@@ -304,6 +304,9 @@ func (run *projectRun) record(branch string, mr mrbot.MergeRequest, b built, ver
 		if rec.SHA != b.SHA || b.PipelineID > rec.PipelineID {
 			rec.PipelineID, rec.Pipeline = b.PipelineID, b.Pipeline
 		}
+		if rec.SHA != b.SHA {
+			rec.PipelineChecked = false
+		}
 		rec.SHA, rec.BuiltSHA, rec.Parent, rec.Blob = b.SHA, b.SHA, run.head, b.blob
 		rec.Versions = versions
 	}

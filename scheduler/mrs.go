@@ -82,6 +82,7 @@ func (run *projectRun) remember(branch string, mr mrbot.MergeRequest) state.Merg
 		rec.AutoMergeSHA = old.AutoMergeSHA
 		if old.SHA == mr.SHA || mr.SHA == "" {
 			rec.SHA, rec.PipelineID, rec.Pipeline = old.SHA, old.PipelineID, old.Pipeline
+			rec.PipelineChecked = old.PipelineChecked
 		}
 		if rec.WebURL == "" {
 			rec.WebURL = old.WebURL
@@ -101,7 +102,7 @@ func (run *projectRun) syncPipelines(ctx context.Context) error {
 			heads[mr.SHA] = branch
 		}
 	}
-	if len(heads) == 0 {
+	if len(heads) == 0 || run.pipelinesSettled() {
 		return nil
 	}
 	opts := &gitlab.ListProjectPipelinesOptions{
@@ -142,5 +143,42 @@ func (run *projectRun) syncPipelines(ctx context.Context) error {
 		opts.Page = resp.NextPage
 	}
 	run.rec.PipelinesSeenUntil = seenUntil
+	run.rec.PipelinesCheckedAt = run.now
+	for _, branch := range heads {
+		mr := run.rec.MergeRequests[branch]
+		mr.PipelineChecked = true
+		run.rec.MergeRequests[branch] = mr
+	}
 	return nil
+}
+
+// pipelineRecheck is how long a run trusts the finished pipelines it
+// knows: a person re-running a pipeline on the same head changes its
+// status without touching the merge request.
+const pipelineRecheck = 6 * time.Hour
+
+// pipelinesSettled reports whether the pipeline listing can be skipped:
+// every open update merge request's head was there at the last listing
+// and had a finished pipeline or none (a project without CI), and that
+// listing is younger than pipelineRecheck. A quiet project then costs one
+// request less per run.
+func (run *projectRun) pipelinesSettled() bool {
+	checked := run.rec.PipelinesCheckedAt
+	if checked.IsZero() || run.now.Sub(checked) >= pipelineRecheck || run.now.Before(checked) {
+		return false
+	}
+	for _, mr := range run.rec.MergeRequests {
+		if mr.State != "opened" || mr.SHA == "" {
+			continue
+		}
+		if !mr.PipelineChecked {
+			return false
+		}
+		switch mr.Pipeline {
+		case "", "success", "failed", "canceled", "skipped":
+		default:
+			return false
+		}
+	}
+	return true
 }

@@ -37,6 +37,10 @@ type ProjectRecord struct {
 	MRsSeenUntil time.Time `json:"mrs_seen_until,omitzero"`
 	// PipelinesSeenUntil is the same for pipelines.
 	PipelinesSeenUntil time.Time `json:"pipelines_seen_until,omitzero"`
+	// PipelinesCheckedAt is when a run last listed pipelines; a run soon
+	// after, with every open merge request's pipeline finished, lists
+	// none.
+	PipelinesCheckedAt time.Time `json:"pipelines_checked_at,omitzero"`
 	// MergeRequests maps an update branch to its latest merge request.
 	MergeRequests map[string]MergeRequestRecord `json:"merge_requests,omitempty"`
 	// RepoConfigAt is the target branch commit the project's
@@ -64,6 +68,9 @@ type MergeRequestRecord struct {
 	// PipelineID and Pipeline are the newest pipeline seen for SHA.
 	PipelineID int64  `json:"pipeline_id,omitempty"`
 	Pipeline   string `json:"pipeline,omitempty"`
+	// PipelineChecked: a pipeline listing ran while SHA was the head, so
+	// Pipeline ("" for none) is what GitLab had then.
+	PipelineChecked bool `json:"pipeline_checked,omitempty"`
 	// BuiltSHA is the commit pinwheel last wrote to the branch, Parent its
 	// parent (the target branch head it was built on) and Blob the git blob
 	// id of the constraints file in it; empty when pinwheel does not know.

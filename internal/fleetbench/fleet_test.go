@@ -121,6 +121,8 @@ type fleetWorld struct {
 	idx    *indexsim.Server
 	token  string
 	config string
+	// projects are the fleet's GitLab projects, for finishing pipelines.
+	projects []*gitlabsim.Project
 }
 
 func newFleet(tb testing.TB, n int) *fleetWorld {
@@ -137,6 +139,7 @@ func newFleet(tb testing.TB, n int) *fleetWorld {
 	for i := range n {
 		path := fmt.Sprintf("fleet/app-%d", i)
 		p := w.gl.CreateProject(path, "main")
+		w.projects = append(w.projects, p)
 		var file strings.Builder
 		// Project i pins 300 consecutive packages of the pool, from a
 		// different start: every package is shared by many projects. One
@@ -210,9 +213,25 @@ func BenchmarkFleet(b *testing.B) {
 				w.runOnce(b, n, "nochange")
 				// 3 reads a project (constraints file, dashboard issue, merge
 				// requests since the last run), and one more for the
-				// pipelines of its open update merge requests.
+				// pipelines of its open update merge requests, still running.
 				if st := w.gl.Stats(); st.Writes != 0 || st.Requests > 4*n {
 					b.Errorf("no-change run: %d GitLab requests and %d writes for %d projects, target ≤ 4 and 0 per project: %v", st.Requests, st.Writes, n, st.ByEndpoint)
+				}
+				// The pipelines finish: the next run shows them on the
+				// dashboards.
+				for _, p := range w.projects {
+					for _, pl := range w.gl.Pipelines(p) {
+						w.gl.SetPipelineStatus(p, pl.SHA, "success")
+					}
+				}
+				w.clk.Add(time.Hour)
+				w.runOnce(b, n, "pipelines-done")
+				// An hour later, nothing new and every pipeline known to
+				// have finished: the pipelines are not listed.
+				w.clk.Add(time.Hour)
+				w.runOnce(b, n, "quiet")
+				if st := w.gl.Stats(); st.Writes != 0 || st.Requests > 3*n {
+					b.Errorf("quiet run: %d GitLab requests and %d writes for %d projects, target ≤ 3 and 0 per project: %v", st.Requests, st.Writes, n, st.ByEndpoint)
 				}
 			}
 		})
