@@ -10,9 +10,6 @@ import (
 // happen and calls it. Neither the scheduler nor what it imports may
 // import the daemon (the stop signal comes in through WithStopping).
 func TestSchedulerDoesNotImportDaemon(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs go list")
-	}
 	out, err := exec.Command("go", "list", "-deps", "github.com/pinwheel-dev/pinwheel/scheduler").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
