@@ -1,5 +1,8 @@
-// Package check looks up every pin of a constraints file on the package
-// index and decides, pin by pin, which updates to offer.
+// Package check is the look-up fan-out shared by the CLI and the daemon:
+// it looks up every pin of a constraints file on the package index, at
+// once, and decides, pin by pin, which updates to offer. `pinwheel check`
+// prints its Report; the daemon's (and `pinwheel run`'s) per-project run,
+// package scheduler, acts on it. It is not only the check command.
 //
 // It is the seam between the parts that know nothing of each other: it reads
 // pins from package constraints, asks package registry for releases (a

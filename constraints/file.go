@@ -136,6 +136,15 @@ func ParseFile(name string, data []byte) *File {
 // Name returns the name given to ParseFile.
 func (f *File) Name() string { return f.name }
 
+// Clone returns a copy of f to edit (SetLine, SetVersion) without
+// touching f and without parsing the text again: an edit replaces a
+// File's parsed parts, never changes them in place, so the copy may share
+// them.
+func (f *File) Clone() *File {
+	c := *f
+	return &c
+}
+
 // Bytes returns the file's current contents: the input, byte for byte,
 // unless SetVersion changed a pin.
 func (f *File) Bytes() []byte { return slices.Clone(f.data) }

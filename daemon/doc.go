@@ -12,14 +12,16 @@
 // serves the bot.
 //
 // It owns when runs happen, never what a run does: a run is a RunFunc the
-// caller supplies (cmd wraps the scheduler package's Runner), so this
+// caller supplies (package app wraps the scheduler's Runner), so this
 // package imports no GitLab or index code. It does not enforce one daemon
 // per state file either; the state package's lock does.
 //
 // # Runs
 //
-// Each project has one worker goroutine, so two runs of the same project
-// never overlap; LoopConfig.Parallel bounds how many projects run at once.
+// Each project has one worker goroutine, which runs it one run at a time
+// (the RunFunc, scheduler.Runner, is what serialises runs of one project
+// for every caller, and what recovers a run that panics);
+// LoopConfig.Parallel bounds how many projects run at once.
 // Trigger marks a project pending and the worker starts a run after
 // LoopConfig.Debounce, so a burst of webhook calls becomes one run. A
 // trigger that arrives while the project runs is kept and causes exactly

@@ -33,7 +33,6 @@ type runner struct {
 	inflight    map[string]int
 	maxInflight int
 	fail        map[string]error
-	panics      map[string]bool
 	gated       map[string]bool
 	gate        chan struct{}
 	ctxs        []context.Context
@@ -47,7 +46,6 @@ func newRunner() *runner {
 		runs:     map[string]int{},
 		inflight: map[string]int{},
 		fail:     map[string]error{},
-		panics:   map[string]bool{},
 		gated:    map[string]bool{},
 		gate:     make(chan struct{}),
 		results:  map[string]daemon.Result{},
@@ -61,7 +59,7 @@ func (r *runner) Run(ctx context.Context, project string) (daemon.Result, error)
 	r.inflight[project]++
 	r.maxInflight = max(r.maxInflight, r.inflight[project])
 	r.ctxs = append(r.ctxs, ctx)
-	gated, fail, panics, res := r.gated[project], r.fail[project], r.panics[project], r.results[project]
+	gated, fail, res := r.gated[project], r.fail[project], r.results[project]
 	r.mu.Unlock()
 	defer func() {
 		r.mu.Lock()
@@ -76,9 +74,6 @@ func (r *runner) Run(ctx context.Context, project string) (daemon.Result, error)
 		case <-ctx.Done():
 			return daemon.Result{}, fmt.Errorf("run %s: %w", project, ctx.Err())
 		}
-	}
-	if panics {
-		panic("boom")
 	}
 	return res, fail
 }

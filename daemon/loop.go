@@ -17,6 +17,8 @@ import (
 const (
 	DefaultDebounce = 5 * time.Second
 	DefaultGrace    = time.Minute
+	// DefaultPruneEvery spaces the calls of LoopConfig.Prune.
+	DefaultPruneEvery = 24 * time.Hour
 )
 
 // Result is what one run did, for metrics and logs.
@@ -28,7 +30,12 @@ type Result struct {
 
 // RunFunc runs one project once. ctx outlives the daemon's stop by
 // LoopConfig.Grace; see Stopping. A returned error counts the run as
-// failed; the loop logs it and goes on with the other projects.
+// failed; the loop logs it and goes on with the other projects. It must
+// not panic: the loop does not recover (scheduler.Runner.RunProject turns
+// a panic into scheduler.ErrPanicked, in the one place that does). It
+// need not guard against a second run of the same project: the loop runs
+// a project from one worker, and the Runner serialises runs of one
+// project for every caller.
 type RunFunc func(ctx context.Context, project string) (Result, error)
 
 // LoopConfig configures a Loop. Projects and Run are required.
@@ -58,13 +65,16 @@ type LoopConfig struct {
 	// parallel key); 0 = 1. A project waiting on a slow GitLab holds one
 	// slot, never the others.
 	Parallel int
+	// Prune, when set, is called at start and then every PruneEvery (0 =
+	// DefaultPruneEvery) while the loop runs, beside the runs: the
+	// housekeeping of a long-running process (scheduler.Runner.PruneCache).
+	Prune      func()
+	PruneEvery time.Duration
 }
 
-// Errors of Trigger.
-var (
-	ErrUnknownProject = errors.New("unknown project")
-	ErrStopped        = errors.New("daemon is stopping")
-)
+// Errors of Trigger. A project the loop does not run is
+// config.ErrUnknownProject.
+var ErrStopped = errors.New("daemon is stopping")
 
 // Loop runs the configured projects: once at start, then on the schedule
 // and on Trigger. Create it with NewLoop and start it with Run.
@@ -77,6 +87,8 @@ type Loop struct {
 	debounce time.Duration
 	grace    time.Duration
 	sem      chan struct{}
+	prune    func()
+	pruneGap time.Duration
 
 	projects map[string]*project // projects and order: guarded by mu (SetProjects)
 	order    []*project
@@ -104,6 +116,8 @@ func NewLoop(cfg LoopConfig) (*Loop, error) {
 		log:      cfg.Log,
 		debounce: cfg.Debounce,
 		grace:    cfg.Grace,
+		prune:    cfg.Prune,
+		pruneGap: cfg.PruneEvery,
 		sem:      make(chan struct{}, max(cfg.Parallel, 1)),
 		projects: make(map[string]*project, len(cfg.Projects)),
 	}
@@ -118,6 +132,9 @@ func NewLoop(cfg LoopConfig) (*Loop, error) {
 	}
 	if l.grace <= 0 {
 		l.grace = DefaultGrace
+	}
+	if l.pruneGap <= 0 {
+		l.pruneGap = DefaultPruneEvery
 	}
 	for _, name := range cfg.Projects {
 		if name == "" {
@@ -149,6 +166,9 @@ func (l *Loop) Run(ctx context.Context) error {
 	l.log.WithField("projects", len(l.order)).Info("daemon started")
 	for _, p := range l.order {
 		l.workers.Go(func() { l.work(ctx, runCtx, p) })
+	}
+	if l.prune != nil {
+		l.workers.Go(func() { l.pruneLoop(ctx) })
 	}
 	l.mu.Unlock()
 
@@ -182,7 +202,7 @@ func (l *Loop) Trigger(project string) error {
 	p, ok := l.projects[project]
 	l.mu.Unlock()
 	if !ok {
-		return fmt.Errorf("trigger %q: %w", project, ErrUnknownProject)
+		return fmt.Errorf("trigger %q: %w", project, config.ErrUnknownProject)
 	}
 	if s := l.State(); s == StateStopping || s == StateStopped {
 		return fmt.Errorf("trigger %q: %w", project, ErrStopped)
@@ -262,13 +282,15 @@ func (l *Loop) Status() []ProjectStatus {
 	return out
 }
 
-// ProjectStatus reports one project.
-func (l *Loop) ProjectStatus(project string) (ProjectStatus, bool) {
-	l.mu.Lock()
-	p, ok := l.projects[project]
-	l.mu.Unlock()
-	if !ok {
-		return ProjectStatus{}, false
+// pruneLoop calls the Prune hook at start and then every PruneEvery,
+// until the stop.
+func (l *Loop) pruneLoop(stop context.Context) {
+	for {
+		l.prune()
+		select {
+		case <-stop.Done():
+			return
+		case <-l.clock.After(l.pruneGap):
+		}
 	}
-	return p.snapshot(), true
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/daemon"
 )
 
@@ -37,7 +38,7 @@ func TestSetProjects(t *testing.T) {
 	if got := statusNames(h.loop); !slices.Equal(got, []string{"b", "c"}) {
 		t.Errorf("Status lists %v, want [b c]", got)
 	}
-	if err := h.loop.Trigger("a"); !errors.Is(err, daemon.ErrUnknownProject) {
+	if err := h.loop.Trigger("a"); !errors.Is(err, config.ErrUnknownProject) {
 		t.Errorf("Trigger of a project that left: %v, want ErrUnknownProject", err)
 	}
 

@@ -2,8 +2,6 @@ package daemon
 
 import (
 	"context"
-	"fmt"
-	"runtime/debug"
 	"sync"
 	"time"
 
@@ -43,8 +41,9 @@ func (p *project) pending() bool {
 	return p.status.Pending
 }
 
-// work is a project's worker: the only goroutine that runs it, which is
-// what keeps two runs of one project from overlapping.
+// work is a project's worker: the goroutine that runs it, one run at a
+// time. (A project that leaves and comes back gets a new worker while the
+// old one's run may still be in flight; the RunFunc serialises those.)
 func (l *Loop) work(stop, runCtx context.Context, p *project) {
 	l.runOnce(stop, runCtx, p, "start")
 	var fired time.Time // the scheduled time of the last tick that fired
@@ -132,7 +131,7 @@ func (l *Loop) runOnce(stop, runCtx context.Context, p *project, reason string) 
 	p.mu.Unlock()
 	log.Debug("run started")
 
-	res, err := l.call(runCtx, p.name, log)
+	res, err := l.run(runCtx, p.name)
 
 	end := l.clock.Now()
 	p.mu.Lock()
@@ -165,16 +164,4 @@ func (l *Loop) runOnce(stop, runCtx context.Context, p *project, reason string) 
 		return
 	}
 	log.Info("run finished")
-}
-
-// call runs the RunFunc, turning a panic into an error so one bad run
-// does not take the daemon down.
-func (l *Loop) call(ctx context.Context, name string, log logrus.FieldLogger) (res Result, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			log.WithField("stack", string(debug.Stack())).Error("run panicked")
-			res, err = Result{}, fmt.Errorf("run of %s panicked: %v", name, r)
-		}
-	}()
-	return l.run(ctx, name)
 }

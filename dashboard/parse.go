@@ -48,20 +48,6 @@ func (t Ticks) Has(kind Kind, branch string) bool {
 	return ok && t.boxes[Box{Kind: bulk}]
 }
 
-// Branches returns, sorted, the branches whose kind box Has reports as
-// ticked. They are text from the issue: match them against the run's own
-// branches, or use Selected, which does.
-func (t Ticks) Branches(kind Kind) []string {
-	var out []string
-	for b := range t.boxes {
-		if b.Kind == kind && b.Branch != "" && t.Has(kind, b.Branch) {
-			out = append(out, b.Branch)
-		}
-	}
-	slices.Sort(out)
-	return out
-}
-
 // Selected returns those of the run's own branches (computed, in their
 // order) whose kind box is ticked. This is the safe way to act on ticks:
 // the result only ever holds strings the caller supplied.

@@ -2,11 +2,12 @@ package dashboard
 
 import (
 	"fmt"
-	"github.com/pinwheel-dev/pinwheel/mdtext"
 	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/pinwheel-dev/pinwheel/mdtext"
 )
 
 // MaxBodyLength is the longest description Render produces, in bytes.

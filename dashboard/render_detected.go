@@ -2,8 +2,9 @@ package dashboard
 
 import (
 	"fmt"
-	"github.com/pinwheel-dev/pinwheel/mdtext"
 	"strings"
+
+	"github.com/pinwheel-dev/pinwheel/mdtext"
 )
 
 func countRows(files []DependencyFile) int {

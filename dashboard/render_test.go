@@ -2,11 +2,12 @@ package dashboard
 
 import (
 	"fmt"
-	"github.com/pinwheel-dev/pinwheel/internal/golden"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pinwheel-dev/pinwheel/internal/golden"
 )
 
 var day = time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)

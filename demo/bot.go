@@ -6,12 +6,12 @@ import (
 	"io"
 	"time"
 
-	"github.com/sirupsen/logrus"
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
+	"github.com/pinwheel-dev/pinwheel/internal/discard"
 	"github.com/pinwheel-dev/pinwheel/testbot"
 )
 
@@ -44,12 +44,10 @@ func (d *world) setUpBot(cfg *config.Config, api *gitlab.Client, pinwheel gitlab
 	}
 	d.gl.AddMember(d.lib, d.dev, gitlabsim.DeveloperAccess)
 	d.gl.AddMember(d.project, pinwheel, gitlabsim.MaintainerAccess)
-	quiet := logrus.New()
-	quiet.SetOutput(io.Discard)
 	var err error
 	d.bot, err = testbot.New(testbot.Deps{
 		Config: *cfg.Bot, TriggerToken: d.gl.AddPipelineTrigger(d.project, pinwheel),
-		GitLab: api, State: d.db, Clock: botClock{d.clock}, Log: quiet,
+		GitLab: api, State: d.db, Clock: botClock{d.clock}, Log: discard.Logger(),
 	})
 	return err
 }

@@ -10,16 +10,14 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/sirupsen/logrus"
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
-	"github.com/pinwheel-dev/pinwheel/check"
+	"github.com/pinwheel-dev/pinwheel/app"
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/constraints"
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 	"github.com/pinwheel-dev/pinwheel/indexsim"
-	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/scheduler"
 	"github.com/pinwheel-dev/pinwheel/state"
 	"github.com/pinwheel-dev/pinwheel/testbot"
@@ -145,20 +143,11 @@ func newWorld(opts Options) (_ *world, err error) {
 	if d.db, err = state.Open(cfg.State); err != nil {
 		return nil, err
 	}
-	idxOpts := check.ClientOptions(cfg.Index, getenv)
-	idxOpts.Cache, idxOpts.Clock = d.db.HTTPCache(), d.clock.now
-	index, err := registry.New(idxOpts)
-	if err != nil {
-		return nil, err
-	}
-	quiet := logrus.New()
-	quiet.SetOutput(io.Discard)
-	d.runner, err = scheduler.New(cfg, scheduler.Deps{
-		GitLab: d.api, Index: index, State: d.db, Clock: d.clock.now, Log: logrus.NewEntry(quiet),
-	})
+	a, err := app.New(cfg, app.Options{Getenv: getenv, Clock: d.clock.now, State: d.db, GitLabOptions: []gitlab.ClientOptionFunc{noWait}})
 	if err != nil {
 		return d, err
 	}
+	d.runner = a.Runner
 	return d, d.setUpBot(cfg, d.api, pinwheel)
 }
 

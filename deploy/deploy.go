@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
+	"github.com/pinwheel-dev/pinwheel/internal/discard"
 )
 
 // Defaults for Request and RollbackRequest fields left empty.
@@ -83,9 +83,7 @@ func (d *Deployer) log() logrus.FieldLogger {
 	if d.Log != nil {
 		return d.Log
 	}
-	l := logrus.New()
-	l.SetOutput(io.Discard)
-	return l
+	return discard.Logger()
 }
 
 func (req Request) withDefaults(webURL string) Request {

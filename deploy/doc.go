@@ -15,7 +15,7 @@
 //
 // The package owns the git side (a throwaway bare repository, fetch, push)
 // and the deployment bookkeeping. It does not own flags or token lookup
-// from the process (cmd/pinwheel does that with gitlabauth.FromEnv) and
+// from the process (cmd/pinwheel does that with gitlabauth.FromLookupEnv) and
 // it never builds, tests or runs the project it deploys: the pipelines
 // triggered by the branch move do.
 //

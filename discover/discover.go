@@ -57,7 +57,7 @@ type Finder struct {
 	// Cache keeps what was found between runs; nil keeps nothing.
 	Cache *state.Cache
 	Shard shard.Shard
-	Log   *logrus.Entry
+	Log   logrus.FieldLogger
 	// Clock is the time cached answers age by; nil: time.Now.
 	Clock func() time.Time
 
@@ -331,7 +331,7 @@ func (f *Finder) store(list []found) {
 	}
 }
 
-func (f *Finder) log() *logrus.Entry {
+func (f *Finder) log() logrus.FieldLogger {
 	if f.Log != nil {
 		return f.Log
 	}

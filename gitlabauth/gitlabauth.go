@@ -2,7 +2,7 @@
 // with and presents it the way GitLab expects: to the REST API as a header
 // (client-go), to git as the user name and password of HTTPS basic auth.
 //
-// Every command reads the token the same way (see FromEnv): from the
+// Every command reads the token the same way (see FromLookupEnv): from the
 // environment only, so it never sits on a command line or in a CI log. The
 // package also owns keeping the token out of text (Scrub, ScrubErr; URLs
 // with user info go through package internal/redact). It does not own where the token is used: deploy hands it to
@@ -13,8 +13,10 @@
 package gitlabauth
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"strings"
@@ -45,20 +47,14 @@ type Credentials struct {
 	Source string
 }
 
-// ErrNoToken is returned by FromEnv when no variable holds a token usable
+// ErrNoToken is returned by FromLookupEnv when no variable holds a token usable
 // for the instance.
 var ErrNoToken = errors.New("no GitLab token: set PINWHEEL_GITLAB_TOKEN, GITLAB_TOKEN or CI_JOB_TOKEN")
 
-// Vars is the lookup order of FromEnv: the most specific name first, and
+// Vars is the lookup order of FromLookupEnv: the most specific name first, and
 // the job token last because it is always present in CI jobs but has the
 // fewest rights.
 var Vars = []string{"PINWHEEL_GITLAB_TOKEN", "GITLAB_TOKEN", "CI_JOB_TOKEN"}
-
-// FromEnv is FromLookupEnv with a getenv that cannot tell an unset
-// variable from an empty one.
-func FromEnv(getenv func(string) string, baseURL string) (Credentials, error) {
-	return FromLookupEnv(func(k string) (string, bool) { v := getenv(k); return v, v != "" }, baseURL)
-}
 
 // FromLookupEnv returns the first non-empty token among PINWHEEL_GITLAB_TOKEN,
 // GITLAB_TOKEN and CI_JOB_TOKEN, read with lookup (os.LookupEnv in
@@ -188,11 +184,40 @@ func (c Credentials) GitUser() string {
 	return "oauth2"
 }
 
+// String says where the token came from, never the token.
 func (c Credentials) String() string {
 	if c.Token == "" {
 		return "no token"
 	}
 	return "token from " + c.Source
+}
+
+// Format prints c with any verb as String does; %+v and %#v add the
+// fields, the token as redact.Mask. So a credential logged or wrapped by
+// mistake (logrus's text formatter, fmt, %#v in a test) redacts itself.
+func (c Credentials) Format(f fmt.State, verb rune) {
+	if verb == 'v' && (f.Flag('+') || f.Flag('#')) {
+		fmt.Fprintf(f, "gitlabauth.Credentials{Token:%s, Kind:%d, Source:%q}", c.masked(), c.Kind, c.Source)
+		return
+	}
+	_, _ = io.WriteString(f, c.String())
+}
+
+// MarshalJSON shows the token as redact.Mask (logrus's JSON formatter
+// marshals field values).
+func (c Credentials) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Token  string `json:"token"`
+		Kind   Kind   `json:"kind"`
+		Source string `json:"source"`
+	}{c.masked(), c.Kind, c.Source})
+}
+
+func (c Credentials) masked() string {
+	if c.Token == "" {
+		return ""
+	}
+	return redact.Mask
 }
 
 // Scrub replaces the token with redact.Mask in text that is about to be

@@ -21,7 +21,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -30,6 +29,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/pinwheel-dev/pinwheel/internal/discard"
 	"github.com/pinwheel-dev/pinwheel/internal/redact"
 	"github.com/pinwheel-dev/pinwheel/internal/retry"
 	"github.com/pinwheel-dev/pinwheel/pkgname"
@@ -79,7 +79,7 @@ type Options struct {
 	Username string
 	Password string
 	// Logger receives retries and cache failures; default discards.
-	Logger *logrus.Entry
+	Logger logrus.FieldLogger
 }
 
 // Client looks projects up on one index. It is safe for concurrent use.
@@ -88,7 +88,7 @@ type Client struct {
 	jsonAPI    string
 	authOrigin string // credentials go to the index's origin only
 	slots      chan struct{}
-	log        *logrus.Entry
+	log        logrus.FieldLogger
 
 	// refreshed holds the freshness a 304 renewed, by cache key, so the
 	// stored entry need not be rewritten (see revalidated).
@@ -146,9 +146,7 @@ func New(opts Options) (*Client, error) {
 	opts.HTTPClient = withoutForeignAuth(opts.HTTPClient, origin(index))
 	log := opts.Logger
 	if log == nil {
-		l := logrus.New()
-		l.SetOutput(io.Discard)
-		log = logrus.NewEntry(l)
+		log = discard.Logger()
 	}
 	return &Client{
 		opts:       opts,

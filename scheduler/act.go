@@ -8,7 +8,6 @@ import (
 	"slices"
 
 	"github.com/pinwheel-dev/pinwheel/constraints"
-	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/dashboard"
 	"github.com/pinwheel-dev/pinwheel/mrbot"
 	"github.com/pinwheel-dev/pinwheel/plan"
@@ -61,7 +60,7 @@ func (run *projectRun) act(ctx context.Context, slots []*slot) error {
 		// from a half-done model: the next run writes it whole and
 		// unticks what this one did.
 		select {
-		case <-daemon.Stopping(ctx):
+		case <-stopping(ctx):
 			return ErrStopping
 		default:
 		}
@@ -207,13 +206,13 @@ func (run *projectRun) build(ctx context.Context, s *slot, want *plan.Update, mr
 		if err != nil {
 			return built{}, err
 		}
-		// The YAML copy follows the first file, changed or not.
-		first := run.file.Bytes()
+		// The YAML copy follows the first file, changed or not (as
+		// changes left it: no parse again).
+		f := run.file
 		if len(files) > 0 && files[0].Path == run.file.Name() {
-			first = files[0].Content
+			f = run.lastEdit(0)
 		}
-		f := constraints.ParseFile(run.file.Name(), first)
-		files = append(files, mrbot.File{Path: run.p.YAML, Content: constraints.YAML(f, run.file.Name()), OnTarget: onTarget})
+		files = append(slices.Clip(files), mrbot.File{Path: run.p.YAML, Content: constraints.YAML(f, run.file.Name()), OnTarget: onTarget})
 	}
 	known := ""
 	if mr.BuiltSHA != "" && mr.Parent == run.head && mr.Blob == blob {
@@ -244,34 +243,25 @@ func (e contentError) Unwrap() error { return e.err }
 // changes are the constraints files on the target with the slot's lines
 // moved for want: every listed file whose text changes, in config order.
 func (run *projectRun) changes(s *slot, want *plan.Update) ([]mrbot.File, error) {
-	type edit struct {
-		m *slot
-		l lineUpdate
-		u *plan.Update
-	}
 	parts := s.parts(want)
 	var out []mrbot.File
 	for fi, f := range run.files {
-		var edits []edit
+		var edits []lineEdit
 		for _, p := range parts {
 			for _, l := range p.m.lines {
 				if u := p.m.target(l, p.u); l.file == fi && u != nil {
-					edits = append(edits, edit{p.m, l, u})
+					edits = append(edits, lineEdit{key: p.m.key, name: p.m.name, line: l.pin.Line, to: u.To, sha256: u.Release.SHA256()})
 				}
 			}
 		}
 		// Bottom up: new hash lines on one pin must not move the lines
 		// still to edit.
-		slices.SortStableFunc(edits, func(a, b edit) int { return b.l.pin.Line - a.l.pin.Line })
-		nf := constraints.ParseFile(f.Name(), f.Bytes())
-		changed := 0
-		for _, e := range edits {
-			n, err := nf.SetLine(e.m.key, e.l.pin.Line, e.u.To, e.u.Release.SHA256())
-			if err != nil {
-				return nil, contentError{fmt.Errorf("update %s in %s: %w", e.m.name, f.Name(), err)}
-			}
-			changed += n
+		slices.SortStableFunc(edits, func(a, b lineEdit) int { return b.line - a.line })
+		ed := run.edit(fi, edits)
+		if ed.err != nil {
+			return nil, ed.err
 		}
+		nf, changed := ed.file, ed.changed
 		if changed > 0 {
 			out = append(out, mrbot.File{Path: f.Name(), Content: nf.Bytes(), OnTarget: true})
 		}
@@ -322,17 +312,6 @@ func (run *projectRun) record(branch string, mr mrbot.MergeRequest, b built, ver
 	}
 	run.rec.MergeRequests[branch] = rec
 	return rec
-}
-
-func entry(s *slot, u *plan.Update) dashboard.Entry {
-	e := dashboard.Entry{
-		Branch: s.branch, Title: mrbot.UpdateTitle(s.name, u.To, u.Security), From: u.From, To: u.To,
-		UpdateType: string(u.Type), Released: u.ReleaseDate,
-	}
-	if u.Pending {
-		e.Eligible = u.EligibleAt
-	}
-	return e
 }
 
 func mrEntry(mr state.MergeRequestRecord) *dashboard.MergeRequest {

@@ -12,7 +12,6 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/pinwheel-dev/pinwheel/constraints"
-	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/dashboard"
 	"github.com/pinwheel-dev/pinwheel/mrbot"
 	"github.com/pinwheel-dev/pinwheel/pep440"
@@ -49,7 +48,7 @@ func (run *projectRun) tidy(ctx context.Context, computed map[string]bool) error
 			continue
 		}
 		select {
-		case <-daemon.Stopping(ctx):
+		case <-stopping(ctx):
 			return ErrStopping
 		default:
 		}
@@ -67,7 +66,7 @@ func (run *projectRun) tidy(ctx context.Context, computed map[string]bool) error
 			continue
 		}
 		select {
-		case <-daemon.Stopping(ctx):
+		case <-stopping(ctx):
 			return ErrStopping
 		default:
 		}

@@ -11,7 +11,6 @@ import (
 	"github.com/sirupsen/logrus"
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
-	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/dashboard"
 	"github.com/pinwheel-dev/pinwheel/mdtext"
 	"github.com/pinwheel-dev/pinwheel/member"
@@ -41,11 +40,12 @@ import (
 // hours at most).
 const commandsKeptFor = 30 * 24 * time.Hour
 
-// HandleNote is a daemon.CommandHandler: it records a comment on a
+// HandleNote is a daemon.CommandHandler (it takes the
+// daemon's note events as mrcmd.Note): it records a comment on a
 // merge request of a configured project that may address pinwheel and
 // names the project to run; everything else, and a comment handled
 // already, is not taken. It makes no GitLab call.
-func (r *Runner) HandleNote(ev daemon.NoteEvent) (string, bool) {
+func (r *Runner) HandleNote(ev mrcmd.Note) (string, bool) {
 	if !ev.MayBeCommand() {
 		return "", false
 	}
@@ -80,7 +80,7 @@ func (r *Runner) HandleNote(ev daemon.NoteEvent) (string, bool) {
 
 // configured is the configured project an event is from: by path, as
 // GitLab routes it (case-insensitively), or by numeric ID.
-func (r *Runner) configured(ev daemon.NoteEvent) (string, bool) {
+func (r *Runner) configured(ev mrcmd.Note) (string, bool) {
 	id := strconv.FormatInt(ev.ProjectID, 10)
 	for _, p := range r.cfg.Projects {
 		if strings.EqualFold(p.Path, ev.ProjectPath) || p.Path == id {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
+	"github.com/pinwheel-dev/pinwheel/internal/discard"
 	"github.com/pinwheel-dev/pinwheel/metrics"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
@@ -253,11 +253,7 @@ func (e *env) commit(sha string) gitlabsim.Commit {
 	return gitlabsim.Commit{}
 }
 
-func quietLog() logrus.FieldLogger {
-	l := logrus.New()
-	l.SetOutput(io.Discard)
-	return l
-}
+func quietLog() logrus.FieldLogger { return discard.Logger() }
 
 // A Reporter (and a non-member) is told once that the command needs a
 // Developer, and nothing else happens.

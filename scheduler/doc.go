@@ -16,16 +16,21 @@
 // caches what a run learnt (pinwheel's user id, the default branch, the
 // latest merge request per update branch, listing cursors), so a run with
 // nothing new costs a handful of GET requests and no write, and a lost
-// state file costs one full listing. Records of long-merged or closed
-// merge requests and stale index responses are pruned, so the file stays
-// bounded over months.
+// state file costs one full listing. A run prunes the records of
+// long-merged or closed merge requests; Runner.PruneCache drops stale
+// index responses when its caller says (the daemon's timer, the end of
+// `pinwheel run`), so the file stays bounded over months.
 //
 // A run is safe to interrupt between any two GitLab calls; the next run
 // converges. In the daemon it also stops between two updates once the
-// daemon begins to stop (daemon.Stopping), and a panic ends only the
+// daemon begins to stop (see WithStopping), and a panic ends only the
 // project's run (ErrPanicked).
 //
-// The package owns one run's orchestration and the window. It does not own
-// the cron loop or webhooks (the daemon command), rendering (package
-// dashboard) or the GitLab writes themselves (package mrbot).
+// The package is the per-project run and nothing around it: it owns
+// neither the cron (config parses it into config.Cron, package daemon
+// runs it) nor the schedule window (config.Schedule.Contains says whether
+// a time is inside; the run only asks), nor webhooks (package daemon),
+// rendering (package dashboard), the GitLab writes themselves (package
+// mrbot) or its own wiring (package app). It imports no daemon code: a
+// daemon's stop reaches it through WithStopping.
 package scheduler

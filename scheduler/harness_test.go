@@ -13,13 +13,12 @@ import (
 	"github.com/sirupsen/logrus"
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
+	"github.com/pinwheel-dev/pinwheel/app"
 	"github.com/pinwheel-dev/pinwheel/config"
-	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 	"github.com/pinwheel-dev/pinwheel/indexsim"
 	"github.com/pinwheel-dev/pinwheel/metrics"
 	"github.com/pinwheel-dev/pinwheel/osv"
-	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/scheduler"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
@@ -181,41 +180,34 @@ func (e *env) runner(dryRun bool) (*scheduler.Runner, *state.DB) {
 	if e.wrap != nil {
 		rt = e.wrap(rt)
 	}
-	gl, err := gitlabauth.NewClient(e.gl.URL(), gitlabauth.Credentials{Token: e.token}, gitlab.WithHTTPClient(&http.Client{Transport: rt}),
-		gitlab.WithCustomBackoff(func(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return 0 }))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	idx, err := registry.New(registry.Options{
-		IndexURL: e.idx.IndexURL(), JSONAPIURL: e.idx.JSONAPIURL(), Clock: e.clock.Now,
-		MaxRetries: -1, Cache: db.HTTPCache(),
+	l := logrus.New()
+	l.SetOutput(&e.logs)
+	l.SetLevel(logrus.DebugLevel)
+	a, err := app.New(e.cfg, app.Options{
+		Getenv:        func(k string) string { return map[string]string{"PINWHEEL_TEST_TOKEN": e.token}[k] },
+		HTTPClient:    &http.Client{Transport: rt},
+		GitLabOptions: []gitlab.ClientOptionFunc{gitlab.WithCustomBackoff(func(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return 0 })},
+		State:         db, Clock: e.clock.Now, Log: logrus.NewEntry(l),
+		DryRun: dryRun, Out: &e.out, ManualRunBox: e.manualRunBox, Metrics: e.metrics,
+		Deps: func(deps *scheduler.Deps) {
+			deps.OSVBudget = e.osvBudget
+			if e.osv != nil {
+				opts := *e.osv
+				opts.Cache = db.OSVCache()
+				var err error
+				if deps.OSV, err = osv.New(opts); err != nil {
+					e.t.Fatal(err)
+				}
+			}
+			if e.deps != nil {
+				e.deps(deps)
+			}
+		},
 	})
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	l := logrus.New()
-	l.SetOutput(&e.logs)
-	l.SetLevel(logrus.DebugLevel)
-	deps := scheduler.Deps{
-		GitLab: gl, Index: idx, State: db, Clock: e.clock.Now,
-		Log: logrus.NewEntry(l), DryRun: dryRun, Out: &e.out, ManualRunBox: e.manualRunBox, Metrics: e.metrics,
-		OSVBudget: e.osvBudget,
-	}
-	if e.osv != nil {
-		opts := *e.osv
-		opts.Cache = db.OSVCache()
-		if deps.OSV, err = osv.New(opts); err != nil {
-			e.t.Fatal(err)
-		}
-	}
-	if e.deps != nil {
-		e.deps(&deps)
-	}
-	r, err := scheduler.New(e.cfg, deps)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return r, db
+	return a.Runner, db
 }
 
 // run runs the project once and closes the state.
@@ -229,6 +221,7 @@ func (e *env) runCtx(ctx context.Context, dryRun bool) scheduler.Report {
 	r, db := e.runner(dryRun)
 	defer db.Close()
 	rep, _ := r.RunProject(ctx, project)
+	r.PruneCache() // as `pinwheel run` does at its end
 	return rep
 }
 

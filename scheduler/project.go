@@ -28,7 +28,7 @@ type projectRun struct {
 	gl  *gitlab.Client
 	p   config.Project
 	now time.Time
-	log *logrus.Entry
+	log logrus.FieldLogger
 
 	// index answers this run's look-ups, shared with the runs beside it.
 	index registry.Index
@@ -62,6 +62,8 @@ type projectRun struct {
 	// idle are the computed branches with nothing to offer now, touched
 	// the branches the run built or already cleaned up.
 	idle, touched map[string]bool
+	// edited are the files as edits left them, by the edits (edits.go).
+	edited map[string]editedFile
 	// reported are the group members whose update failed, listed once.
 	reported map[string]bool
 }
@@ -126,7 +128,7 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 		case ctx.Err() != nil, errors.Is(err, ErrStopping):
 			// Stopped from outside (shutdown), not a failure of GitLab.
 		default:
-			run.rec.LastError = err.Error()
+			run.rec.LastError = run.r.deps.Token.Scrub(err.Error())
 		}
 		if run.r.deps.DryRun {
 			return

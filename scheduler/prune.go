@@ -2,8 +2,6 @@ package scheduler
 
 import (
 	"time"
-
-	"github.com/sirupsen/logrus"
 )
 
 // What the state file keeps is bounded, so a daemon that runs for months
@@ -19,8 +17,6 @@ const (
 	// week: packages no longer pinned. A run revalidates every pinned
 	// package's entry once its max-age is over, which restamps it.
 	cacheMaxAge = 7 * 24 * time.Hour
-	// cachePruneEvery spaces the cache pruning of a long-running process.
-	cachePruneEvery = 24 * time.Hour
 )
 
 // pruneRecords drops the records of merge requests no longer open whose
@@ -34,29 +30,21 @@ func (run *projectRun) pruneRecords(computed map[string]bool) {
 	}
 }
 
-// pruneCache drops stale index responses from the state file's HTTP
-// cache, at most once per cachePruneEvery. A failure is logged: the cache
-// is no part of the run's outcome.
-func (r *Runner) pruneCache(log *logrus.Entry) {
+// PruneCache drops stale index responses from the state file's HTTP
+// cache. A run does not call it: the caller decides when (the daemon's
+// LoopConfig.Prune timer, `pinwheel run` once at the end). A failure is
+// logged: the cache is no part of a run's outcome. A dry run prunes
+// nothing.
+func (r *Runner) PruneCache() {
 	if r.deps.DryRun {
 		return
 	}
-	now := r.deps.Clock()
-	r.mu.Lock()
-	due := r.lastPrune.IsZero() || now.Sub(r.lastPrune) >= cachePruneEvery
-	if due {
-		r.lastPrune = now
-	}
-	r.mu.Unlock()
-	if !due {
-		return
-	}
-	n, err := r.deps.State.HTTPCache().Prune(now.Add(-cacheMaxAge))
+	n, err := r.deps.State.HTTPCache().Prune(r.deps.Clock().Add(-cacheMaxAge))
 	if err != nil {
-		log.WithError(err).Warn("prune the index cache")
+		r.deps.Log.WithError(err).Warn("prune the index cache")
 		return
 	}
 	if n > 0 {
-		log.WithField("entries", n).Info("pruned the index cache")
+		r.deps.Log.WithField("entries", n).Info("pruned the index cache")
 	}
 }

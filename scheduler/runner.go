@@ -17,6 +17,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/gitlabversion"
+	"github.com/pinwheel-dev/pinwheel/internal/discard"
 	"github.com/pinwheel-dev/pinwheel/metrics"
 	"github.com/pinwheel-dev/pinwheel/mrbot"
 	"github.com/pinwheel-dev/pinwheel/osv"
@@ -33,7 +34,7 @@ type Deps struct {
 	// age); default time.Now.
 	Clock func() time.Time
 	// Log receives one entry per action and failure; default discards.
-	Log *logrus.Entry
+	Log logrus.FieldLogger
 	// DryRun reads GitLab and the index and writes nothing to GitLab; the
 	// actions it would take go to Out.
 	DryRun bool
@@ -70,7 +71,6 @@ type Runner struct {
 
 	mu          sync.Mutex
 	botUsername string
-	lastPrune   time.Time
 	running     map[string]*sync.Mutex // project path -> held while it runs
 	projects    []config.Project       // see SetProjects
 	lookups     sharedLookups
@@ -102,12 +102,12 @@ type Report struct {
 // Errors of RunProject a caller may branch on.
 var (
 	// ErrUnknownProject means RunProject was given a path the
-	// configuration does not list.
-	ErrUnknownProject = errors.New("project is not configured")
+	// configuration does not list; it is config.ErrUnknownProject.
+	ErrUnknownProject = config.ErrUnknownProject
 	// ErrPanicked means the run hit a bug and stopped; the panic's stack
 	// is logged.
 	ErrPanicked = errors.New("run panicked")
-	// ErrStopping means the daemon began to stop (daemon.Stopping), so the
+	// ErrStopping means the daemon began to stop (see WithStopping), so the
 	// run stopped between two updates; the next run does the rest.
 	ErrStopping = errors.New("stopped for shutdown")
 )
@@ -121,9 +121,7 @@ func New(cfg *config.Config, deps Deps) (*Runner, error) {
 		deps.Clock = time.Now
 	}
 	if deps.Log == nil {
-		l := logrus.New()
-		l.SetOutput(io.Discard)
-		deps.Log = logrus.NewEntry(l)
+		deps.Log = discard.Logger()
 	}
 	if deps.Out != nil {
 		// Projects run in parallel; each line names its project.
@@ -195,9 +193,8 @@ func (r *Runner) RunProject(ctx context.Context, path string) (Report, error) {
 	err := run.run(ctx)
 	rep := run.report
 	if err != nil {
-		rep.Err = fmt.Errorf("run %s: %w", proj.Path, r.explain(ctx, proj.Path, err))
+		rep.Err = fmt.Errorf("run %s: %w", proj.Path, r.deps.Token.ScrubErr(r.explain(ctx, proj.Path, err)))
 	}
-	r.pruneCache(run.log)
 	if r.deps.Done != nil {
 		r.deps.Done(rep)
 	}

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/scheduler"
 )
 
@@ -26,7 +25,7 @@ func TestStopBetweenUpdates(t *testing.T) {
 		}
 		return nil
 	}
-	rep := e.runCtx(daemon.WithStopping(context.Background(), stopping), false)
+	rep := e.runCtx(scheduler.WithStopping(context.Background(), stopping), false)
 	e.hook = nil
 	if !errors.Is(rep.Err, scheduler.ErrStopping) || rep.MRsOpened != 1 {
 		t.Fatalf("stopped run: %+v", rep)

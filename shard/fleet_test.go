@@ -3,7 +3,6 @@ package shard_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -11,14 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sirupsen/logrus"
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
+	"github.com/pinwheel-dev/pinwheel/app"
 	"github.com/pinwheel-dev/pinwheel/config"
-	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 	"github.com/pinwheel-dev/pinwheel/indexsim"
-	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/scheduler"
 	"github.com/pinwheel-dev/pinwheel/shard"
 	"github.com/pinwheel-dev/pinwheel/state"
@@ -138,25 +135,16 @@ func (f *fleet) runLayout(n int) map[string]int {
 
 func (f *fleet) runner(db *state.DB) (*scheduler.Runner, *gitlab.Client) {
 	f.t.Helper()
-	gl, err := gitlabauth.NewClient(f.gl.URL(), gitlabauth.Credentials{Token: f.token}, gitlab.WithHTTPClient(&http.Client{}),
-		gitlab.WithCustomBackoff(func(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return 0 }))
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	idx, err := registry.New(registry.Options{
-		IndexURL: f.idx.IndexURL(), JSONAPIURL: f.idx.JSONAPIURL(), Clock: f.clock.Now,
-		MaxRetries: -1, Cache: db.HTTPCache(),
+	a, err := app.New(f.cfg, app.Options{
+		Getenv:        func(k string) string { return map[string]string{"T": f.token}[k] },
+		HTTPClient:    &http.Client{},
+		GitLabOptions: []gitlab.ClientOptionFunc{gitlab.WithCustomBackoff(func(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return 0 })},
+		State:         db, Clock: f.clock.Now,
 	})
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	l := logrus.New()
-	l.SetOutput(io.Discard)
-	r, err := scheduler.New(f.cfg, scheduler.Deps{GitLab: gl, Index: idx, State: db, Clock: f.clock.Now, Log: logrus.NewEntry(l)})
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	return r, gl
+	return a.Runner, a.GitLab
 }
 
 // census counts each project's dashboards and merge requests by branch,

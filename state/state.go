@@ -78,19 +78,15 @@ type DB struct {
 }
 
 type options struct {
+	// lockTimeout is how long Open waits for another pinwheel to release
+	// the file: 100ms, enough to ride out a restart, short enough that a
+	// second daemon fails at once.
 	lockTimeout time.Duration
 	now         func() time.Time
 }
 
 // Option changes how Open behaves.
 type Option func(*options)
-
-// WithLockTimeout sets how long Open waits for another pinwheel to release
-// the file (default 100ms: enough to ride out a restart, short enough that a
-// second daemon fails at once).
-func WithLockTimeout(d time.Duration) Option {
-	return func(o *options) { o.lockTimeout = d }
-}
 
 // WithClock sets the clock that stamps cache entries (default time.Now).
 func WithClock(now func() time.Time) Option {

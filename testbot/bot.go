@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/daemon"
+	"github.com/pinwheel-dev/pinwheel/internal/discard"
 	"github.com/pinwheel-dev/pinwheel/metrics"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
@@ -78,9 +78,7 @@ func New(d Deps) (*Bot, error) {
 		b.clock = daemon.SystemClock
 	}
 	if b.log == nil {
-		l := logrus.New()
-		l.SetOutput(io.Discard)
-		b.log = l
+		b.log = discard.Logger()
 	}
 	if b.cfg.PollInterval <= 0 {
 		b.cfg.PollInterval = config.DefaultBotPollInterval

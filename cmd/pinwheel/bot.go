@@ -26,7 +26,7 @@ type botOpts struct {
 	HTTPClient    *http.Client
 	GitLabOptions []gitlab.ClientOptionFunc
 	Metrics       *metrics.Metrics
-	Log           *logrus.Entry
+	Log           logrus.FieldLogger
 	Clock         daemon.Clock // nil = the real time
 	AfterWork     func()       // see testbot.Deps
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
+	"github.com/pinwheel-dev/pinwheel/app"
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/metrics"
@@ -68,7 +69,7 @@ and runs the bot only as shard 0.` + exitStatus("after SIGTERM or SIGINT", "when
 }
 
 // newLogger builds the daemon's logger from the config's log section.
-func newLogger(lc config.Log, cmd *cobra.Command) *logrus.Entry {
+func newLogger(lc config.Log, cmd *cobra.Command) logrus.FieldLogger {
 	l := logrus.New()
 	l.SetOutput(cmd.ErrOrStderr())
 	l.SetLevel(lc.Level)
@@ -87,7 +88,7 @@ type daemonOpts struct {
 	LookupEnv func(string) (string, bool)
 	// Shard is the --shard flag's value.
 	Shard string
-	// Now, Debounce and GitLabOptions are passed on (see runnerOpts and
+	// Now, Debounce and GitLabOptions are passed on (see app.Options and
 	// daemon.LoopConfig); zero values are the defaults.
 	Now           time.Time
 	Debounce      time.Duration
@@ -102,7 +103,7 @@ type daemonOpts struct {
 	BotAfterWork func()
 }
 
-func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts daemonOpts) error {
+func runDaemon(ctx context.Context, cfg *config.Config, log logrus.FieldLogger, opts daemonOpts) error {
 	getenv := opts.Getenv
 	sh, err := resolveShard(opts.Shard, getenv)
 	if err != nil {
@@ -119,20 +120,21 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 	}
 	m := metrics.New()
 	httpClient := &http.Client{Transport: metrics.Transport(pooledTransport(), m)}
+	clock := clockFrom(opts.Now)
 	var db *state.DB
 	if runBot {
 		// The bot and the runner share the state file, which only one
 		// handle may hold.
-		if db, err = state.Open(cfg.State, state.WithClock(clockFrom(opts.Now))); err != nil {
+		if db, err = state.Open(cfg.State, state.WithClock(clock)); err != nil {
 			return usageError(err)
 		}
 		defer db.Close()
 	}
-	runner, closeState, err := buildRunner(cfg, runnerOpts{
+	a, err := app.New(cfg, app.Options{
 		Log:           log,
 		Getenv:        getenv,
 		LookupEnv:     opts.LookupEnv,
-		Now:           opts.Now,
+		Clock:         clock,
 		GitLabOptions: opts.GitLabOptions,
 		HTTPClient:    httpClient,
 		// The "run again" box only makes sense when a tick reaches us.
@@ -143,7 +145,8 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 	if err != nil {
 		return usageError(err)
 	}
-	defer closeState()
+	defer a.Close()
+	runner := a.Runner
 	var bot *testbot.Bot
 	if runBot {
 		bot, err = buildBot(cfg, botOpts{Getenv: getenv, LookupEnv: opts.LookupEnv, State: db, HTTPClient: httpClient, GitLabOptions: opts.GitLabOptions, Metrics: m, Log: log, Clock: opts.BotClock, AfterWork: opts.BotAfterWork})
@@ -165,8 +168,9 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 		Metrics:    m,
 		Log:        log,
 		Debounce:   opts.Debounce,
+		Prune:      runner.PruneCache,
 		Run: func(ctx context.Context, project string) (daemon.Result, error) {
-			rep, err := runner.RunProject(ctx, project)
+			rep, err := a.RunFromDaemon(ctx, project)
 			if opts.AfterRun != nil {
 				opts.AfterRun(project, err)
 			}
@@ -176,7 +180,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, log *logrus.Entry, opts 
 	if err != nil {
 		return usageError(err)
 	}
-	matcher := newBotMatcher(ctx, runner.BotUsername, dashboards, log)
+	matcher := daemon.NewBotMatcher(ctx, runner.BotUsername, dashboards, log)
 	if cfg.Autodiscover != nil {
 		// Found projects come and go: look again at every cron time. The
 		// state file closes after the last look.
@@ -244,74 +248,4 @@ func loopProjects(ps []config.Project) (names []string, dashboards []daemon.Dash
 		}
 	}
 	return names, dashboards
-}
-
-// botLookupTimeout bounds the webhook matcher's one GitLab call (GET /user,
-// with client-go's retries). It runs beside the handler, never inside it.
-const botLookupTimeout = 10 * time.Second
-
-// botMatcher matches webhook events to dashboards, ignoring pinwheel's own
-// edits. It learns pinwheel's username on the first event rather than at
-// start-up, so the daemon starts while GitLab is down. The look-up runs in
-// the background, bounded by botLookupTimeout: GitLab disables a hook whose
-// deliveries time out, so the handler must not wait on GitLab. Until the
-// name is known, an own edit may trigger one run, which finds nothing to
-// write.
-type botMatcher struct {
-	ctx        context.Context
-	lookup     func(context.Context) (string, error)
-	dashboards []daemon.Dashboard
-	log        *logrus.Entry
-	// learned is closed once the username is known.
-	learned chan struct{}
-
-	mu       sync.Mutex
-	match    daemon.IssueMatcher // nil until the username is known
-	username string
-	fetching bool
-}
-
-// SetDashboards replaces the dashboards matched (the projects changed).
-func (b *botMatcher) SetDashboards(ds []daemon.Dashboard) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.dashboards = ds
-	if b.match != nil {
-		b.match = daemon.DashboardMatcher(ds, b.username)
-	}
-}
-
-func newBotMatcher(ctx context.Context, lookup func(context.Context) (string, error), dashboards []daemon.Dashboard, log *logrus.Entry) *botMatcher {
-	return &botMatcher{ctx: ctx, lookup: lookup, dashboards: dashboards, log: log, learned: make(chan struct{})}
-}
-
-// Match is a daemon.IssueMatcher.
-func (b *botMatcher) Match(ev daemon.IssueEvent) (string, bool) {
-	b.mu.Lock()
-	m, ds := b.match, b.dashboards
-	if m == nil && !b.fetching {
-		b.fetching = true
-		go b.learn()
-	}
-	b.mu.Unlock()
-	if m == nil {
-		m = daemon.DashboardMatcher(ds, "")
-	}
-	return m(ev)
-}
-
-func (b *botMatcher) learn() {
-	ctx, cancel := context.WithTimeout(b.ctx, botLookupTimeout)
-	defer cancel()
-	bot, err := b.lookup(ctx)
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.fetching = false
-	if err != nil {
-		// The next event asks again.
-		b.log.WithError(err).Warn("webhook: pinwheel's username is not known yet")
-		return
-	}
-	b.match, b.username = daemon.DashboardMatcher(b.dashboards, bot), bot
-	close(b.learned)
 }

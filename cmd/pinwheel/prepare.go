@@ -194,7 +194,7 @@ func firstOf(a, b string) string {
 	return b
 }
 
-// gitlabClient talks to the API at base with the token gitlabauth.FromEnv
+// gitlabClient talks to the API at base with the token gitlabauth.FromLookupEnv
 // finds, or anonymously (public data projects) when there is none.
 func gitlabClient(base string) (*gitlab.Client, gitlabauth.Credentials, error) {
 	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {

@@ -8,6 +8,7 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 
+	"github.com/pinwheel-dev/pinwheel/app"
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/scheduler"
 )
@@ -76,14 +77,15 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 	l.SetOutput(cmd.ErrOrStderr())
 	l.SetLevel(cfg.Log.Level)
 	l.SetFormatter(&logrus.TextFormatter{DisableTimestamp: true})
-	runner, closeState, err := buildRunner(cfg, runnerOpts{
-		DryRun: fl.dryRun, Now: now, Log: logrus.NewEntry(l),
+	a, err := app.New(cfg, app.Options{
+		DryRun: fl.dryRun, Clock: clockFrom(now), Log: logrus.NewEntry(l),
 		Out: cmd.OutOrStdout(), Getenv: os.Getenv, LookupEnv: os.LookupEnv,
 	})
 	if err != nil {
 		return usageError(err)
 	}
-	defer closeState()
+	defer a.Close()
+	runner := a.Runner
 
 	// SIGTERM too: a CI job or a service manager stops pinwheel with it,
 	// and a run is safe to interrupt between any two GitLab calls.
@@ -109,6 +111,7 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 	} else {
 		reports = runner.RunAll(ctx)
 	}
+	runner.PruneCache()
 	for _, rep := range reports {
 		if rep.Err != nil {
 			fmt.Fprintln(cmd.ErrOrStderr(), rep.Summary(fl.dryRun))

@@ -55,14 +55,14 @@ func chooses(cfg *config.Config, s shard.Shard) bool {
 
 // newFinder is the project chooser of shard s; one per process, so it
 // looks each configured path's id up once.
-func newFinder(cfg *config.Config, runner *scheduler.Runner, s shard.Shard, log *logrus.Entry) *discover.Finder {
+func newFinder(cfg *config.Config, runner *scheduler.Runner, s shard.Shard, log logrus.FieldLogger) *discover.Finder {
 	return &discover.Finder{Config: cfg, GitLab: runner.GitLab(), Cache: runner.State().HTTPCache(), Shard: s, Log: log, Clock: runner.Clock()}
 }
 
 // chooseProjects gives the runner the projects f chooses: the configured
 // ones its shard owns and the discovered ones (package discover). Each
 // problem is logged; the rest go on.
-func chooseProjects(ctx context.Context, f *discover.Finder, runner *scheduler.Runner, log *logrus.Entry) discover.Result {
+func chooseProjects(ctx context.Context, f *discover.Finder, runner *scheduler.Runner, log logrus.FieldLogger) discover.Result {
 	res := f.Find(ctx)
 	for _, err := range res.Problems {
 		log.WithError(err).Warn("choosing the projects")

@@ -14,12 +14,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sirupsen/logrus"
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 	"github.com/pinwheel-dev/pinwheel/indexsim"
+	"github.com/pinwheel-dev/pinwheel/internal/discard"
 	"github.com/pinwheel-dev/pinwheel/shard"
 )
 
@@ -188,8 +188,6 @@ func TestDaemonRunsItsShard(t *testing.T) {
 			mine = append(mine, p.Path)
 		}
 	}
-	l := logrus.New()
-	l.SetOutput(io.Discard)
 	addrs := make(chan net.Addr, 1)
 	var mu sync.Mutex
 	ran := map[string]bool{}
@@ -197,7 +195,7 @@ func TestDaemonRunsItsShard(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- runDaemon(ctx, cfg, logrus.NewEntry(l), daemonOpts{
+		done <- runDaemon(ctx, cfg, discard.Logger(), daemonOpts{
 			Getenv:        func(k string) string { return map[string]string{"RUN_TEST_TOKEN": os.Getenv("RUN_TEST_TOKEN")}[k] },
 			Shard:         "1/2",
 			Now:           runSaturday,
@@ -287,11 +285,9 @@ func TestDaemonsForwardWebhooks(t *testing.T) {
 		in := &instance{runs: make(chan string, 20), done: make(chan error, 1)}
 		fleet[k] = in
 		addrs := make(chan net.Addr, 1)
-		l := logrus.New()
-		l.SetOutput(io.Discard)
 		env := map[string]string{"RUN_TEST_TOKEN": os.Getenv("RUN_TEST_TOKEN"), "HOOK_SECRET": secret}
 		go func() {
-			in.done <- runDaemon(ctx, cfg, logrus.NewEntry(l), daemonOpts{
+			in.done <- runDaemon(ctx, cfg, discard.Logger(), daemonOpts{
 				Getenv:        func(k string) string { return env[k] },
 				Shard:         fmt.Sprintf("%d/2", k),
 				Now:           runSaturday,

@@ -12,14 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sirupsen/logrus"
-
+	"github.com/pinwheel-dev/pinwheel/app"
 	"github.com/pinwheel-dev/pinwheel/check"
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/constraints"
-	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/registry"
-	"github.com/pinwheel-dev/pinwheel/scheduler"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
 
@@ -120,22 +117,14 @@ func childRun(j job) (outcome, error) {
 		return outcome{}, err
 	}
 	defer db.Close()
-	gl, err := gitlabauth.NewClient(cfg.GitLab.URL, gitlabauth.Credentials{Token: j.Token})
+	a, err := app.New(cfg, app.Options{
+		Getenv: func(k string) string { return map[string]string{cfg.GitLab.TokenEnv: j.Token}[k] },
+		State:  db, Clock: now,
+	})
 	if err != nil {
 		return outcome{}, err
 	}
-	opts := check.ClientOptions(cfg.Index, func(string) string { return "" })
-	opts.Cache, opts.Clock = db.HTTPCache(), now
-	idx, err := registry.New(opts)
-	if err != nil {
-		return outcome{}, err
-	}
-	l := logrus.New()
-	l.SetOutput(io.Discard)
-	r, err := scheduler.New(cfg, scheduler.Deps{GitLab: gl, Index: idx, State: db, Clock: now, Log: logrus.NewEntry(l)})
-	if err != nil {
-		return outcome{}, err
-	}
+	r := a.Runner
 	var out outcome
 	for _, rep := range r.RunAll(context.Background()) {
 		out.Updates += rep.UpdatesFound
