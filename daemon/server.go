@@ -64,6 +64,7 @@ func NewServer(cfg ServerConfig) *Server {
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 10 * time.Second
 	}
+	cfg.Bot, cfg.Commands = cfg.Forward.handlers(cfg.Bot, cfg.Commands)
 	s := &Server{cfg: cfg, secret: []byte(cfg.WebhookSecret), log: cfg.Log}
 	if s.log == nil {
 		s.log = logrus.StandardLogger()
