@@ -23,17 +23,25 @@ const RepoConfigFile = ".pinwheel.yaml"
 var RepoKeys = []string{"constraints", "yaml", "schedule", "labels", "limits", "automerge",
 	"packages", "python", "minimum_release_age", "reviewers", "assignees", "groups"}
 
+// DefaultRepoKeys are the RepoKeys a repository may set when the central
+// config's repo_config lists none: those that shape a project's own merge
+// requests (which files, their YAML, labels, people, grouping) but cannot
+// lift what the central config holds the fleet to. schedule, limits,
+// automerge, packages (its ignores), python and minimum_release_age
+// must be listed in allowed_keys to be set by a repository.
+var DefaultRepoKeys = []string{"constraints", "yaml", "labels", "reviewers", "assignees", "groups"}
+
 // RepoConfig is the central config's say over .pinwheel.yaml files.
 type RepoConfig struct {
 	// Enabled makes runs read .pinwheel.yaml from the target branch.
 	Enabled bool
-	// AllowedKeys are the RepoKeys a repository may set; every one of
-	// them unless the central config lists fewer.
+	// AllowedKeys are the RepoKeys a repository may set;
+	// DefaultRepoKeys unless the central config lists them.
 	AllowedKeys []string
 }
 
 func defaultRepoConfig() RepoConfig {
-	return RepoConfig{AllowedKeys: slices.Clone(RepoKeys)}
+	return RepoConfig{AllowedKeys: slices.Clone(DefaultRepoKeys)}
 }
 
 func (d *decoder) repoConfig(n *yaml.Node, path string, rc *RepoConfig) {
@@ -84,7 +92,7 @@ func ParseRepoConfig(filename string, data []byte, base Project, allowed []strin
 				continue
 			}
 			fields[k] = func(n *yaml.Node, path string) {
-				d.errorf(n, path, "this repository may not set it (the central config's repo_config.allowed_keys leaves it out)")
+				d.errorf(n, path, "this repository may not set it (the central config's repo_config.allowed_keys leaves it out; by default it holds %s)", strings.Join(DefaultRepoKeys, ", "))
 			}
 		}
 		for _, k := range []string{"path", "branch", "branch_prefix", "dashboard"} {
