@@ -105,17 +105,24 @@ func repoConfigText(f *gitlab.File) (string, error) {
 	return string(data), nil
 }
 
-// repoConfigProblem lists each of err's problems ("file:line: key:
-// message") on the dashboard.
+// repoConfigProblem lists each of err's problems on the dashboard: a
+// *config.Error as its file and line (the Problem's Subject and Line, so
+// the log has them as fields too) and "key: message", others as they are.
 func (run *projectRun) repoConfigProblem(err error) {
 	errs := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		errs = j.Unwrap()
 	}
+	const after = " (the project runs on its central settings)"
 	for _, e := range errs {
-		run.problems = append(run.problems, dashboard.Problem{
-			Kind:    dashboard.ProblemRepoConfig,
-			Message: e.Error() + " (the project runs on its central settings)",
-		})
+		p := dashboard.Problem{Kind: dashboard.ProblemRepoConfig, Message: e.Error() + after}
+		var ce *config.Error
+		if errors.As(e, &ce) {
+			p.Subject, p.Line, p.Message = ce.File, ce.Line, ce.Msg+after
+			if ce.Path != "" {
+				p.Message = ce.Path + ": " + p.Message
+			}
+		}
+		run.problems = append(run.problems, p)
 	}
 }
