@@ -120,3 +120,45 @@ func ParseRepoConfig(filename string, data []byte, base Project, allowed []strin
 	}
 	return p, nil
 }
+
+// MaxRepoConfigSize bounds .pinwheel.yaml: a few keys, never megabytes.
+const MaxRepoConfigSize = 64 << 10
+
+// RepoConfigBase says which central entry CheckRepoConfig merged a file
+// over.
+type RepoConfigBase string
+
+// What CheckRepoConfig merged over.
+const (
+	BaseEntry    RepoConfigBase = "the project's entry under projects:"
+	BaseDefaults RepoConfigBase = "project_defaults (a discovered project)"
+	BaseBuiltin  RepoConfigBase = "the built-in defaults and allowed keys (no central config)"
+)
+
+// CheckRepoConfig checks a .pinwheel.yaml (data; filename is used in
+// messages) as a run of project would read it: merged over the entry for
+// project under central's projects: (its path compared
+// case-insensitively, as GitLab routes it), else over central's
+// project_defaults, with central's allowed keys. Without a central config
+// (nil) it is merged over a projects: entry's defaults with
+// DefaultRepoKeys. Its errors are ParseRepoConfig's.
+func CheckRepoConfig(filename string, data []byte, central *Config, project string) (Project, RepoConfigBase, error) {
+	base, from, allowed := defaultProject(), BaseBuiltin, DefaultRepoKeys
+	if central != nil {
+		base, from, allowed = central.ProjectDefaults, BaseDefaults, central.RepoConfig.AllowedKeys
+		for _, p := range central.Projects {
+			if project != "" && strings.EqualFold(p.Path, project) {
+				base, from = p, BaseEntry
+				break
+			}
+		}
+	}
+	if base.Path == "" {
+		base.Path = project
+	}
+	if len(data) > MaxRepoConfigSize {
+		return base, from, fmt.Errorf("%s: %d bytes, the limit is %d", filename, len(data), MaxRepoConfigSize)
+	}
+	p, err := ParseRepoConfig(filename, data, base, allowed)
+	return p, from, err
+}

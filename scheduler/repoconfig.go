@@ -13,9 +13,6 @@ import (
 	"github.com/pinwheel-dev/pinwheel/dashboard"
 )
 
-// maxRepoConfigSize bounds .pinwheel.yaml: a few keys, never megabytes.
-const maxRepoConfigSize = 64 << 10
-
 // readWithRepoConfig reads the constraints files with the project's
 // .pinwheel.yaml merged over its central entry (config.ParseRepoConfig),
 // both at one commit of the target branch. The file is read at the head
@@ -92,8 +89,8 @@ func (run *projectRun) readRepoConfig(ctx context.Context, ref string) (found bo
 }
 
 func repoConfigText(f *gitlab.File) (string, error) {
-	if f.Size > maxRepoConfigSize {
-		return "", fmt.Errorf("%s: %d bytes, the limit is %d", config.RepoConfigFile, f.Size, maxRepoConfigSize)
+	if f.Size > config.MaxRepoConfigSize {
+		return "", fmt.Errorf("%s: %d bytes, the limit is %d", config.RepoConfigFile, f.Size, config.MaxRepoConfigSize)
 	}
 	data, err := base64.StdEncoding.DecodeString(f.Content)
 	if err != nil {
