@@ -21,16 +21,28 @@ type Autodiscover struct {
 	// Topics are GitLab project topics ("python").
 	Topics []string
 	// Exclude are path.Match patterns over full project paths
-	// ("platform/legacy-*"), compared case-insensitively.
+	// ("platform/legacy-*"), compared case-insensitively. A pattern that
+	// matches a group's path excludes the group's projects, those of its
+	// subgroups included.
 	Exclude []string
 }
 
-// Excluded reports whether the project at fullPath matches an Exclude
-// pattern.
+// Excluded reports whether the project at fullPath, or one of the groups
+// it is in, matches an Exclude pattern: "platform/legacy-*" excludes
+// platform/legacy-app and platform/legacy-old/app alike. path.Match's *
+// stops at a slash, so without the groups a pattern could never reach
+// into subgroups.
 func (a *Autodiscover) Excluded(fullPath string) bool {
+	p := strings.ToLower(fullPath)
 	for _, pat := range a.Exclude {
-		if ok, _ := path.Match(strings.ToLower(pat), strings.ToLower(fullPath)); ok {
-			return true
+		pat = strings.ToLower(pat)
+		for i := 0; i <= len(p); i++ {
+			if i < len(p) && p[i] != '/' {
+				continue
+			}
+			if ok, _ := path.Match(pat, p[:i]); ok {
+				return true
+			}
 		}
 	}
 	return false

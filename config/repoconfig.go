@@ -23,17 +23,25 @@ const RepoConfigFile = ".pinwheel.yaml"
 var RepoKeys = []string{"constraints", "yaml", "schedule", "labels", "limits", "automerge",
 	"packages", "python", "minimum_release_age", "reviewers", "assignees", "groups"}
 
+// DefaultRepoKeys are the RepoKeys a repository may set when the central
+// config's repo_config lists none: those that shape a project's own merge
+// requests (which files, their YAML, labels, people, grouping) but cannot
+// lift what the central config holds the fleet to. schedule, limits,
+// automerge, packages (its ignores), python and minimum_release_age
+// must be listed in allowed_keys to be set by a repository.
+var DefaultRepoKeys = []string{"constraints", "yaml", "labels", "reviewers", "assignees", "groups"}
+
 // RepoConfig is the central config's say over .pinwheel.yaml files.
 type RepoConfig struct {
 	// Enabled makes runs read .pinwheel.yaml from the target branch.
 	Enabled bool
-	// AllowedKeys are the RepoKeys a repository may set; every one of
-	// them unless the central config lists fewer.
+	// AllowedKeys are the RepoKeys a repository may set;
+	// DefaultRepoKeys unless the central config lists them.
 	AllowedKeys []string
 }
 
 func defaultRepoConfig() RepoConfig {
-	return RepoConfig{AllowedKeys: slices.Clone(RepoKeys)}
+	return RepoConfig{AllowedKeys: slices.Clone(DefaultRepoKeys)}
 }
 
 func (d *decoder) repoConfig(n *yaml.Node, path string, rc *RepoConfig) {
@@ -84,7 +92,7 @@ func ParseRepoConfig(filename string, data []byte, base Project, allowed []strin
 				continue
 			}
 			fields[k] = func(n *yaml.Node, path string) {
-				d.errorf(n, path, "this repository may not set it (the central config's repo_config.allowed_keys leaves it out)")
+				d.errorf(n, path, "this repository may not set it (the central config's repo_config.allowed_keys leaves it out; by default it holds %s)", strings.Join(DefaultRepoKeys, ", "))
 			}
 		}
 		for _, k := range []string{"path", "branch", "branch_prefix", "dashboard"} {
@@ -111,4 +119,46 @@ func ParseRepoConfig(filename string, data []byte, base Project, allowed []strin
 		return base, errors.Join(errs...)
 	}
 	return p, nil
+}
+
+// MaxRepoConfigSize bounds .pinwheel.yaml: a few keys, never megabytes.
+const MaxRepoConfigSize = 64 << 10
+
+// RepoConfigBase says which central entry CheckRepoConfig merged a file
+// over.
+type RepoConfigBase string
+
+// What CheckRepoConfig merged over.
+const (
+	BaseEntry    RepoConfigBase = "the project's entry under projects:"
+	BaseDefaults RepoConfigBase = "project_defaults (a discovered project)"
+	BaseBuiltin  RepoConfigBase = "the built-in defaults and allowed keys (no central config)"
+)
+
+// CheckRepoConfig checks a .pinwheel.yaml (data; filename is used in
+// messages) as a run of project would read it: merged over the entry for
+// project under central's projects: (its path compared
+// case-insensitively, as GitLab routes it), else over central's
+// project_defaults, with central's allowed keys. Without a central config
+// (nil) it is merged over a projects: entry's defaults with
+// DefaultRepoKeys. Its errors are ParseRepoConfig's.
+func CheckRepoConfig(filename string, data []byte, central *Config, project string) (Project, RepoConfigBase, error) {
+	base, from, allowed := defaultProject(), BaseBuiltin, DefaultRepoKeys
+	if central != nil {
+		base, from, allowed = central.ProjectDefaults, BaseDefaults, central.RepoConfig.AllowedKeys
+		for _, p := range central.Projects {
+			if project != "" && strings.EqualFold(p.Path, project) {
+				base, from = p, BaseEntry
+				break
+			}
+		}
+	}
+	if base.Path == "" {
+		base.Path = project
+	}
+	if len(data) > MaxRepoConfigSize {
+		return base, from, fmt.Errorf("%s: %d bytes, the limit is %d", filename, len(data), MaxRepoConfigSize)
+	}
+	p, err := ParseRepoConfig(filename, data, base, allowed)
+	return p, from, err
 }

@@ -187,3 +187,54 @@ assignees: [bob]
 		t.Errorf("reviewers not allowed: err = %v", err)
 	}
 }
+
+// repo_config with only enabled: true lets a repository set the keys that
+// shape its own merge requests, never those that lift central limits.
+func TestRepoConfigDefaultKeys(t *testing.T) {
+	cfg, err := Parse("central.yaml", []byte(`
+gitlab: {url: https://gitlab.example.com}
+repo_config: {enabled: true}
+projects: [{path: g/app, limits: {open_mrs: 3}}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed := cfg.RepoConfig.AllowedKeys
+	for _, tc := range []struct {
+		file    string
+		refused bool
+	}{
+		{"constraints: [a.txt]\n", false},
+		{"yaml: \"off\"\n", false},
+		{"labels: [team]\n", false},
+		{"reviewers: [alice]\n", false},
+		{"assignees: [bob]\n", false},
+		{"schedule: {days: [mon]}\n", true},
+		{"limits: {open_mrs: 50}\n", true},
+		{"automerge: true\n", true},
+		{"packages: [{name: requests, ignore: true}]\n", true},
+		{"python: \"3.8\"\n", true},
+		{"minimum_release_age: 0s\n", true},
+	} {
+		p, err := ParseRepoConfig(RepoConfigFile, []byte(tc.file), cfg.Projects[0], allowed)
+		if got := err != nil && strings.Contains(err.Error(), "may not set it"); got != tc.refused {
+			t.Errorf("%q: refused = %v (%v), want %v", tc.file, got, err, tc.refused)
+		}
+		if tc.refused && p.Limits.OpenMRs != 3 {
+			t.Errorf("%q: a refused file changed the project: %+v", tc.file, p.Limits)
+		}
+	}
+	// Listed, a key is the repository's to set.
+	cfg, err = Parse("central.yaml", []byte(`
+gitlab: {url: https://gitlab.example.com}
+repo_config: {enabled: true, allowed_keys: [limits]}
+projects: [{path: g/app, limits: {open_mrs: 3}}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ParseRepoConfig(RepoConfigFile, []byte("limits: {open_mrs: 5}\n"), cfg.Projects[0], cfg.RepoConfig.AllowedKeys)
+	if err != nil || p.Limits.OpenMRs != 5 {
+		t.Errorf("listed limits: %+v, %v", p.Limits, err)
+	}
+}

@@ -35,7 +35,9 @@
 //
 // In a fleet (package shard), a Forwarder sends a hook for a project
 // another instance owns to that instance, and the test bot's hooks to
-// shard 0, so one webhook URL serves every instance.
+// shard 0, so one webhook URL serves every instance; a comment on a merge
+// request may go to both, and each takes only its part. A forward that
+// fails is still answered 2xx, so GitLab never disables the hook for it.
 //
 // # Stopping
 //

@@ -36,8 +36,9 @@ type ServerConfig struct {
 	// Commands takes note events that may be commands on pinwheel's own
 	// merge requests, and the project it names is run; nil: none.
 	Commands CommandHandler
-	// Forward sends hooks another shard owns to it; nil: this instance
-	// handles every hook.
+	// Forward sends hooks another shard owns to it, and limits Bot and
+	// Commands to what this shard handles (see Forwarder); nil: this
+	// instance handles every hook.
 	Forward      *Forwarder
 	MaxBodyBytes int64              // 0 = DefaultMaxBodyBytes
 	Log          logrus.FieldLogger // nil = logrus.StandardLogger()
@@ -64,6 +65,7 @@ func NewServer(cfg ServerConfig) *Server {
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 10 * time.Second
 	}
+	cfg.Bot, cfg.Commands = cfg.Forward.handlers(cfg.Bot, cfg.Commands)
 	s := &Server{cfg: cfg, secret: []byte(cfg.WebhookSecret), log: cfg.Log}
 	if s.log == nil {
 		s.log = logrus.StandardLogger()

@@ -21,6 +21,11 @@
 // of the group, excluded, its file removed) is simply not returned: it is
 // never touched again.
 //
+// In a fleet, a configured path costs one look-up of its id per process
+// (package shard). The ids are cached too, and when GitLab fails to give
+// one (other than with a 404), the cached one stands in, so a GitLab
+// hiccup at a daemon's start does not drop a project until the next cron.
+//
 // The package reads GitLab and the state's cache; it runs nothing.
 package discover
 
@@ -33,6 +38,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -45,6 +51,11 @@ import (
 
 // cacheKey is the discovery cache's entry in the state's cache bucket.
 const cacheKey = "discover:projects"
+
+// idsKey is the cache entry of the configured paths' ids: when GitLab
+// fails to give one, the last one it gave stands in (an id never
+// changes), so a GitLab hiccup at a start does not drop the project.
+const idsKey = "discover:ids"
 
 // perPage is the largest page GitLab serves.
 const perPage = 100
@@ -62,6 +73,10 @@ type Finder struct {
 	Clock func() time.Time
 
 	filter *shard.Filter
+	// ids are the configured paths' ids GitLab gave (this process, or
+	// the cache's idsKey).
+	mu  sync.Mutex
+	ids map[string]int64
 }
 
 // recheck is how old a cached qualification may grow even when
@@ -77,8 +92,10 @@ type Result struct {
 	// Found counts the projects discovery found for the whole fleet.
 	Found int
 	// Problems are what could not be read: a configured path whose id
-	// GitLab did not give (that project is left out this time), a
-	// listing that failed (the cached result stood in). The rest went on.
+	// GitLab did not give (the id it gave last time stood in; without
+	// one, or when GitLab says there is no such project, that project is
+	// left out this time), a listing that failed (the cached result stood
+	// in). The rest went on.
 	Problems []error
 }
 
@@ -102,18 +119,25 @@ func (f *Finder) Find(ctx context.Context) Result {
 	}
 	if f.filter == nil {
 		f.filter = &shard.Filter{Shard: f.Shard, Lookup: f.projectID}
+		f.loadIDs()
 	}
 	var res Result
 	for _, p := range f.Config.Projects {
 		owns, err := f.filter.Owns(ctx, p.Path)
 		if err != nil {
-			res.Problems = append(res.Problems, err)
-			continue
+			id, ok := f.lastID(p.Path)
+			if !ok || errors.Is(err, gitlab.ErrNotFound) {
+				res.Problems = append(res.Problems, err)
+				continue
+			}
+			res.Problems = append(res.Problems, fmt.Errorf("%w; the id GitLab gave last time (%d) stands in", err, id))
+			owns = f.Shard.Owns(id)
 		}
 		if owns {
 			res.Projects = append(res.Projects, p)
 		}
 	}
+	f.storeIDs()
 	if f.Config.Autodiscover == nil {
 		return res
 	}
@@ -151,7 +175,74 @@ func (f *Finder) projectID(ctx context.Context, path string) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	f.mu.Lock()
+	if f.ids == nil {
+		f.ids = map[string]int64{}
+	}
+	f.ids[path] = p.ID
+	f.mu.Unlock()
 	return p.ID, nil
+}
+
+// lastID is the id GitLab gave for path before, in this process or one
+// whose state file this is.
+func (f *Finder) lastID(path string) (int64, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id, ok := f.ids[path]
+	return id, ok && id > 0
+}
+
+func (f *Finder) loadIDs() {
+	if f.Cache == nil || f.Shard.Count <= 1 {
+		return // a single instance never looks an id up
+	}
+	data, ok, err := f.Cache.Get(idsKey)
+	if err != nil || !ok {
+		if err != nil {
+			f.log().WithError(err).Warn("shard: the cached project ids could not be read")
+		}
+		return
+	}
+	var ids map[string]int64
+	if err := json.Unmarshal(data, &ids); err != nil {
+		f.log().WithError(err).Warn("shard: the cached project ids are unreadable; looking them up afresh")
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for k, v := range ids {
+		if _, ok := f.ids[k]; !ok {
+			if f.ids == nil {
+				f.ids = map[string]int64{}
+			}
+			f.ids[k] = v
+		}
+	}
+}
+
+// storeIDs writes the configured paths' ids every round, so the cache's
+// pruning by age never drops them from a daemon that learned them long
+// ago.
+func (f *Finder) storeIDs() {
+	f.mu.Lock()
+	ids := map[string]int64{}
+	for _, p := range f.Config.Projects {
+		if id, ok := f.ids[p.Path]; ok {
+			ids[p.Path] = id
+		}
+	}
+	f.mu.Unlock()
+	if f.Cache == nil || len(ids) == 0 {
+		return
+	}
+	data, err := json.Marshal(ids)
+	if err == nil {
+		err = f.Cache.Put(idsKey, data)
+	}
+	if err != nil {
+		f.log().WithError(err).Warn("shard: the project ids could not be cached")
+	}
 }
 
 // discover lists, filters and qualifies. On a failed listing it returns

@@ -222,3 +222,53 @@ func TestShardsSplitTheFoundProjects(t *testing.T) {
 		}
 	}
 }
+
+// A configured project whose id GitLab fails to give keeps the id it gave
+// before, in this process or one with the same state file; without one,
+// or when GitLab says there is no such project, it is left out this time.
+func TestConfiguredIDLookupFails(t *testing.T) {
+	f := newFixture(t)
+	cfg := f.config("projects: [{path: platform/api}, {path: other/tool}]\n")
+	// The shard of 2 that owns platform/api.
+	own := shard.Shard{Index: shard.Owner(int64(f.ps["platform/api"].ID), 2), Count: 2}
+	ctx := context.Background()
+	owned := func() string {
+		var out []string
+		for _, p := range []string{"platform/api", "other/tool"} {
+			if own.Owns(int64(f.ps[p].ID)) {
+				out = append(out, p)
+			}
+		}
+		return strings.Join(out, ",")
+	}()
+
+	// No id known yet: the failing path is left out, with a problem.
+	f.gl.FailNext(4, http.StatusInternalServerError, "GET /projects/:id")
+	res := (&discover.Finder{Config: cfg, GitLab: f.api, Cache: f.db.HTTPCache(), Shard: own}).Find(ctx)
+	if len(res.Problems) != 2 || paths(res.Projects) != "" {
+		t.Fatalf("first start, GitLab failing: %s, problems %v; want none and 2 problems", paths(res.Projects), res.Problems)
+	}
+
+	// A healthy start learns and caches the ids.
+	res = (&discover.Finder{Config: cfg, GitLab: f.api, Cache: f.db.HTTPCache(), Shard: own}).Find(ctx)
+	if len(res.Problems) != 0 || paths(res.Projects) != owned {
+		t.Fatalf("healthy start: %s, problems %v; want %s", paths(res.Projects), res.Problems, owned)
+	}
+
+	// A restart while GitLab fails: the cached ids stand in.
+	f.gl.FailNext(4, http.StatusInternalServerError, "GET /projects/:id")
+	res = (&discover.Finder{Config: cfg, GitLab: f.api, Cache: f.db.HTTPCache(), Shard: own}).Find(ctx)
+	if got := paths(res.Projects); got != owned {
+		t.Errorf("restart, GitLab failing: %s, want %s from the cached ids", got, owned)
+	}
+	if len(res.Problems) != 2 || !strings.Contains(res.Problems[0].Error(), "stands in") {
+		t.Errorf("restart, GitLab failing: problems %v, want 2 saying the last id stands in", res.Problems)
+	}
+
+	// A project GitLab no longer has is left out, cached id or not.
+	f.gl.DeleteProject(f.ps["platform/api"])
+	res = (&discover.Finder{Config: cfg, GitLab: f.api, Cache: f.db.HTTPCache(), Shard: own}).Find(ctx)
+	if strings.Contains(paths(res.Projects), "platform/api") || len(res.Problems) != 1 {
+		t.Errorf("deleted project: %s, problems %v; want it left out with one problem", paths(res.Projects), res.Problems)
+	}
+}

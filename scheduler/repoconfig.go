@@ -13,9 +13,6 @@ import (
 	"github.com/pinwheel-dev/pinwheel/dashboard"
 )
 
-// maxRepoConfigSize bounds .pinwheel.yaml: a few keys, never megabytes.
-const maxRepoConfigSize = 64 << 10
-
 // readWithRepoConfig reads the constraints files with the project's
 // .pinwheel.yaml merged over its central entry (config.ParseRepoConfig),
 // both at one commit of the target branch. The file is read at the head
@@ -92,8 +89,8 @@ func (run *projectRun) readRepoConfig(ctx context.Context, ref string) (found bo
 }
 
 func repoConfigText(f *gitlab.File) (string, error) {
-	if f.Size > maxRepoConfigSize {
-		return "", fmt.Errorf("%s: %d bytes, the limit is %d", config.RepoConfigFile, f.Size, maxRepoConfigSize)
+	if f.Size > config.MaxRepoConfigSize {
+		return "", fmt.Errorf("%s: %d bytes, the limit is %d", config.RepoConfigFile, f.Size, config.MaxRepoConfigSize)
 	}
 	data, err := base64.StdEncoding.DecodeString(f.Content)
 	if err != nil {
@@ -105,17 +102,24 @@ func repoConfigText(f *gitlab.File) (string, error) {
 	return string(data), nil
 }
 
-// repoConfigProblem lists each of err's problems ("file:line: key:
-// message") on the dashboard.
+// repoConfigProblem lists each of err's problems on the dashboard: a
+// *config.Error as its file and line (the Problem's Subject and Line, so
+// the log has them as fields too) and "key: message", others as they are.
 func (run *projectRun) repoConfigProblem(err error) {
 	errs := []error{err}
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		errs = j.Unwrap()
 	}
+	const after = " (the project runs on its central settings)"
 	for _, e := range errs {
-		run.problems = append(run.problems, dashboard.Problem{
-			Kind:    dashboard.ProblemRepoConfig,
-			Message: e.Error() + " (the project runs on its central settings)",
-		})
+		p := dashboard.Problem{Kind: dashboard.ProblemRepoConfig, Message: e.Error() + after}
+		var ce *config.Error
+		if errors.As(e, &ce) {
+			p.Subject, p.Line, p.Message = ce.File, ce.Line, ce.Msg+after
+			if ce.Path != "" {
+				p.Message = ce.Path + ": " + p.Message
+			}
+		}
+		run.problems = append(run.problems, p)
 	}
 }

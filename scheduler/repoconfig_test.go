@@ -82,14 +82,16 @@ func TestRepoConfigBrokenOrRefused(t *testing.T) {
 		allowed []string
 		file    string
 		want    []string
+		// wantLog are the lines of the problems' log entries.
+		wantLog []string
 	}{
-		{"bad value", nil, "labels: [x]\nschedule:\n  days: [funday]\n", []string{`.pinwheel.yaml:3: schedule.days[0]: unknown day`}},
-		{"syntax", nil, "labels: [x\n", []string{".pinwheel.yaml:1: "}},
+		{"bad value", nil, "labels: [x]\nschedule:\n  days: [funday]\n", []string{"`.pinwheel.yaml` line 3: `schedule.days[0]: unknown day"}, []string{"line=3"}},
+		{"syntax", nil, "labels: [x\n", []string{"`.pinwheel.yaml` line 1: `"}, []string{"line=1"}},
 		{"key not allowed", []string{"schedule"}, "labels: [x]\nlimits: {open_mrs: 1}\n", []string{
-			".pinwheel.yaml:1: labels: this repository may not set it",
-			".pinwheel.yaml:2: limits: this repository may not set it",
-		}},
-		{"central-only key", nil, "branch_prefix: evil/\n", []string{".pinwheel.yaml:1: branch_prefix: only the central config sets it"}},
+			"`.pinwheel.yaml` line 1: `labels: this repository may not set it",
+			"`.pinwheel.yaml` line 2: `limits: this repository may not set it",
+		}, []string{"line=1", "line=2"}},
+		{"central-only key", nil, "\nbranch_prefix: evil/\n", []string{"`.pinwheel.yaml` line 2: `branch_prefix: only the central config sets it"}, []string{"line=2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,6 +113,19 @@ func TestRepoConfigBrokenOrRefused(t *testing.T) {
 			}
 			if !strings.Contains(errs, "repository config ignored") || !strings.Contains(errs, "central settings") {
 				t.Errorf("dashboard errors do not say the file was ignored:\n%s", errs)
+			}
+			var logged []string
+			for _, l := range strings.Split(e.logs.String(), "\n") {
+				if strings.Contains(l, `kind="repository config ignored"`) && strings.Contains(l, "subject=.pinwheel.yaml") {
+					for _, f := range strings.Fields(l) {
+						if strings.HasPrefix(f, "line=") {
+							logged = append(logged, f)
+						}
+					}
+				}
+			}
+			if !slices.Equal(logged, tt.wantLog) {
+				t.Errorf("logged problems at %v, want %v:\n%s", logged, tt.wantLog, e.logs.String())
 			}
 		})
 	}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -338,6 +340,43 @@ func TestDaemonsForwardWebhooks(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("shard 1 did not run the project after the forwarded hook")
+	}
+	select {
+	case got := <-fleet[0].runs:
+		t.Errorf("shard 0 ran %s", got)
+	default:
+	}
+
+	// A command on one of its merge requests, delivered to shard 0, is
+	// shard 1's to take and run.
+	mrs := gl.MergeRequests(p)
+	if len(mrs) == 0 {
+		t.Fatalf("%s has no merge request", p.Path)
+	}
+	note, _ := json.Marshal(map[string]any{
+		"object_kind": "note", "user": map[string]any{"username": "dev"},
+		"project":           map[string]any{"id": p.ID, "path_with_namespace": p.Path},
+		"object_attributes": map[string]any{"id": 99001, "note": "@pinwheel rebase", "noteable_type": "MergeRequest", "action": "create"},
+		"merge_request":     map[string]any{"iid": mrs[0].IID},
+	})
+	req, _ := http.NewRequest(http.MethodPost, fleet[0].base+"/hooks/gitlab", bytes.NewReader(note))
+	req.Header.Set("X-Gitlab-Event", "Note Hook")
+	req.Header.Set("X-Gitlab-Token", secret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("command note for shard 1's %s delivered to shard 0: status %d, want shard 1's 202", p.Path, resp.StatusCode)
+	}
+	select {
+	case got := <-fleet[1].runs:
+		if got != p.Path {
+			t.Errorf("shard 1 ran %s after the command, want %s", got, p.Path)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("shard 1 did not run the project after the forwarded command")
 	}
 	select {
 	case got := <-fleet[0].runs:
