@@ -78,11 +78,12 @@ func (r *Runner) HandleNote(ev daemon.NoteEvent) (string, bool) {
 	return path, true
 }
 
-// configured is the configured project an event is from: by path, as
-// GitLab routes it (case-insensitively), or by numeric ID.
+// configured is the project an event is from, among those the Runner
+// runs (configured, autodiscovered, this shard's): by path, as GitLab
+// routes it (case-insensitively), or by numeric ID.
 func (r *Runner) configured(ev daemon.NoteEvent) (string, bool) {
 	id := strconv.FormatInt(ev.ProjectID, 10)
-	for _, p := range r.cfg.Projects {
+	for _, p := range r.Projects() {
 		if strings.EqualFold(p.Path, ev.ProjectPath) || p.Path == id {
 			return p.Path, true
 		}

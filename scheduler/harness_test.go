@@ -83,6 +83,8 @@ type env struct {
 	wrap func(http.RoundTripper) http.RoundTripper
 	// deps, when set, adjusts the runner's Deps.
 	deps func(*scheduler.Deps)
+	// adjust, when set, adjusts each runner once it is built.
+	adjust func(*scheduler.Runner)
 }
 
 // unlimited is project YAML that lifts the rate limits.
@@ -201,6 +203,9 @@ func (e *env) runner(dryRun bool) (*scheduler.Runner, *state.DB) {
 	r, err := scheduler.New(e.cfg, deps)
 	if err != nil {
 		e.t.Fatal(err)
+	}
+	if e.adjust != nil {
+		e.adjust(r)
 	}
 	return r, db
 }
