@@ -30,7 +30,10 @@ import (
 // the note, the merge request and the commenter's access through the API
 // (never trusting the hook's body), answers with one note and marks the
 // record done. A rebase or recreate becomes a tick of the update's box
-// for this very run; an ignore rule is stored and applied to this run's
+// for this very run, answered (and the record marked done) only once the
+// run did it: a rebuild that fails, or that the run does not reach (its
+// branch not computed, held), leaves the command for the next run, which
+// reads it again; an ignore rule is stored and applied to this run's
 // plan. A comment delivered again finds its record and is not handled
 // again; a run that fails before answering leaves it for the next run;
 // the answer carries the record's id, so a run that posted it and died
@@ -124,6 +127,9 @@ func (run *projectRun) commands(ctx context.Context) error {
 		case err != nil:
 			log.WithError(err).Warn("merge request command dropped")
 			kind, result = firstNonEmpty(kind, "unknown"), metrics.CommandDropped
+		case result == commandWaiting:
+			log.Debug("merge request command waits for this run's rebuild")
+			continue
 		}
 		rec.Done, rec.Result, rec.Finished = true, result, run.r.deps.Clock()
 		if err := db.PutCommand(rec); err != nil {
@@ -181,6 +187,57 @@ func (run *projectRun) command(ctx context.Context, rec state.MRCommand) (kind, 
 	return kind, result, err
 }
 
+// commandWaiting is the result of a command that the run's act carries
+// out: it is answered (answerWaiting) only once it has been.
+const commandWaiting = "waiting"
+
+// waitingCommand is a rebase or recreate this run ticked: done once act
+// consumed box, then answered with text.
+type waitingCommand struct {
+	c          *mrCommand
+	kind, text string
+	box        dashboard.Box
+}
+
+// wait ticks box for this run and leaves the command pending until act
+// has consumed it.
+func (c *mrCommand) wait(kind mrcmd.Kind, box dashboard.Box, text string) (string, error) {
+	c.run.ticks = c.run.ticks.With(box)
+	c.run.waiting = append(c.run.waiting, waitingCommand{c: c, kind: string(kind), text: text, box: box})
+	return commandWaiting, nil
+}
+
+// answerWaiting answers the commands act carried out and marks them done;
+// the others stay pending for the next run, which reads them again.
+func (run *projectRun) answerWaiting(ctx context.Context) error {
+	for _, w := range run.waiting {
+		log := run.log.WithFields(logrus.Fields{"command": w.c.rec.ID, "kind": w.kind})
+		if !run.consumed[w.box] {
+			log.Info("merge request command not carried out in this run; the next run tries again")
+			continue
+		}
+		if err := w.c.answer(ctx, w.text); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			log.WithError(err).Warn("merge request command answer failed; the next run tries again")
+			run.problems = append(run.problems, dashboard.Problem{
+				Kind: dashboard.ProblemAPI, Subject: fmt.Sprintf("command on !%d", w.c.rec.MRIID), Message: err.Error(),
+			})
+			continue
+		}
+		rec := w.c.rec
+		rec.Done, rec.Result, rec.Finished = true, metrics.CommandDone, run.r.deps.Clock()
+		if err := run.r.deps.State.PutCommand(rec); err != nil {
+			return err
+		}
+		log.WithField("result", rec.Result).Info("merge request command handled")
+		run.r.deps.Metrics.ObserveMRCommand(w.kind, rec.Result)
+	}
+	run.waiting = nil
+	return nil
+}
+
 // mrCommand is one command on one of pinwheel's merge requests, by
 // someone allowed to give it.
 type mrCommand struct {
@@ -230,14 +287,14 @@ func (c *mrCommand) do(ctx context.Context, cmd mrcmd.Command) (string, error) {
 		if edited {
 			return c.refuse(ctx, fmt.Sprintf("someone else pushed to %s, so pinwheel leaves it alone. `@%s recreate` rebuilds it and drops their commits.", mdtext.Code(branch, mdtext.Short), c.self))
 		}
-		run.ticks = run.ticks.With(dashboard.Box{Kind: dashboard.KindRebase, Branch: branch})
-		return c.done(ctx, fmt.Sprintf("rebuilding this merge request on the current %s now.", mdtext.Code(run.target, mdtext.Short)))
+		return c.wait(cmd.Kind, dashboard.Box{Kind: dashboard.KindRebase, Branch: branch},
+			fmt.Sprintf("rebuilt this merge request on the current %s.", mdtext.Code(run.target, mdtext.Short)))
 	case cmd.Kind == mrcmd.Recreate && st == "opened":
-		run.ticks = run.ticks.With(dashboard.Box{Kind: dashboard.KindRebase, Branch: branch})
-		return c.done(ctx, fmt.Sprintf("recreating this merge request from the current %s now; commits others pushed to it are dropped.", mdtext.Code(run.target, mdtext.Short)))
+		return c.wait(cmd.Kind, dashboard.Box{Kind: dashboard.KindRebase, Branch: branch},
+			fmt.Sprintf("recreated this merge request from the current %s; commits others pushed to it are dropped.", mdtext.Code(run.target, mdtext.Short)))
 	case cmd.Kind == mrcmd.Recreate:
-		run.ticks = run.ticks.With(dashboard.Box{Kind: dashboard.KindRecreate, Branch: branch})
-		return c.done(ctx, "recreating this update now, in a new merge request if it is still due (an ignore rule for it stays until its box on the dependency dashboard is ticked).")
+		return c.wait(cmd.Kind, dashboard.Box{Kind: dashboard.KindRecreate, Branch: branch},
+			"recreated this update in a new merge request (an ignore rule for it stays until its box on the dependency dashboard is ticked).")
 	}
 	return c.refuse(ctx, "pinwheel cannot do that here.")
 }

@@ -1,9 +1,11 @@
 package scheduler_test
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
@@ -29,5 +31,38 @@ func TestCommandOnAutodiscoveredProject(t *testing.T) {
 	e.step(t, "command")
 	if got := e.replies(iid); len(got) != 1 || !strings.Contains(got[0], "version 2.32.4") {
 		t.Fatalf("replies = %q", got)
+	}
+}
+
+// A rebase whose rebuild fails is not answered until a run has rebuilt
+// the branch: the command stays pending, the next run carries it out and
+// answers it once.
+func TestCommandRebaseAnsweredAfterRebuild(t *testing.T) {
+	e := openAll(t)
+	dev := e.person("dev", gitlabsim.DeveloperAccess)
+	iid := e.mrFor(brRequests).IID
+	e.gl.Commit(e.proj, "main", "Docs", map[string]string{"README": "new\n"})
+	e.comment(dev, iid, "@pinwheel rebase")
+	e.hook = func(r *http.Request) error {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/repository/commits") {
+			return errors.New("connection refused")
+		}
+		return nil
+	}
+	e.clock.Add(time.Hour)
+	e.run()
+	if got := e.replies(iid); len(got) != 0 {
+		t.Fatalf("answered before the branch was rebuilt: %q", got)
+	}
+	e.hook = nil
+	e.step(t, "healthy")
+	e.step(t, "healthy again")
+	main, _ := e.gl.Branch(e.proj, "main")
+	head, _ := e.gl.Branch(e.proj, brRequests)
+	if c := e.commit(head); len(c.Parents) != 1 || c.Parents[0] != main {
+		t.Errorf("branch not rebuilt on main %s: parents %v", main, c.Parents)
+	}
+	if got := e.replies(iid); len(got) != 1 || !strings.Contains(got[0], "rebuilt this merge request") {
+		t.Errorf("replies = %q, want one after the rebuild", got)
 	}
 }

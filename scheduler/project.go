@@ -62,6 +62,9 @@ type projectRun struct {
 	idle, touched map[string]bool
 	// reported are the group members whose update failed, listed once.
 	reported map[string]bool
+	// waiting are the commands this run carries out in act, answered
+	// once it did (commands.go).
+	waiting []waitingCommand
 }
 
 func newProjectRun(r *Runner, p config.Project) *projectRun {
@@ -189,6 +192,9 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 	slots := groupSlots(computeSlots(run.reports, run.p.BranchPrefix), run.p.Groups, run.p.BranchPrefix)
 	run.report.UpdatesFound = len(slots)
 	if err := run.act(ctx, slots); err != nil {
+		return err
+	}
+	if err := run.answerWaiting(ctx); err != nil {
 		return err
 	}
 	run.addFileProblems()
