@@ -380,7 +380,10 @@ func ignoredWhat(ig plan.Ignore) string {
 func (run *projectRun) ignores(rules map[string]plan.Rule) (map[string]plan.Rule, error) {
 	db := run.r.deps.State
 	stored, err := db.Ignores(run.p.Path)
-	if err != nil || len(stored) == 0 {
+	if err != nil {
+		return rules, err
+	}
+	if stored, err = run.recoverIgnores(stored); err != nil || len(stored) == 0 {
 		return rules, err
 	}
 	out := make(map[string]plan.Rule, len(rules)+len(stored))
@@ -409,8 +412,45 @@ func (run *projectRun) ignores(rules map[string]plan.Rule) (map[string]plan.Rule
 			out[r.Package] = rule
 		}
 		run.model.Ignored = append(run.model.Ignored, dashboard.IgnoreRule{
-			Key: r.Key, Package: r.Package, What: what, By: r.By, MRIID: int(r.MRIID),
+			Key: r.Key, Package: r.Package, What: what, By: r.By, MRIID: int(r.MRIID), Scope: r.Scope, Value: r.Value,
 		})
 	}
 	return out, nil
+}
+
+// recoverIgnores adds to the stored rules those the dashboard lists (in
+// hidden markers) and the state file lacks, as a run with a new state
+// file has (another shard, a lost volume), and stores them. A marker is
+// text from the issue: only a rule pinwheel could have written, under
+// its own key, is taken.
+func (run *projectRun) recoverIgnores(stored []state.IgnoreRule) ([]state.IgnoreRule, error) {
+	if run.issue == nil {
+		return stored, nil
+	}
+	have := map[string]bool{}
+	for _, r := range stored {
+		have[r.Key] = true
+	}
+	for _, m := range dashboard.ParseIgnoreRules(run.issue.Description) {
+		if have[m.Key] {
+			continue
+		}
+		ig, err := plan.ParseIgnore(m.Scope, m.Value)
+		if err != nil || m.Package == "" || pkgname.Normalize(m.Package) != m.Package || ignoreKey(m.Package, ig) != m.Key {
+			run.log.WithField("rule", m.Key).Warn("dashboard lists an ignore rule pinwheel cannot read; skipped")
+			continue
+		}
+		rule := state.IgnoreRule{
+			Key: m.Key, Package: m.Package, Scope: m.Scope, Value: ig.Value(), By: m.By, MRIID: int64(m.MRIID), Created: run.now,
+		}
+		if !run.r.deps.DryRun {
+			if err := run.r.deps.State.PutIgnore(run.p.Path, rule); err != nil {
+				return nil, err
+			}
+		}
+		run.log.WithField("rule", m.Key).Info("ignore rule recovered from the dashboard")
+		have[m.Key] = true
+		stored = append(stored, rule)
+	}
+	return stored, nil
 }

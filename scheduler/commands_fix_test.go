@@ -66,3 +66,34 @@ func TestCommandRebaseAnsweredAfterRebuild(t *testing.T) {
 		t.Errorf("replies = %q, want one after the rebuild", got)
 	}
 }
+
+// An ignore rule survives a new state file (another shard, a lost
+// volume): the run reads it back from the dashboard, opens no merge
+// request for the ignored version, keeps listing the rule, and its box
+// still lifts it.
+func TestIgnoreRuleRecoveredFromDashboard(t *testing.T) {
+	e := openAll(t)
+	dev := e.person("dev", gitlabsim.DeveloperAccess)
+	iid := e.mrFor(brRequests).IID
+	e.comment(dev, iid, "@pinwheel ignore this version")
+	e.step(t, "ignore")
+	e.dbPath = t.TempDir() + "/new-shard.db"
+	cfg := *e.cfg
+	cfg.State = e.dbPath
+	e.cfg = &cfg
+	e.clock.Add(7 * 24 * time.Hour)
+	e.step(t, "new state file")
+	if mr, ok := e.openMRs()[brRequests]; ok {
+		t.Fatalf("ignored version offered again with a new state file: !%d %q", mr.IID, mr.Title)
+	}
+	e.wantIgnored(t, iid, "ignore/requests/version/2.32.4")
+	e.tick("unignore", "ignore/requests/version/2.32.4")
+	e.step(t, "unignore ticked")
+	if mr, ok := e.openMRs()[brRequests]; !ok || mr.Title != "Update requests to 2.32.4" {
+		t.Errorf("after unignore, no MR for 2.32.4: %v", e.openMRs())
+	}
+	e.step(t, "after unignore")
+	if len(e.ignoreRules()) != 0 || strings.Contains(e.dashboard().Description, "pinwheel-ignore:") {
+		t.Errorf("lifted rule came back: %+v", e.ignoreRules())
+	}
+}
