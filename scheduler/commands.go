@@ -109,8 +109,15 @@ func (run *projectRun) commands(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return run.handleCommands(ctx, pending, false)
+}
+
+// handleCommands answers recorded comments (late: found by the run's
+// catch-up, after the plan was made; see catchUpCommands).
+func (run *projectRun) handleCommands(ctx context.Context, pending []state.MRCommand, late bool) error {
+	db := run.r.deps.State
 	for _, rec := range pending {
-		kind, result, err := run.command(ctx, rec)
+		kind, result, err := run.command(ctx, rec, late)
 		log := run.log.WithFields(logrus.Fields{"command": rec.ID, "kind": kind})
 		switch {
 		case err != nil && ctx.Err() != nil:
@@ -130,6 +137,9 @@ func (run *projectRun) commands(ctx context.Context) error {
 		case result == commandWaiting:
 			log.Debug("merge request command waits for this run's rebuild")
 			continue
+		case result == commandNextRun:
+			log.Info("merge request command found late; the next run carries it out")
+			continue
 		}
 		rec.Done, rec.Result, rec.Finished = true, result, run.r.deps.Clock()
 		if err := db.PutCommand(rec); err != nil {
@@ -146,7 +156,7 @@ func (run *projectRun) commands(ctx context.Context) error {
 // command handles one comment and says what it was and how it ended;
 // result "" means it was no command at all (pinwheel's own note, a
 // mention).
-func (run *projectRun) command(ctx context.Context, rec state.MRCommand) (kind, result string, err error) {
+func (run *projectRun) command(ctx context.Context, rec state.MRCommand, late bool) (kind, result string, err error) {
 	self, err := run.r.BotUsername(ctx)
 	if err != nil {
 		return "", "", err
@@ -171,7 +181,7 @@ func (run *projectRun) command(ctx context.Context, rec state.MRCommand) (kind, 
 		// Not pinwheel's merge request: not pinwheel's to answer.
 		return kind, metrics.CommandForeign, nil
 	}
-	c := &mrCommand{run: run, rec: rec, mr: mr, who: note.Author.Username, self: self}
+	c := &mrCommand{run: run, rec: rec, mr: mr, who: note.Author.Username, self: self, late: late}
 	// The project's ID as GitLab says, not as the webhook did.
 	level, err := member.Level(ctx, run.gl, mr.ProjectID, note.Author.ID)
 	if err != nil {
@@ -190,6 +200,10 @@ func (run *projectRun) command(ctx context.Context, rec state.MRCommand) (kind, 
 // commandWaiting is the result of a command that the run's act carries
 // out: it is answered (answerWaiting) only once it has been.
 const commandWaiting = "waiting"
+
+// commandNextRun is the result of a command left pending for the next
+// run (an ignore found by the catch-up).
+const commandNextRun = "next-run"
 
 // waitingCommand is a rebase or recreate this run ticked: done once act
 // consumed box, then answered with text.
@@ -245,6 +259,9 @@ type mrCommand struct {
 	rec       state.MRCommand
 	mr        *gitlab.MergeRequest
 	who, self string
+	// late: found after the run's plan was made, which an ignore rule
+	// must shape; such a command is left for the next run.
+	late bool
 }
 
 // answer posts the reply on the merge request, once.
@@ -274,6 +291,8 @@ func (c *mrCommand) do(ctx context.Context, cmd mrcmd.Command) (string, error) {
 			mdtext.Code("@"+c.self+" "+said, mdtext.Short), mrcmd.Help(c.self)))
 	case st == "merged" || st == "locked":
 		return c.refuse(ctx, "this merge request is "+st+"; there is nothing to do.")
+	case cmd.Kind.Ignores() && c.late:
+		return commandNextRun, nil
 	case cmd.Kind.Ignores():
 		return c.ignore(ctx, cmd.Kind)
 	case cmd.Kind == mrcmd.Rebase && st != "opened":

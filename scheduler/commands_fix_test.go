@@ -2,6 +2,7 @@ package scheduler_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -95,5 +96,67 @@ func TestIgnoreRuleRecoveredFromDashboard(t *testing.T) {
 	e.step(t, "after unignore")
 	if len(e.ignoreRules()) != 0 || strings.Contains(e.dashboard().Description, "pinwheel-ignore:") {
 		t.Errorf("lifted rule came back: %+v", e.ignoreRules())
+	}
+}
+
+// A command whose webhook never came (daemon down, hook disabled) is
+// found by the next run through the merge request listing it does
+// anyway, carried out and answered once; a run with nothing changed
+// reads no notes.
+func TestCommandCaughtUpWithoutWebhook(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		// runs until the command is carried out
+		runs  int
+		check func(t *testing.T, e *env, iid int)
+	}{
+		{"rebase", "@pinwheel rebase", 1, func(t *testing.T, e *env, iid int) {
+			main, _ := e.gl.Branch(e.proj, "main")
+			head, _ := e.gl.Branch(e.proj, brRequests)
+			if c := e.commit(head); len(c.Parents) != 1 || c.Parents[0] != main {
+				t.Errorf("branch not rebuilt on main %s: parents %v", main, c.Parents)
+			}
+		}},
+		{"ignore, carried out by the run after", "@pinwheel ignore this version", 2, func(t *testing.T, e *env, iid int) {
+			e.wantIgnored(t, iid, "ignore/requests/version/2.32.4")
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := openAll(t)
+			e.step(t, "settled")
+			dev := e.person("dev", gitlabsim.DeveloperAccess)
+			iid := e.mrFor(brRequests).IID
+			e.gl.Commit(e.proj, "main", "Docs", map[string]string{"README": "new\n"})
+			e.clock.Add(time.Minute)
+			if _, ok := e.gl.PostMRNote(e.proj, iid, dev, tc.body); !ok {
+				t.Fatal("no MR")
+			}
+			e.clock.Add(time.Hour)
+			for i := 0; i < tc.runs; i++ {
+				e.step(t, fmt.Sprintf("catch-up run %d", i+1))
+			}
+			got := e.replies(iid)
+			if len(got) != 1 || !strings.HasPrefix(got[0], "@dev ") {
+				t.Fatalf("replies = %q, want one", got)
+			}
+			tc.check(t, e, iid)
+			e.clock.Add(time.Hour)
+			e.step(t, "after")
+			e.clock.Add(time.Hour)
+			var notes int
+			e.hook = func(r *http.Request) error {
+				if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/notes") && strings.Contains(r.URL.Path, "/merge_requests/") {
+					notes++
+				}
+				return nil
+			}
+			e.step(t, "nothing changed")
+			if notes != 0 {
+				t.Errorf("a run with nothing changed read MR notes %d times", notes)
+			}
+			if got := e.replies(iid); len(got) != 1 {
+				t.Errorf("replies = %q, want still one", got)
+			}
+		})
 	}
 }

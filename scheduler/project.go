@@ -65,6 +65,8 @@ type projectRun struct {
 	// waiting are the commands this run carries out in act, answered
 	// once it did (commands.go).
 	waiting []waitingCommand
+	// moved are pinwheel's merge requests updated since the last run.
+	moved []movedMR
 }
 
 func newProjectRun(r *Runner, p config.Project) *projectRun {
@@ -184,6 +186,9 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 		return err
 	}
 	if err := run.syncMergeRequests(ctx); err != nil {
+		return err
+	}
+	if err := run.catchUpCommands(ctx); err != nil {
 		return err
 	}
 	if err := run.syncPipelines(ctx); err != nil {
