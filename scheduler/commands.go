@@ -290,7 +290,7 @@ func (c *mrCommand) do(ctx context.Context, cmd mrcmd.Command) (string, error) {
 	case cmd.Kind.Ignores() && c.late:
 		return commandNextRun, nil
 	case cmd.Kind.Ignores():
-		return c.ignore(ctx, cmd.Kind)
+		return c.ignore(ctx, cmd)
 	case cmd.Kind == mrcmd.Rebase && st != "opened":
 		return c.refuse(ctx, fmt.Sprintf("this merge request is %s, so there is nothing to rebase. `@%s recreate` opens it again.", mdtext.Text(st, mdtext.Short), c.self))
 	case cmd.Kind == mrcmd.Rebase:

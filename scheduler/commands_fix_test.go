@@ -160,3 +160,60 @@ func TestCommandCaughtUpWithoutWebhook(t *testing.T) {
 		})
 	}
 }
+
+// Ignore commands on a group merge request: a named member is left out
+// and the group rebuilt without it; "ignore this major" covers every
+// member and closes it; "ignore this version" without a name says how to
+// name one and changes nothing.
+func TestIgnoreOnGroupMR(t *testing.T) {
+	for _, tc := range []struct {
+		name, body string
+		reply      string
+		keys       []string
+		closed     bool
+		rows       int
+	}{
+		{"named member", "@pinwheel ignore this version urllib3", "rebuilds this group's merge request without it",
+			[]string{"ignore/urllib3/version/2.2.3"}, false, 2},
+		{"named dependency", "@pinwheel ignore this dependency IDNA", "rebuilds",
+			[]string{"ignore/idna/dependency"}, false, 2},
+		{"every member", "@pinwheel ignore this major", "closes this merge request",
+			[]string{"ignore/idna/major/3", "ignore/requests/major/2", "ignore/urllib3/major/2"}, true, 0},
+		{"no name", "@pinwheel ignore this version", "name the one to ignore: `@pinwheel ignore this version <package>`", nil, false, 3},
+		{"not a member", "@pinwheel ignore this version six", "`six` is not in this group", nil, false, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := groupEnv(t)
+			e.mustRun()
+			dev := e.person("dev", gitlabsim.DeveloperAccess)
+			iid := e.mrFor(brWeb).IID
+			e.comment(dev, iid, tc.body)
+			e.step(t, "command")
+			got := e.replies(iid)
+			if len(got) != 1 || !strings.Contains(got[0], tc.reply) {
+				t.Fatalf("replies = %q, want one with %q", got, tc.reply)
+			}
+			var keys []string
+			for _, r := range e.ignoreRules() {
+				keys = append(keys, r.Key)
+			}
+			if strings.Join(keys, " ") != strings.Join(tc.keys, " ") {
+				t.Errorf("rules = %v, want %v", keys, tc.keys)
+			}
+			mr, open := e.openMRs()[brWeb]
+			if open == tc.closed {
+				t.Fatalf("group MR open = %v, want %v", open, !tc.closed)
+			}
+			if open && (mr.IID != iid || tableRows(mr.Description) != tc.rows) {
+				t.Errorf("group MR !%d with %d rows, want !%d with %d:\n%s", mr.IID, tableRows(mr.Description), iid, tc.rows, mr.Description)
+			}
+			e.step(t, "again")
+			if got := e.replies(iid); len(got) != 1 {
+				t.Errorf("replies = %q", got)
+			}
+			if _, open := e.openMRs()[brWeb]; open == tc.closed {
+				t.Errorf("after another run, group MR open = %v", open)
+			}
+		})
+	}
+}

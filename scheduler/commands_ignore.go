@@ -3,6 +3,8 @@ package scheduler
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/pinwheel-dev/pinwheel/dashboard"
@@ -23,30 +25,42 @@ var scopes = map[mrcmd.Kind]plan.IgnoreScope{
 	mrcmd.IgnoreDependency: plan.IgnoreDependency,
 }
 
-// ignore stores the rule, closes the merge request (and deletes its
-// branch unless someone else pushed to it) and answers. Each step is
-// safe to repeat: the rule is keyed, closing a closed merge request
-// changes nothing.
-func (c *mrCommand) ignore(ctx context.Context, kind mrcmd.Kind) (string, error) {
+// ignore stores the rules, closes the merge request (and deletes its
+// branch unless someone else pushed to it) and answers. On a group merge
+// request a named member gets the rule and the group is rebuilt without
+// it (this run's plan follows the rule); "ignore this major|minor"
+// without a name covers every member and closes it, like Dependabot's
+// grouped pull requests. Each step is safe to repeat: a rule is keyed,
+// closing a closed merge request changes nothing.
+func (c *mrCommand) ignore(ctx context.Context, cmd mrcmd.Command) (string, error) {
 	run, branch := c.run, c.mr.SourceBranch
-	name, version, ok := mrbot.ParseTitle(strings.TrimSuffix(c.mr.Title, mrbot.AutoclosedSuffix))
-	if !ok {
-		return c.refuse(ctx, "pinwheel cannot tell from this merge request's title which update it carries.")
+	members, all, refusal := c.ignoredMembers(cmd)
+	if refusal != "" {
+		return c.refuse(ctx, refusal)
 	}
-	target, err := pep440.Parse(version)
-	if err != nil {
-		return c.refuse(ctx, fmt.Sprintf("the version in the title, %s, is not a PEP 440 version.", mdtext.Code(version, mdtext.Short)))
+	var whats []string
+	for _, pkg := range slices.Sorted(maps.Keys(members)) {
+		version := members[pkg]
+		target, err := pep440.Parse(version)
+		if err != nil {
+			return c.refuse(ctx, fmt.Sprintf("the version of %s, %s, is not a PEP 440 version.", mdtext.Code(pkg, mdtext.Short), mdtext.Code(version, mdtext.Short)))
+		}
+		ig, err := plan.IgnoreFor(scopes[cmd.Kind], target)
+		if err != nil {
+			return "", err
+		}
+		rule := state.IgnoreRule{
+			Key: ignoreKey(pkg, ig), Package: pkg,
+			Scope: string(ig.Scope), Value: ig.Value(), By: c.who, MRIID: c.rec.MRIID, Created: run.now,
+		}
+		if err := run.r.deps.State.PutIgnore(run.p.Path, rule); err != nil {
+			return "", err
+		}
+		whats = append(whats, mdtext.Code(pkg, mdtext.Short)+" to "+ignoredWhat(ig))
 	}
-	ig, err := plan.IgnoreFor(scopes[kind], target)
-	if err != nil {
-		return "", err
-	}
-	rule := state.IgnoreRule{
-		Key: ignoreKey(pkgname.Normalize(name), ig), Package: pkgname.Normalize(name),
-		Scope: string(ig.Scope), Value: ig.Value(), By: c.who, MRIID: c.rec.MRIID, Created: run.now,
-	}
-	if err := run.r.deps.State.PutIgnore(run.p.Path, rule); err != nil {
-		return "", err
+	const listed = " The rule is listed under \"Closed / Ignored\" on the dependency dashboard; ticking its box lifts it."
+	if !all {
+		return c.done(ctx, "pinwheel offers no update of "+whats[0]+" from now on, and rebuilds this group's merge request without it."+listed)
 	}
 	if c.mr.State == "opened" {
 		mr := run.rec.MergeRequests[branch]
@@ -64,8 +78,45 @@ func (c *mrCommand) ignore(ctx context.Context, kind mrcmd.Kind) (string, error)
 		run.rec.MergeRequests[branch] = mr
 		run.touched[branch] = true
 	}
-	return c.done(ctx, fmt.Sprintf("pinwheel offers no update of %s to %s from now on, and closes this merge request. The rule is listed under \"Closed / Ignored\" on the dependency dashboard; ticking its box lifts it.",
-		mdtext.Code(name, mdtext.Short), ignoredWhat(ig)))
+	return c.done(ctx, "pinwheel offers no update of "+strings.Join(whats, ", ")+" from now on, and closes this merge request."+listed)
+}
+
+// ignoredMembers is what an ignore command covers: package (PEP 503
+// name) -> the version the merge request offers it, and whether that is
+// everything the merge request carries (then it is closed); or why not.
+func (c *mrCommand) ignoredMembers(cmd mrcmd.Command) (members map[string]string, all bool, refusal string) {
+	run, branch := c.run, c.mr.SourceBranch
+	named := pkgname.Normalize(cmd.Package)
+	if !strings.HasPrefix(branch, run.p.BranchPrefix+groupBranchInfix) {
+		name, version, ok := mrbot.ParseTitle(strings.TrimSuffix(c.mr.Title, mrbot.AutoclosedSuffix))
+		if !ok {
+			return nil, false, "pinwheel cannot tell from this merge request's title which update it carries."
+		}
+		if cmd.Package != "" && named != pkgname.Normalize(name) {
+			return nil, false, fmt.Sprintf("this merge request updates %s, not %s.", mdtext.Code(name, mdtext.Short), mdtext.Code(cmd.Package, mdtext.Short))
+		}
+		return map[string]string{pkgname.Normalize(name): version}, true, ""
+	}
+	versions := run.rec.MergeRequests[branch].Versions
+	if rec := run.rec.MergeRequests[branch]; rec.IID != c.mr.IID || len(versions) == 0 {
+		return nil, false, "pinwheel does not know which packages this group's merge request carries."
+	}
+	names := make([]string, 0, len(versions))
+	for _, pkg := range slices.Sorted(maps.Keys(versions)) {
+		names = append(names, mdtext.Code(pkg, mdtext.Short))
+	}
+	example := fmt.Sprintf("`@%s %s %s`", c.self, strings.TrimRight(strings.ToLower(cmd.Words), ".!"), "<package>")
+	switch {
+	case cmd.Package != "":
+		v, ok := versions[named]
+		if !ok {
+			return nil, false, fmt.Sprintf("%s is not in this group; it updates %s.", mdtext.Code(cmd.Package, mdtext.Short), strings.Join(names, ", "))
+		}
+		return map[string]string{named: v}, len(versions) == 1, ""
+	case cmd.Kind == mrcmd.IgnoreVersion || cmd.Kind == mrcmd.IgnoreDependency:
+		return nil, false, fmt.Sprintf("this merge request updates several packages (%s); name the one to ignore: %s.", strings.Join(names, ", "), example)
+	}
+	return maps.Clone(versions), true, ""
 }
 
 // ignoreKey is a rule's key, which the unignore box carries: it must
