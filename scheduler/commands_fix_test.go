@@ -11,6 +11,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 	"github.com/pinwheel-dev/pinwheel/scheduler"
+	"github.com/pinwheel-dev/pinwheel/state"
 )
 
 // A command on a project the Runner found by autodiscovery (not in the
@@ -215,5 +216,51 @@ func TestIgnoreOnGroupMR(t *testing.T) {
 				t.Errorf("after another run, group MR open = %v", open)
 			}
 		})
+	}
+}
+
+// A rule on an epoch version gets a key its unignore box can carry, and
+// ticking it lifts the rule.
+func TestIgnoreEpochVersionLiftable(t *testing.T) {
+	e := newEnv(t, unlimited)
+	e.release("six", "1!1.0", released)
+	e.clock.Set(saturday)
+	e.mustRun()
+	const branch, key = "pinwheel/six-1-1.x", "ignore/six/version/1_epoch_1.0"
+	dev := e.person("dev", gitlabsim.DeveloperAccess)
+	iid := e.mrFor(branch).IID
+	e.comment(dev, iid, "@pinwheel ignore this version")
+	e.step(t, "ignore")
+	if rules := e.ignoreRules(); len(rules) != 1 || rules[0].Key != key || rules[0].Value != "1!1.0" {
+		t.Fatalf("rules = %+v, want %s", rules, key)
+	}
+	e.tick("unignore", key)
+	e.step(t, "unignore ticked")
+	if len(e.ignoreRules()) != 0 {
+		t.Errorf("rule not lifted: %+v", e.ignoreRules())
+	}
+	if mr, ok := e.openMRs()[branch]; !ok || mr.Title != "Update six to 1!1.0" {
+		t.Errorf("after unignore, no MR for 1!1.0: %v", e.openMRs())
+	}
+}
+
+// A rule stored under an old key without a box is given its new key.
+func TestIgnoreOldKeyRekeyed(t *testing.T) {
+	e := openAll(t)
+	db, err := state.Open(e.dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.PutIgnore(project, state.IgnoreRule{Key: "ignore/six/version/1!1.0", Package: "six", Scope: "version", Value: "1!1.0", By: "dev"})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.step(t, "rekey")
+	if rules := e.ignoreRules(); len(rules) != 1 || rules[0].Key != "ignore/six/version/1_epoch_1.0" {
+		t.Fatalf("rules = %+v", rules)
+	}
+	if !hasBox(section(e.dashboard().Description, "Closed / Ignored"), "unignore", "ignore/six/version/1_epoch_1.0") {
+		t.Errorf("no unignore box:\n%s", e.dashboard().Description)
 	}
 }

@@ -120,12 +120,33 @@ func (c *mrCommand) ignoredMembers(cmd mrcmd.Command) (members map[string]string
 }
 
 // ignoreKey is a rule's key, which the unignore box carries: it must
-// pass dashboard.ValidBranch, and does for names and most versions.
+// pass dashboard.ValidBranch. A PEP 503 name does; of a normalised
+// version, the epoch's "!" and the local part's "+" do not and are
+// spelt "_epoch_" and "_local_" (a normalised version has no "_", so
+// keys stay distinct).
 func ignoreKey(pkg string, ig plan.Ignore) string {
 	if ig.Scope == plan.IgnoreDependency {
 		return "ignore/" + pkg + "/dependency"
 	}
-	return "ignore/" + pkg + "/" + string(ig.Scope) + "/" + ig.Value()
+	return "ignore/" + pkg + "/" + string(ig.Scope) + "/" + keyVersion.Replace(ig.Value())
+}
+
+var keyVersion = strings.NewReplacer("!", "_epoch_", "+", "_local_")
+
+// rekey gives a rule stored under a key without an unignore box (written
+// before ignoreKey spelt epochs and local versions) its current key.
+func (run *projectRun) rekey(r state.IgnoreRule) (state.IgnoreRule, error) {
+	ig, err := plan.ParseIgnore(r.Scope, r.Value)
+	if err != nil || dashboard.ValidBranch(r.Key) || ignoreKey(r.Package, ig) == r.Key || run.r.deps.DryRun {
+		return r, nil
+	}
+	old := r.Key
+	r.Key = ignoreKey(r.Package, ig)
+	db := run.r.deps.State
+	if err := db.PutIgnore(run.p.Path, r); err != nil {
+		return r, err
+	}
+	return r, db.DeleteIgnore(run.p.Path, old)
 }
 
 // ignoredWhat says in words what a rule covers.
@@ -158,6 +179,9 @@ func (run *projectRun) ignores(rules map[string]plan.Rule) (map[string]plan.Rule
 		out[k] = v
 	}
 	for _, r := range stored {
+		if r, err = run.rekey(r); err != nil {
+			return nil, err
+		}
 		if run.ticks.Has(dashboard.KindUnignore, r.Key) {
 			if !run.r.deps.DryRun {
 				if err := db.DeleteIgnore(run.p.Path, r.Key); err != nil {
