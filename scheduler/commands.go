@@ -55,7 +55,19 @@ func (r *Runner) HandleNote(ev daemon.NoteEvent) (string, bool) {
 	r.mu.Lock()
 	self := r.botUsername
 	r.mu.Unlock()
-	if _, err := mrcmd.Parse(ev.Note, self); self != "" && err != nil {
+	if self == "" {
+		// Not asked this process yet: the name a run learnt before.
+		self, _ = r.deps.State.BotUsername()
+	}
+	if self == "" {
+		// Name unknown: take a known command to whoever is mentioned
+		// (the run tells whether that is pinwheel), not every mention;
+		// anything else a later run's catch-up finds.
+		name, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimLeft(ev.Note, " \t\r\n"), "@"), " ")
+		if cmd, err := mrcmd.Parse(ev.Note, name); err != nil || cmd.Kind == mrcmd.Unknown {
+			return "", false
+		}
+	} else if _, err := mrcmd.Parse(ev.Note, self); err != nil {
 		// Not one (the hook's text is only a hint: the run reads the
 		// note itself before acting).
 		return "", false

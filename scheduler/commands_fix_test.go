@@ -264,3 +264,40 @@ func TestIgnoreOldKeyRekeyed(t *testing.T) {
 		t.Errorf("no unignore box:\n%s", e.dashboard().Description)
 	}
 }
+
+// Before any run learnt pinwheel's username, a webhook takes only known
+// commands, not every mention; once a run learnt it (state file), only
+// notes addressed to pinwheel.
+func TestHandleNoteBeforeUsernameKnown(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		learnt bool
+		body   string
+		taken  bool
+	}{
+		{"unknown name, a mention", false, "@alice please have a look", false},
+		{"unknown name, a command", false, "@pinwheel rebase", true},
+		{"learnt, another user", true, "@alice rebase", false},
+		{"learnt, help", true, "@pinwheel merge it", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, unlimited)
+			e.clock.Set(saturday)
+			if tc.learnt {
+				e.mustRun()
+			} else {
+				// Open the MR with another state file: this one learns
+				// nothing.
+				real := e.dbPath
+				e.dbPath = t.TempDir() + "/other.db"
+				e.mustRun()
+				e.dbPath = real
+			}
+			dev := e.person("dev", gitlabsim.DeveloperAccess)
+			_, code := e.comment(dev, e.mrFor(brRequests).IID, tc.body)
+			if taken := code == http.StatusAccepted; taken != tc.taken {
+				t.Errorf("webhook answered %d, taken = %v, want %v", code, taken, tc.taken)
+			}
+		})
+	}
+}

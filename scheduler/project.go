@@ -230,6 +230,7 @@ func (run *projectRun) readTarget(ctx context.Context) error {
 			return fmt.Errorf("read the current user: %w", err)
 		}
 		run.rec.UserID = u.ID
+		run.r.learnBotUsername(u.Username)
 	}
 	run.target = run.p.Branch
 	if run.target == "" {
