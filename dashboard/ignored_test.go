@@ -27,7 +27,7 @@ func TestRenderIgnored(t *testing.T) {
 			if strings.Contains(body, noUpdates) {
 				t.Errorf("says there is nothing:\n%s", body)
 			}
-			box := " - [ ] <!-- unignore-branch=ignore/requests/major/3 -->`requests`: every release of major 3 (by `@alice` on !4)\n"
+			box := " - [ ] <!-- unignore-branch=ignore/requests/major/3 -->`requests`: every release of major 3 (by `@alice` on !4) <!-- pinwheel-ignore:"
 			if !strings.Contains(body, box) {
 				t.Errorf("no unignore box %q in:\n%s", box, body)
 			}
@@ -46,5 +46,29 @@ func TestRenderIgnored(t *testing.T) {
 				t.Error("With does not add a tick to a copy")
 			}
 		})
+	}
+}
+
+// Each rule's hidden marker reads back as the rule, whatever its text
+// holds; a marker someone mangled is skipped.
+func TestIgnoreMarkersRoundTrip(t *testing.T) {
+	rules := []IgnoreRule{
+		{Key: "ignore/requests/major/3", Package: "requests", What: "x", By: "alice", MRIID: 4, Scope: "major", Value: "3"},
+		{Key: "ignore/six/dependency", Package: "six", What: "y", By: "bob --> <!-- pinwheel-ignore:", Scope: "dependency"},
+	}
+	body := Render(Dashboard{Ignored: rules})
+	got := ParseIgnoreRules(body)
+	if len(got) != 2 {
+		t.Fatalf("read back %+v from:\n%s", got, body)
+	}
+	for i, r := range rules {
+		r.What = ""
+		if got[i] != r {
+			t.Errorf("rule %d = %+v, want %+v", i, got[i], r)
+		}
+	}
+	mangled := strings.Replace(body, ignoreMarkerPrefix+"ey", ignoreMarkerPrefix+"!!", 1)
+	if got := ParseIgnoreRules(mangled); len(got) != 1 || got[0].Key != "ignore/six/dependency" {
+		t.Errorf("mangled marker: %+v", got)
 	}
 }

@@ -162,4 +162,7 @@ type IgnoreRule struct {
 	// By is who asked, MRIID on which merge request (0 if unknown).
 	By    string
 	MRIID int
+	// Scope and Value are the rule as stored (plan.IgnoreScope and
+	// plan.Ignore.Value), kept in the entry's hidden marker.
+	Scope, Value string
 }

@@ -317,11 +317,14 @@ func writeIgnored(b *strings.Builder, rules []IgnoreRule, limit int) {
 			text += " (" + strings.Join(by, " ") + ")"
 		}
 		if ValidBranch(r.Key) {
-			b.WriteString(checkbox(Box{Kind: KindUnignore, Branch: r.Key}, false) + text + "\n")
+			b.WriteString(checkbox(Box{Kind: KindUnignore, Branch: r.Key}, false) + text + " " + ignoreMarker(r) + "\n")
 		} else {
-			b.WriteString(" - " + text + " _(no checkbox: the rule's key is not valid)_\n")
+			b.WriteString(" - " + text + " _(no checkbox: the rule's key is not valid)_ " + ignoreMarker(r) + "\n")
 		}
 	}
 	writeHidden(b, len(rules)-len(shown))
+	for _, r := range rules[len(shown):] {
+		b.WriteString(ignoreMarker(r) + "\n")
+	}
 	b.WriteString("\n")
 }

@@ -11,6 +11,8 @@ package mrcmd
 
 import (
 	"errors"
+	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -43,6 +45,10 @@ type Command struct {
 	// Words is the command as written after the mention, blanks
 	// collapsed (for an Unknown command's answer); at most MaxWords words.
 	Words string
+	// Package is the package an ignore command names after its words
+	// ("ignore this version requests"), as written; "" when none. On a
+	// group merge request it picks the member.
+	Package string
 }
 
 // MaxWords bounds the words of a command kept in Command.Words.
@@ -105,8 +111,31 @@ func Parse(text, bot string) (Command, error) {
 	if k, ok := commands[key]; ok {
 		return Command{Kind: k, Words: said}, nil
 	}
+	// "ignore this <what> <package>": the longest phrase first, so
+	// "ignore this major version x" names x.
+	for _, phrase := range ignorePhrases {
+		name, ok := strings.CutPrefix(key, phrase+" ")
+		if ok && packageName.MatchString(name) {
+			return Command{Kind: commands[phrase], Words: said, Package: strings.TrimRight(words[len(words)-1], ".!")}, nil
+		}
+	}
 	return Command{Kind: Unknown, Words: said}, nil
 }
+
+// packageName is a PEP 508 distribution name.
+var packageName = regexp.MustCompile(`^[a-z0-9]([a-z0-9._-]*[a-z0-9])?$`)
+
+// ignorePhrases are the ignore commands' words, longest first.
+var ignorePhrases = func() []string {
+	var out []string
+	for words, k := range commands {
+		if k.Ignores() {
+			out = append(out, words)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) || len(out[i]) == len(out[j]) && out[i] < out[j] })
+	return out
+}()
 
 // Ignores reports whether k is one of the ignore commands.
 func (k Kind) Ignores() bool {
@@ -125,5 +154,6 @@ func Help(bot string) string {
 		"- " + b + " recreate: rebuild it from scratch, dropping commits others pushed (or open it again when it was closed)\n" +
 		"- " + b + " ignore this major / ignore this minor / ignore this version: close it, and offer no release of that major line, minor line or version\n" +
 		"- " + b + " ignore this dependency: close it, and offer no update of this package\n" +
+		"- on a group merge request, name the package: " + b + " ignore this version <package> (or major, minor, dependency) leaves that member out and rebuilds the group; " + b + " ignore this major / minor without a name applies to every member and closes it\n" +
 		"\nOnly Developers (or higher) of the project may give these commands. An ignore rule is listed under \"Closed / Ignored\" on the dependency dashboard, with a box that lifts it.\n"
 }

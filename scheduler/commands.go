@@ -15,11 +15,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/mdtext"
 	"github.com/pinwheel-dev/pinwheel/member"
 	"github.com/pinwheel-dev/pinwheel/metrics"
-	"github.com/pinwheel-dev/pinwheel/mrbot"
 	"github.com/pinwheel-dev/pinwheel/mrcmd"
-	"github.com/pinwheel-dev/pinwheel/pep440"
-	"github.com/pinwheel-dev/pinwheel/pkgname"
-	"github.com/pinwheel-dev/pinwheel/plan"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
 
@@ -29,7 +25,10 @@ import (
 // the note, the merge request and the commenter's access through the API
 // (never trusting the hook's body), answers with one note and marks the
 // record done. A rebase or recreate becomes a tick of the update's box
-// for this very run; an ignore rule is stored and applied to this run's
+// for this very run, answered (and the record marked done) only once the
+// run did it: a rebuild that fails, or that the run does not reach (its
+// branch not computed, held), leaves the command for the next run, which
+// reads it again; an ignore rule is stored and applied to this run's
 // plan. A comment delivered again finds its record and is not handled
 // again; a run that fails before answering leaves it for the next run;
 // the answer carries the record's id, so a run that posted it and died
@@ -56,7 +55,19 @@ func (r *Runner) HandleNote(ev mrcmd.Note) (string, bool) {
 	r.mu.Lock()
 	self := r.botUsername
 	r.mu.Unlock()
-	if _, err := mrcmd.Parse(ev.Note, self); self != "" && err != nil {
+	if self == "" {
+		// Not asked this process yet: the name a run learnt before.
+		self, _ = r.deps.State.BotUsername()
+	}
+	if self == "" {
+		// Name unknown: take a known command to whoever is mentioned
+		// (the run tells whether that is pinwheel), not every mention;
+		// anything else a later run's catch-up finds.
+		name, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimLeft(ev.Note, " \t\r\n"), "@"), " ")
+		if cmd, err := mrcmd.Parse(ev.Note, name); err != nil || cmd.Kind == mrcmd.Unknown {
+			return "", false
+		}
+	} else if _, err := mrcmd.Parse(ev.Note, self); err != nil {
 		// Not one (the hook's text is only a hint: the run reads the
 		// note itself before acting).
 		return "", false
@@ -78,11 +89,12 @@ func (r *Runner) HandleNote(ev mrcmd.Note) (string, bool) {
 	return path, true
 }
 
-// configured is the configured project an event is from: by path, as
-// GitLab routes it (case-insensitively), or by numeric ID.
+// configured is the project an event is from, among those the Runner
+// runs (configured, autodiscovered, this shard's): by path, as GitLab
+// routes it (case-insensitively), or by numeric ID.
 func (r *Runner) configured(ev mrcmd.Note) (string, bool) {
 	id := strconv.FormatInt(ev.ProjectID, 10)
-	for _, p := range r.cfg.Projects {
+	for _, p := range r.Projects() {
 		if strings.EqualFold(p.Path, ev.ProjectPath) || p.Path == id {
 			return p.Path, true
 		}
@@ -105,8 +117,15 @@ func (run *projectRun) commands(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return run.handleCommands(ctx, pending, false)
+}
+
+// handleCommands answers recorded comments (late: found by the run's
+// catch-up, after the plan was made; see catchUpCommands).
+func (run *projectRun) handleCommands(ctx context.Context, pending []state.MRCommand, late bool) error {
+	db := run.r.deps.State
 	for _, rec := range pending {
-		kind, result, err := run.command(ctx, rec)
+		kind, result, err := run.command(ctx, rec, late)
 		log := run.log.WithFields(logrus.Fields{"command": rec.ID, "kind": kind})
 		switch {
 		case err != nil && ctx.Err() != nil:
@@ -123,6 +142,12 @@ func (run *projectRun) commands(ctx context.Context) error {
 		case err != nil:
 			log.WithError(err).Warn("merge request command dropped")
 			kind, result = firstNonEmpty(kind, "unknown"), metrics.CommandDropped
+		case result == commandWaiting:
+			log.Debug("merge request command waits for this run's rebuild")
+			continue
+		case result == commandNextRun:
+			log.Info("merge request command found late; the next run carries it out")
+			continue
 		}
 		rec.Done, rec.Result, rec.Finished = true, result, run.r.deps.Clock()
 		if err := db.PutCommand(rec); err != nil {
@@ -139,7 +164,7 @@ func (run *projectRun) commands(ctx context.Context) error {
 // command handles one comment and says what it was and how it ended;
 // result "" means it was no command at all (pinwheel's own note, a
 // mention).
-func (run *projectRun) command(ctx context.Context, rec state.MRCommand) (kind, result string, err error) {
+func (run *projectRun) command(ctx context.Context, rec state.MRCommand, late bool) (kind, result string, err error) {
 	self, err := run.r.BotUsername(ctx)
 	if err != nil {
 		return "", "", err
@@ -164,7 +189,7 @@ func (run *projectRun) command(ctx context.Context, rec state.MRCommand) (kind, 
 		// Not pinwheel's merge request: not pinwheel's to answer.
 		return kind, metrics.CommandForeign, nil
 	}
-	c := &mrCommand{run: run, rec: rec, mr: mr, who: note.Author.Username, self: self}
+	c := &mrCommand{run: run, rec: rec, mr: mr, who: note.Author.Username, self: self, late: late}
 	// The project's ID as GitLab says, not as the webhook did.
 	level, err := member.Level(ctx, run.gl, mr.ProjectID, note.Author.ID)
 	if err != nil {
@@ -180,6 +205,61 @@ func (run *projectRun) command(ctx context.Context, rec state.MRCommand) (kind, 
 	return kind, result, err
 }
 
+// commandWaiting is the result of a command that the run's act carries
+// out: it is answered (answerWaiting) only once it has been.
+const commandWaiting = "waiting"
+
+// commandNextRun is the result of a command left pending for the next
+// run (an ignore found by the catch-up).
+const commandNextRun = "next-run"
+
+// waitingCommand is a rebase or recreate this run ticked: done once act
+// consumed box, then answered with text.
+type waitingCommand struct {
+	c          *mrCommand
+	kind, text string
+	box        dashboard.Box
+}
+
+// wait ticks box for this run and leaves the command pending until act
+// has consumed it.
+func (c *mrCommand) wait(kind mrcmd.Kind, box dashboard.Box, text string) (string, error) {
+	c.run.ticks = c.run.ticks.With(box)
+	c.run.waiting = append(c.run.waiting, waitingCommand{c: c, kind: string(kind), text: text, box: box})
+	return commandWaiting, nil
+}
+
+// answerWaiting answers the commands act carried out and marks them done;
+// the others stay pending for the next run, which reads them again.
+func (run *projectRun) answerWaiting(ctx context.Context) error {
+	for _, w := range run.waiting {
+		log := run.log.WithFields(logrus.Fields{"command": w.c.rec.ID, "kind": w.kind})
+		if !run.consumed[w.box] {
+			log.Info("merge request command not carried out in this run; the next run tries again")
+			continue
+		}
+		if err := w.c.answer(ctx, w.text); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			log.WithError(err).Warn("merge request command answer failed; the next run tries again")
+			run.problems = append(run.problems, dashboard.Problem{
+				Kind: dashboard.ProblemAPI, Subject: fmt.Sprintf("command on !%d", w.c.rec.MRIID), Message: err.Error(),
+			})
+			continue
+		}
+		rec := w.c.rec
+		rec.Done, rec.Result, rec.Finished = true, metrics.CommandDone, run.r.deps.Clock()
+		if err := run.r.deps.State.PutCommand(rec); err != nil {
+			return err
+		}
+		log.WithField("result", rec.Result).Info("merge request command handled")
+		run.r.deps.Metrics.ObserveMRCommand(w.kind, rec.Result)
+	}
+	run.waiting = nil
+	return nil
+}
+
 // mrCommand is one command on one of pinwheel's merge requests, by
 // someone allowed to give it.
 type mrCommand struct {
@@ -187,6 +267,9 @@ type mrCommand struct {
 	rec       state.MRCommand
 	mr        *gitlab.MergeRequest
 	who, self string
+	// late: found after the run's plan was made, which an ignore rule
+	// must shape; such a command is left for the next run.
+	late bool
 }
 
 // answer posts the reply on the merge request, once.
@@ -216,8 +299,10 @@ func (c *mrCommand) do(ctx context.Context, cmd mrcmd.Command) (string, error) {
 			mdtext.Code("@"+c.self+" "+said, mdtext.Short), mrcmd.Help(c.self)))
 	case st == "merged" || st == "locked":
 		return c.refuse(ctx, "this merge request is "+st+"; there is nothing to do.")
+	case cmd.Kind.Ignores() && c.late:
+		return commandNextRun, nil
 	case cmd.Kind.Ignores():
-		return c.ignore(ctx, cmd.Kind)
+		return c.ignore(ctx, cmd)
 	case cmd.Kind == mrcmd.Rebase && st != "opened":
 		return c.refuse(ctx, fmt.Sprintf("this merge request is %s, so there is nothing to rebase. `@%s recreate` opens it again.", mdtext.Text(st, mdtext.Short), c.self))
 	case cmd.Kind == mrcmd.Rebase:
@@ -229,130 +314,14 @@ func (c *mrCommand) do(ctx context.Context, cmd mrcmd.Command) (string, error) {
 		if edited {
 			return c.refuse(ctx, fmt.Sprintf("someone else pushed to %s, so pinwheel leaves it alone. `@%s recreate` rebuilds it and drops their commits.", mdtext.Code(branch, mdtext.Short), c.self))
 		}
-		run.ticks = run.ticks.With(dashboard.Box{Kind: dashboard.KindRebase, Branch: branch})
-		return c.done(ctx, fmt.Sprintf("rebuilding this merge request on the current %s now.", mdtext.Code(run.target, mdtext.Short)))
+		return c.wait(cmd.Kind, dashboard.Box{Kind: dashboard.KindRebase, Branch: branch},
+			fmt.Sprintf("rebuilt this merge request on the current %s.", mdtext.Code(run.target, mdtext.Short)))
 	case cmd.Kind == mrcmd.Recreate && st == "opened":
-		run.ticks = run.ticks.With(dashboard.Box{Kind: dashboard.KindRebase, Branch: branch})
-		return c.done(ctx, fmt.Sprintf("recreating this merge request from the current %s now; commits others pushed to it are dropped.", mdtext.Code(run.target, mdtext.Short)))
+		return c.wait(cmd.Kind, dashboard.Box{Kind: dashboard.KindRebase, Branch: branch},
+			fmt.Sprintf("recreated this merge request from the current %s; commits others pushed to it are dropped.", mdtext.Code(run.target, mdtext.Short)))
 	case cmd.Kind == mrcmd.Recreate:
-		run.ticks = run.ticks.With(dashboard.Box{Kind: dashboard.KindRecreate, Branch: branch})
-		return c.done(ctx, "recreating this update now, in a new merge request if it is still due (an ignore rule for it stays until its box on the dependency dashboard is ticked).")
+		return c.wait(cmd.Kind, dashboard.Box{Kind: dashboard.KindRecreate, Branch: branch},
+			"recreated this update in a new merge request (an ignore rule for it stays until its box on the dependency dashboard is ticked).")
 	}
 	return c.refuse(ctx, "pinwheel cannot do that here.")
-}
-
-// scopes maps an ignore command to its rule's scope.
-var scopes = map[mrcmd.Kind]plan.IgnoreScope{
-	mrcmd.IgnoreMajor:      plan.IgnoreMajor,
-	mrcmd.IgnoreMinor:      plan.IgnoreMinor,
-	mrcmd.IgnoreVersion:    plan.IgnoreVersion,
-	mrcmd.IgnoreDependency: plan.IgnoreDependency,
-}
-
-// ignore stores the rule, closes the merge request (and deletes its
-// branch unless someone else pushed to it) and answers. Each step is
-// safe to repeat: the rule is keyed, closing a closed merge request
-// changes nothing.
-func (c *mrCommand) ignore(ctx context.Context, kind mrcmd.Kind) (string, error) {
-	run, branch := c.run, c.mr.SourceBranch
-	name, version, ok := mrbot.ParseTitle(strings.TrimSuffix(c.mr.Title, mrbot.AutoclosedSuffix))
-	if !ok {
-		return c.refuse(ctx, "pinwheel cannot tell from this merge request's title which update it carries.")
-	}
-	target, err := pep440.Parse(version)
-	if err != nil {
-		return c.refuse(ctx, fmt.Sprintf("the version in the title, %s, is not a PEP 440 version.", mdtext.Code(version, mdtext.Short)))
-	}
-	ig, err := plan.IgnoreFor(scopes[kind], target)
-	if err != nil {
-		return "", err
-	}
-	rule := state.IgnoreRule{
-		Key: ignoreKey(pkgname.Normalize(name), ig), Package: pkgname.Normalize(name),
-		Scope: string(ig.Scope), Value: ig.Value(), By: c.who, MRIID: c.rec.MRIID, Created: run.now,
-	}
-	if err := run.r.deps.State.PutIgnore(run.p.Path, rule); err != nil {
-		return "", err
-	}
-	if c.mr.State == "opened" {
-		mr := run.rec.MergeRequests[branch]
-		closed, err := run.bot.Dismiss(ctx, mrbot.Obsolete{
-			IID: c.mr.IID, Branch: branch, Title: c.mr.Title, Known: mr.BuiltSHA,
-			Reason: "@" + c.who + " asked to ignore it",
-		})
-		if err != nil {
-			return "", err
-		}
-		if run.rec.MergeRequests == nil {
-			run.rec.MergeRequests = map[string]state.MergeRequestRecord{}
-		}
-		mr.IID, mr.State, mr.Title, mr.Noted = c.mr.IID, "closed", closed.Title, true
-		run.rec.MergeRequests[branch] = mr
-		run.touched[branch] = true
-	}
-	return c.done(ctx, fmt.Sprintf("pinwheel offers no update of %s to %s from now on, and closes this merge request. The rule is listed under \"Closed / Ignored\" on the dependency dashboard; ticking its box lifts it.",
-		mdtext.Code(name, mdtext.Short), ignoredWhat(ig)))
-}
-
-// ignoreKey is a rule's key, which the unignore box carries: it must
-// pass dashboard.ValidBranch, and does for names and most versions.
-func ignoreKey(pkg string, ig plan.Ignore) string {
-	if ig.Scope == plan.IgnoreDependency {
-		return "ignore/" + pkg + "/dependency"
-	}
-	return "ignore/" + pkg + "/" + string(ig.Scope) + "/" + ig.Value()
-}
-
-// ignoredWhat says in words what a rule covers.
-func ignoredWhat(ig plan.Ignore) string {
-	switch ig.Scope {
-	case plan.IgnoreMajor:
-		return "any release of major version " + ig.Value()
-	case plan.IgnoreMinor:
-		return "any release of " + ig.Value() + ".x"
-	case plan.IgnoreVersion:
-		return "version " + ig.Value()
-	}
-	return "any version"
-}
-
-// ignores lifts the rules whose unignore box is ticked, lists the others
-// on the dashboard and returns the check rules with them applied. A rule
-// that no longer parses is listed (so its box can lift it) and skipped.
-func (run *projectRun) ignores(rules map[string]plan.Rule) (map[string]plan.Rule, error) {
-	db := run.r.deps.State
-	stored, err := db.Ignores(run.p.Path)
-	if err != nil || len(stored) == 0 {
-		return rules, err
-	}
-	out := make(map[string]plan.Rule, len(rules)+len(stored))
-	for k, v := range rules {
-		out[k] = v
-	}
-	for _, r := range stored {
-		if run.ticks.Has(dashboard.KindUnignore, r.Key) {
-			if !run.r.deps.DryRun {
-				if err := db.DeleteIgnore(run.p.Path, r.Key); err != nil {
-					return nil, err
-				}
-			}
-			run.consume(dashboard.KindUnignore, r.Key)
-			run.log.WithField("rule", r.Key).Info("ignore rule lifted from the dashboard")
-			continue
-		}
-		ig, err := plan.ParseIgnore(r.Scope, r.Value)
-		var what string
-		if err != nil {
-			what = "a rule pinwheel cannot read: " + err.Error()
-		} else {
-			what = ignoredWhat(ig)
-			rule := out[r.Package]
-			rule.Skip = append(append([]plan.Ignore(nil), rule.Skip...), ig)
-			out[r.Package] = rule
-		}
-		run.model.Ignored = append(run.model.Ignored, dashboard.IgnoreRule{
-			Key: r.Key, Package: r.Package, What: what, By: r.By, MRIID: int(r.MRIID),
-		})
-	}
-	return out, nil
 }

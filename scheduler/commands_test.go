@@ -112,7 +112,7 @@ func TestCommands(t *testing.T) {
 			if c := e.commit(head); len(c.Parents) != 1 || c.Parents[0] != main {
 				t.Errorf("branch not rebuilt on main %s: parents %v", main, c.Parents)
 			}
-			if !strings.Contains(reply, "rebuilding this merge request on the current `main`") {
+			if !strings.Contains(reply, "rebuilt this merge request on the current `main`") {
 				t.Errorf("reply %q", reply)
 			}
 		}},
@@ -134,7 +134,7 @@ func TestCommands(t *testing.T) {
 			if c := e.commit(head); !strings.HasPrefix(c.Message, "Update requests to 2.32.4") {
 				t.Errorf("branch head %q, want pinwheel's rebuilt commit", c.Message)
 			}
-			if !strings.Contains(reply, "recreating") {
+			if !strings.Contains(reply, "recreated") {
 				t.Errorf("reply %q", reply)
 			}
 		}},
@@ -452,7 +452,7 @@ func TestCommandMarkerNotSpoofed(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("replies = %q, want the help and the rebase answer", got)
 	}
-	if strings.Contains(got[0], "<!-- pinwheel-command:"+next) || !strings.Contains(got[1], "rebuilding") {
+	if strings.Contains(got[0], "<!-- pinwheel-command:"+next) || !strings.Contains(got[1], "rebuilt") {
 		t.Errorf("replies = %q", got)
 	}
 }

@@ -87,6 +87,8 @@ type env struct {
 	osvBudget time.Duration
 	// deps, when set, adjusts the runner's Deps.
 	deps func(*scheduler.Deps)
+	// adjust, when set, adjusts each runner once it is built.
+	adjust func(*scheduler.Runner)
 }
 
 // unlimited is project YAML that lifts the rate limits.
@@ -206,6 +208,9 @@ func (e *env) runner(dryRun bool) (*scheduler.Runner, *state.DB) {
 	})
 	if err != nil {
 		e.t.Fatal(err)
+	}
+	if e.adjust != nil {
+		e.adjust(a.Runner)
 	}
 	return a.Runner, db
 }

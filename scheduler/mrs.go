@@ -53,7 +53,13 @@ func (run *projectRun) syncMergeRequests(ctx context.Context) error {
 				seenUntil = *mr.UpdatedAt
 			}
 			if strings.HasPrefix(mr.SourceBranch, run.p.BranchPrefix) {
-				run.remember(mr.SourceBranch, mrbot.FromGitLab(mr))
+				old, had := run.rec.MergeRequests[mr.SourceBranch]
+				rec := run.remember(mr.SourceBranch, mrbot.FromGitLab(mr))
+				if moved(old, had, rec) && !run.rec.MRsSeenUntil.IsZero() {
+					// A new note touches its merge request: read its
+					// notes for missed commands (catchUpCommands).
+					run.moved = append(run.moved, movedMR{projectID: mr.ProjectID, iid: rec.IID, since: old.UpdatedAt})
+				}
 			}
 		}
 		if resp == nil || resp.NextPage == 0 {

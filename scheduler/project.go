@@ -66,6 +66,11 @@ type projectRun struct {
 	edited map[string]editedFile
 	// reported are the group members whose update failed, listed once.
 	reported map[string]bool
+	// waiting are the commands this run carries out in act, answered
+	// once it did (commands.go).
+	waiting []waitingCommand
+	// moved are pinwheel's merge requests updated since the last run.
+	moved []movedMR
 }
 
 func newProjectRun(r *Runner, p config.Project) *projectRun {
@@ -189,12 +194,18 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 	if err := run.syncMergeRequests(ctx); err != nil {
 		return err
 	}
+	if err := run.catchUpCommands(ctx); err != nil {
+		return err
+	}
 	if err := run.syncPipelines(ctx); err != nil {
 		return err
 	}
 	slots := groupSlots(computeSlots(run.reports, run.p.BranchPrefix), run.p.Groups, run.p.BranchPrefix)
 	run.report.UpdatesFound = len(slots)
 	if err := run.act(ctx, slots); err != nil {
+		return err
+	}
+	if err := run.answerWaiting(ctx); err != nil {
 		return err
 	}
 	run.addFileProblems()
@@ -225,6 +236,7 @@ func (run *projectRun) readTarget(ctx context.Context) error {
 			return fmt.Errorf("read the current user: %w", err)
 		}
 		run.rec.UserID = u.ID
+		run.r.learnBotUsername(u.Username)
 	}
 	run.target = run.p.Branch
 	if run.target == "" {

@@ -218,10 +218,23 @@ func (r *Runner) BotUsername(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("read the current user: %w", err)
 	}
-	r.mu.Lock()
-	r.botUsername = u.Username
-	r.mu.Unlock()
+	r.learnBotUsername(u.Username)
 	return u.Username, nil
+}
+
+// learnBotUsername remembers pinwheel's username, in the state file too
+// (for HandleNote in a process that has not asked GitLab yet).
+func (r *Runner) learnBotUsername(name string) {
+	r.mu.Lock()
+	known := r.botUsername == name
+	r.botUsername = name
+	r.mu.Unlock()
+	if known || r.deps.State == nil || r.deps.DryRun || name == "" {
+		return
+	}
+	if err := r.deps.State.PutBotUsername(name); err != nil {
+		r.deps.Log.WithError(err).Warn("cannot remember the bot's username")
+	}
 }
 
 // explain adds what to do to a run's error: which variable to check on a

@@ -222,3 +222,38 @@ func putJSON(b *bolt.Bucket, key string, v any) error {
 	}
 	return b.Put([]byte(key), raw)
 }
+
+// bucketBot holds what pinwheel knows of its own GitLab user: "username",
+// so a webhook handled before the process asked GitLab can tell notes
+// addressed to it from other mentions.
+var bucketBot = []byte("bot")
+
+// PutBotUsername remembers pinwheel's username.
+func (db *DB) PutBotUsername(name string) error {
+	err := db.update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketBot)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte("username"), []byte(name))
+	})
+	if err != nil {
+		return fmt.Errorf("store the bot's username in %s: %w", db.path, err)
+	}
+	return nil
+}
+
+// BotUsername is the username PutBotUsername stored last, "" if none.
+func (db *DB) BotUsername() (string, error) {
+	var name string
+	err := db.view(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketBot); b != nil {
+			name = string(b.Get([]byte("username")))
+		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("read the bot's username from %s: %w", db.path, err)
+	}
+	return name, nil
+}
