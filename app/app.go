@@ -9,7 +9,6 @@
 package app
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -21,7 +20,6 @@ import (
 
 	"github.com/pinwheel-dev/pinwheel/check"
 	"github.com/pinwheel-dev/pinwheel/config"
-	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/internal/discard"
 	"github.com/pinwheel-dev/pinwheel/metrics"
@@ -141,14 +139,6 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 
 // Close closes the state file New opened (not one Options.State gave).
 func (a *App) Close() error { return a.closeState() }
-
-// RunFromDaemon runs one project as a daemon.LoopConfig.Run does: it
-// passes the daemon's stop signal (daemon.Stopping) on to the run
-// (scheduler.WithStopping), so the run stops between two updates when
-// the daemon begins to stop.
-func (a *App) RunFromDaemon(ctx context.Context, project string) (scheduler.Report, error) {
-	return a.Runner.RunProject(scheduler.WithStopping(ctx, daemon.Stopping(ctx)), project)
-}
 
 // openState opens the state file. A dry run writes nothing anywhere, so it
 // works on a temporary copy (state.OpenCopy): the file is only read, never

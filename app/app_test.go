@@ -11,9 +11,9 @@ import (
 
 	"github.com/pinwheel-dev/pinwheel/app"
 	"github.com/pinwheel-dev/pinwheel/config"
-	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 	"github.com/pinwheel-dev/pinwheel/indexsim"
+	"github.com/pinwheel-dev/pinwheel/internal/stop"
 	"github.com/pinwheel-dev/pinwheel/scheduler"
 )
 
@@ -67,9 +67,10 @@ func (w *world) app(t *testing.T) *app.App {
 	return a
 }
 
-// A daemon's stop reaches the run: with the daemon stopping, the run
-// starts no update; without, it opens one merge request per update.
-func TestRunFromDaemonPassesTheStopOn(t *testing.T) {
+// A daemon's stop (the signal daemon.Loop sets, package internal/stop)
+// reaches the wired run: with the daemon stopping, the run starts no
+// update; without, it opens one merge request per update.
+func TestTheDaemonsStopReachesTheRun(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		stopping bool
@@ -85,7 +86,7 @@ func TestRunFromDaemonPassesTheStopOn(t *testing.T) {
 			if tc.stopping {
 				close(ch)
 			}
-			rep, err := w.app(t).RunFromDaemon(daemon.WithStopping(context.Background(), ch), "group/app")
+			rep, err := w.app(t).Runner.RunProject(stop.With(context.Background(), ch), "group/app")
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("run: %v, want %v", err, tc.wantErr)
 			}

@@ -44,9 +44,10 @@
 // When the context given to Loop.Run (or Serve) is cancelled, no new run
 // starts, and a run in flight goes on with a context that the stop does
 // not cancel: it is cancelled only LoopConfig.Grace later. The run learns
-// of the stop through Stopping(ctx), a channel closed at the stop, and
-// should return at its next safe point (between two GitLab writes, say),
-// so no branch is left half-written. Serve then shuts the HTTP server down
+// of the stop through stop.Signal(ctx) (package internal/stop, the one
+// home of the signal), a channel closed at the stop, and should return
+// at its next safe point (between two GitLab writes, say), so no branch
+// is left half-written. Serve then shuts the HTTP server down
 // and returns. A process supervisor's kill timeout (systemd's
 // TimeoutStopSec, Kubernetes' terminationGracePeriodSeconds) should exceed
 // Grace.

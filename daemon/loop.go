@@ -10,6 +10,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/pinwheel-dev/pinwheel/config"
+	"github.com/pinwheel-dev/pinwheel/internal/stop"
 	"github.com/pinwheel-dev/pinwheel/metrics"
 )
 
@@ -29,7 +30,7 @@ type Result struct {
 }
 
 // RunFunc runs one project once. ctx outlives the daemon's stop by
-// LoopConfig.Grace; see Stopping. A returned error counts the run as
+// LoopConfig.Grace; the loop sets stop.Signal(ctx). A returned error counts the run as
 // failed; the loop logs it and goes on with the other projects. It must
 // not panic: the loop does not recover (scheduler.Runner.RunProject turns
 // a panic into scheduler.ErrPanicked, in the one place that does). It
@@ -160,7 +161,7 @@ func (l *Loop) Run(ctx context.Context) error {
 		return errors.New("daemon: Loop.Run called twice")
 	}
 	stopping := make(chan struct{})
-	runCtx, cancelRuns := context.WithCancel(WithStopping(context.WithoutCancel(ctx), stopping))
+	runCtx, cancelRuns := context.WithCancel(stop.With(context.WithoutCancel(ctx), stopping))
 	defer cancelRuns()
 	l.state, l.stopCtx, l.runCtx = StateRunning, ctx, runCtx
 	l.log.WithField("projects", len(l.order)).Info("daemon started")

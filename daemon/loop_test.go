@@ -9,6 +9,7 @@ import (
 
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/daemon"
+	"github.com/pinwheel-dev/pinwheel/internal/stop"
 )
 
 var (
@@ -206,7 +207,7 @@ func TestStopLetsTheRunInFlightFinish(t *testing.T) {
 
 	h.cancel()
 	select {
-	case <-daemon.Stopping(runCtx):
+	case <-stop.Signal(runCtx):
 	case <-time.After(failsafe):
 		t.Fatal("the run was not told the daemon is stopping")
 	}
@@ -261,7 +262,7 @@ func TestStopStartsNoRunWaitingForASlot(t *testing.T) {
 	first := r.waitStarted(t)
 
 	h.cancel()
-	<-daemon.Stopping(r.lastCtx())
+	<-stop.Signal(r.lastCtx())
 	r.gate <- struct{}{}
 	h.wait(t)
 	if r.count("group/a")+r.count("group/b") != 1 {
@@ -297,12 +298,6 @@ func mustCron(t *testing.T, spec string) config.Cron {
 		t.Fatal(err)
 	}
 	return c
-}
-
-func TestStoppingOutsideADaemonNeverFires(t *testing.T) {
-	if ch := daemon.Stopping(context.Background()); ch != nil {
-		t.Error("Stopping(background) is not nil")
-	}
 }
 
 // The loop owns the housekeeping timer: Prune runs at start and then once

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pinwheel-dev/pinwheel/daemon"
+	"github.com/pinwheel-dev/pinwheel/internal/stop"
 )
 
 func get(t *testing.T, h http.Handler, path string) (int, string) {
@@ -104,7 +105,7 @@ func TestServeStopsLoopThenServer(t *testing.T) {
 	r.waitStarted(t)
 
 	cancel()
-	<-daemon.Stopping(r.lastCtx())
+	<-stop.Signal(r.lastCtx())
 	// The run is in flight: the server still answers, and says so.
 	resp, err := http.Get(url)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pinwheel-dev/pinwheel/constraints"
 	"github.com/pinwheel-dev/pinwheel/dashboard"
+	"github.com/pinwheel-dev/pinwheel/internal/stop"
 	"github.com/pinwheel-dev/pinwheel/mrbot"
 	"github.com/pinwheel-dev/pinwheel/plan"
 	"github.com/pinwheel-dev/pinwheel/state"
@@ -60,7 +61,7 @@ func (run *projectRun) act(ctx context.Context, slots []*slot) error {
 		// from a half-done model: the next run writes it whole and
 		// unticks what this one did.
 		select {
-		case <-stopping(ctx):
+		case <-stop.Signal(ctx):
 			return ErrStopping
 		default:
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pinwheel-dev/pinwheel/constraints"
 	"github.com/pinwheel-dev/pinwheel/dashboard"
+	"github.com/pinwheel-dev/pinwheel/internal/stop"
 	"github.com/pinwheel-dev/pinwheel/mrbot"
 	"github.com/pinwheel-dev/pinwheel/pep440"
 	"github.com/pinwheel-dev/pinwheel/pkgname"
@@ -48,7 +49,7 @@ func (run *projectRun) tidy(ctx context.Context, computed map[string]bool) error
 			continue
 		}
 		select {
-		case <-stopping(ctx):
+		case <-stop.Signal(ctx):
 			return ErrStopping
 		default:
 		}
@@ -66,7 +67,7 @@ func (run *projectRun) tidy(ctx context.Context, computed map[string]bool) error
 			continue
 		}
 		select {
-		case <-stopping(ctx):
+		case <-stop.Signal(ctx):
 			return ErrStopping
 		default:
 		}

@@ -23,8 +23,8 @@
 //
 // A run is safe to interrupt between any two GitLab calls; the next run
 // converges. In the daemon it also stops between two updates once the
-// daemon begins to stop (see WithStopping), and a panic ends only the
-// project's run (ErrPanicked).
+// daemon begins to stop (the signal of package internal/stop), and a
+// panic ends only the project's run (ErrPanicked).
 //
 // The package is the per-project run and nothing around it: it owns
 // neither the cron (config parses it into config.Cron, package daemon
@@ -32,5 +32,6 @@
 // a time is inside; the run only asks), nor webhooks (package daemon),
 // rendering (package dashboard), the GitLab writes themselves (package
 // mrbot) or its own wiring (package app). It imports no daemon code: a
-// daemon's stop reaches it through WithStopping.
+// daemon's stop reaches it through package internal/stop, which both
+// import.
 package scheduler

@@ -8,7 +8,7 @@ import (
 
 // The scheduler is the per-project run; the daemon decides when runs
 // happen and calls it. Neither the scheduler nor what it imports may
-// import the daemon (the stop signal comes in through WithStopping).
+// import the daemon (the stop signal comes in through package internal/stop).
 func TestSchedulerDoesNotImportDaemon(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "github.com/pinwheel-dev/pinwheel/scheduler").CombinedOutput()
 	if err != nil {

@@ -107,7 +107,7 @@ var (
 	// ErrPanicked means the run hit a bug and stopped; the panic's stack
 	// is logged.
 	ErrPanicked = errors.New("run panicked")
-	// ErrStopping means the daemon began to stop (see WithStopping), so the
+	// ErrStopping means the daemon began to stop (internal/stop.Signal), so the
 	// run stopped between two updates; the next run does the rest.
 	ErrStopping = errors.New("stopped for shutdown")
 )

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pinwheel-dev/pinwheel/internal/stop"
 	"github.com/pinwheel-dev/pinwheel/scheduler"
 )
 
@@ -25,7 +26,7 @@ func TestStopBetweenUpdates(t *testing.T) {
 		}
 		return nil
 	}
-	rep := e.runCtx(scheduler.WithStopping(context.Background(), stopping), false)
+	rep := e.runCtx(stop.With(context.Background(), stopping), false)
 	e.hook = nil
 	if !errors.Is(rep.Err, scheduler.ErrStopping) || rep.MRsOpened != 1 {
 		t.Fatalf("stopped run: %+v", rep)

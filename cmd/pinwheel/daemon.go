@@ -170,7 +170,7 @@ func runDaemon(ctx context.Context, cfg *config.Config, log logrus.FieldLogger, 
 		Debounce:   opts.Debounce,
 		Prune:      runner.PruneCache,
 		Run: func(ctx context.Context, project string) (daemon.Result, error) {
-			rep, err := a.RunFromDaemon(ctx, project)
+			rep, err := a.Runner.RunProject(ctx, project)
 			if opts.AfterRun != nil {
 				opts.AfterRun(project, err)
 			}
