@@ -6,6 +6,12 @@
 // the state file and the scheduler.Runner over them. The commands in
 // cmd/pinwheel, the demo and the tests all call New, so they run the same
 // thing (as Alertmanager's app.New does for its binaries).
+//
+// NewDaemon wires the service around it: the daemon.Loop that runs the
+// projects, the HTTP server with the webhook routing and, in a fleet, the
+// forwarding to the owning shard, the project chooser (ChooseProjects)
+// and the test bot (NewBot). cmd/pinwheel keeps flags, output and exit
+// codes.
 package app
 
 import (

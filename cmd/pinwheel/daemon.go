@@ -2,12 +2,9 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
-	"sync"
 	"syscall"
 	"time"
 
@@ -18,10 +15,6 @@ import (
 	"github.com/pinwheel-dev/pinwheel/app"
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/daemon"
-	"github.com/pinwheel-dev/pinwheel/metrics"
-	"github.com/pinwheel-dev/pinwheel/shard"
-	"github.com/pinwheel-dev/pinwheel/state"
-	"github.com/pinwheel-dev/pinwheel/testbot"
 )
 
 func init() { commands = append(commands, newDaemonCmd) }
@@ -103,149 +96,22 @@ type daemonOpts struct {
 	BotAfterWork func()
 }
 
+// runDaemon wires the daemon (app.NewDaemon) and runs it; a wiring error
+// is the config's or the environment's (exit 2), a Run error the
+// listener's (exit 1).
 func runDaemon(ctx context.Context, cfg *config.Config, log logrus.FieldLogger, opts daemonOpts) error {
-	getenv := opts.Getenv
-	sh, err := resolveShard(opts.Shard, getenv)
+	sh, err := resolveShard(opts.Shard, opts.Getenv)
 	if err != nil {
 		return err
 	}
-	cfg.State = shardState(cfg.State, sh)
-	// The test bot runs on shard 0 alone; the others forward its hooks.
-	runBot := cfg.Bot != nil && sh.Index == 0
-	secret := ""
-	if cfg.Listen != "" && cfg.WebhookSecretEnv != "" {
-		if secret = getenv(cfg.WebhookSecretEnv); secret == "" {
-			log.Warnf("webhook disabled: environment variable %s is not set", cfg.WebhookSecretEnv)
-		}
-	}
-	m := metrics.New()
-	httpClient := &http.Client{Transport: metrics.Transport(pooledTransport(), m)}
-	clock := clockFrom(opts.Now)
-	var db *state.DB
-	if runBot {
-		// The bot and the runner share the state file, which only one
-		// handle may hold.
-		if db, err = state.Open(cfg.State, state.WithClock(clock)); err != nil {
-			return usageError(err)
-		}
-		defer db.Close()
-	}
-	a, err := app.New(cfg, app.Options{
-		Log:           log,
-		Getenv:        getenv,
-		LookupEnv:     opts.LookupEnv,
-		Clock:         clock,
-		GitLabOptions: opts.GitLabOptions,
-		HTTPClient:    httpClient,
-		// The "run again" box only makes sense when a tick reaches us.
-		ManualRunBox: secret != "",
-		State:        db,
-		Metrics:      m,
+	d, err := app.NewDaemon(ctx, cfg, app.DaemonOptions{
+		Getenv: opts.Getenv, LookupEnv: opts.LookupEnv, Log: log, Shard: sh,
+		Clock: clockFrom(opts.Now), Debounce: opts.Debounce, GitLabOptions: opts.GitLabOptions,
+		OnListen: opts.OnListen, AfterRun: opts.AfterRun,
+		BotClock: opts.BotClock, BotAfterWork: opts.BotAfterWork,
 	})
 	if err != nil {
 		return usageError(err)
 	}
-	defer a.Close()
-	runner := a.Runner
-	var bot *testbot.Bot
-	if runBot {
-		bot, err = buildBot(cfg, botOpts{Getenv: getenv, LookupEnv: opts.LookupEnv, State: db, HTTPClient: httpClient, GitLabOptions: opts.GitLabOptions, Metrics: m, Log: log, Clock: opts.BotClock, AfterWork: opts.BotAfterWork})
-		if err != nil {
-			return usageError(err)
-		}
-	}
-
-	finder := newFinder(cfg, runner, sh, log)
-	if chooses(cfg, sh) {
-		chooseProjects(ctx, finder, runner, log)
-	}
-	projects, dashboards := loopProjects(runner.Projects())
-	loop, err := daemon.NewLoop(daemon.LoopConfig{
-		Projects:   projects,
-		NoProjects: bot != nil || chooses(cfg, sh),
-		Cron:       cfg.Cron,
-		Parallel:   cfg.Parallel,
-		Metrics:    m,
-		Log:        log,
-		Debounce:   opts.Debounce,
-		Prune:      runner.PruneCache,
-		Run: func(ctx context.Context, project string) (daemon.Result, error) {
-			rep, err := a.Runner.RunProject(ctx, project)
-			if opts.AfterRun != nil {
-				opts.AfterRun(project, err)
-			}
-			return daemon.Result{UpdatesFound: rep.UpdatesFound, MRsOpened: rep.MRsOpened, MRsUpdated: rep.MRsUpdated}, err
-		},
-	})
-	if err != nil {
-		return usageError(err)
-	}
-	matcher := daemon.NewBotMatcher(ctx, runner.BotUsername, dashboards, log)
-	if cfg.Autodiscover != nil {
-		// Found projects come and go: look again at every cron time. The
-		// state file closes after the last look.
-		var wg sync.WaitGroup
-		defer wg.Wait()
-		wg.Go(func() {
-			loop.Refresh(ctx, func(ctx context.Context) ([]string, error) {
-				chooseProjects(ctx, finder, runner, log)
-				names, ds := loopProjects(runner.Projects())
-				matcher.SetDashboards(ds)
-				return names, nil
-			})
-		})
-	}
-	var srv *daemon.Server
-	if cfg.Listen != "" {
-		scfg := daemon.ServerConfig{
-			Addr:          cfg.Listen,
-			Loop:          loop,
-			Metrics:       m,
-			WebhookSecret: secret,
-			MatchIssue:    matcher.Match,
-			Log:           log,
-		}
-		if bot != nil {
-			scfg.Bot = bot
-		}
-		if len(projects) > 0 || cfg.Autodiscover != nil {
-			// Commands on pinwheel's merge requests: answered by the
-			// project's run, which the note webhook triggers.
-			scfg.Commands = runner
-		}
-		if sh.Count > 1 {
-			addrs, err := shard.ParseAddresses(cfg.ShardAddress)
-			if err != nil {
-				return usageError(fmt.Errorf("shard_address: %w", err))
-			}
-			scfg.Forward = &daemon.Forwarder{Shard: sh, Addresses: addrs, Bot: cfg.Bot != nil}
-		}
-		srv = daemon.NewServer(scfg)
-		if err := srv.Listen(); err != nil {
-			return err
-		}
-		if opts.OnListen != nil {
-			opts.OnListen(srv.Addr())
-		}
-	}
-	if bot != nil {
-		// The bot stops with the daemon; the state file closes after it.
-		botCtx, stopBot := context.WithCancel(ctx)
-		var wg sync.WaitGroup
-		wg.Go(func() { _ = bot.Run(botCtx) })
-		defer wg.Wait()
-		defer stopBot()
-	}
-	return daemon.Serve(ctx, loop, srv)
-}
-
-// loopProjects are the loop's keys and the dashboards of projects.
-func loopProjects(ps []config.Project) (names []string, dashboards []daemon.Dashboard) {
-	for _, p := range ps {
-		names = append(names, p.Path)
-		if p.Dashboard.Enabled {
-			dashboards = append(dashboards, daemon.Dashboard{Project: p.Path, Title: p.Dashboard.Title, Label: p.Dashboard.Label})
-		}
-	}
-	return names, dashboards
+	return d.Run(ctx)
 }

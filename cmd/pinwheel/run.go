@@ -66,11 +66,11 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 	if err != nil {
 		return err
 	}
-	cfg.State = shardState(cfg.State, sh)
+	cfg.State = app.ShardState(cfg.State, sh)
 	if fl.state != "" {
 		cfg.State = fl.state
 	}
-	if fl.project != "" && !chooses(cfg, sh) && !configured(cfg, fl.project) {
+	if fl.project != "" && !app.Chooses(cfg, sh) && !configured(cfg, fl.project) {
 		return usageError(fmt.Errorf("--project %s: %w", fl.project, scheduler.ErrUnknownProject))
 	}
 	l := logrus.New()
@@ -92,8 +92,8 @@ func runRun(cmd *cobra.Command, fl runFlags) error {
 	ctx, stop := jobContext(cmd)
 	defer stop()
 	var failed []string
-	if chooses(cfg, sh) {
-		res := chooseProjects(ctx, newFinder(cfg, runner, sh, logrus.NewEntry(l)), runner, logrus.NewEntry(l))
+	if app.Chooses(cfg, sh) {
+		res := a.ChooseProjects(ctx, a.NewFinder(cfg, sh, logrus.NewEntry(l)), logrus.NewEntry(l))
 		for _, err := range res.Problems {
 			fmt.Fprintln(cmd.ErrOrStderr(), "choosing the projects:", err)
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pinwheel-dev/pinwheel/app"
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/state"
 	"github.com/pinwheel-dev/pinwheel/testbot"
@@ -63,7 +64,7 @@ or config errors (a --project not among bot.packages).`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, os.Interrupt)
 			defer stop()
-			return runTrigger(ctx, cmd, cfg, req, wait, botOpts{Getenv: os.Getenv, LookupEnv: os.LookupEnv})
+			return runTrigger(ctx, cmd, cfg, req, wait, app.BotOptions{Getenv: os.Getenv, LookupEnv: os.LookupEnv})
 		},
 	}
 	cmd.Flags().StringVar(&configPath, "config", "", "config `FILE` with a bot section (required)")
@@ -76,7 +77,7 @@ or config errors (a --project not among bot.packages).`,
 // runTrigger starts one test and prints it. The daemon holds the state
 // file, so the command keeps its record in a temporary one; o's State and
 // Log are set here.
-func runTrigger(ctx context.Context, cmd *cobra.Command, cfg *config.Config, req testbot.Request, wait bool, o botOpts) error {
+func runTrigger(ctx context.Context, cmd *cobra.Command, cfg *config.Config, req testbot.Request, wait bool, o app.BotOptions) error {
 	dir, err := os.MkdirTemp("", "pinwheel-trigger-")
 	if err != nil {
 		return err
@@ -88,7 +89,7 @@ func runTrigger(ctx context.Context, cmd *cobra.Command, cfg *config.Config, req
 	}
 	defer db.Close()
 	o.State, o.Log = db, newLogger(config.Log{Format: "text", Level: cfg.Log.Level}, cmd)
-	bot, err := buildBot(cfg, o)
+	bot, err := app.NewBot(cfg, o)
 	if err != nil {
 		return usageError(err)
 	}

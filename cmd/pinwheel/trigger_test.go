@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
+	"github.com/pinwheel-dev/pinwheel/app"
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 	"github.com/pinwheel-dev/pinwheel/state"
@@ -205,7 +206,7 @@ func TestTriggerCommand(t *testing.T) {
 			cmd.SetOut(&out)
 			cmd.SetErr(&errOut)
 			req := testbot.Request{Project: "group/cki-lib", MRIID: 1, Variables: []config.Variable{{Key: "foo", Value: "bar"}}}
-			err := runTrigger(context.Background(), cmd, w.cfg, req, tt.wait, botOpts{
+			err := runTrigger(context.Background(), cmd, w.cfg, req, tt.wait, app.BotOptions{
 				Getenv: func(k string) string { return w.env[k] }, GitLabOptions: instant,
 				Clock: &finishOnWait{w: w, statues: tt.statuses},
 			})
@@ -272,7 +273,7 @@ func TestTriggerLostAnswer(t *testing.T) {
 	cmd := &cobra.Command{}
 	cmd.SetOut(&out)
 	cmd.SetErr(&out)
-	err := runTrigger(context.Background(), cmd, w.cfg, testbot.Request{Project: "group/cki-lib", MRIID: 1}, false, botOpts{
+	err := runTrigger(context.Background(), cmd, w.cfg, testbot.Request{Project: "group/cki-lib", MRIID: 1}, false, app.BotOptions{
 		Getenv: func(k string) string { return w.env[k] }, GitLabOptions: instant,
 	})
 	if err == nil || !strings.Contains(err.Error(), "may have created the pipeline anyway: look for PINWHEEL_TEST=") {
@@ -304,7 +305,7 @@ func TestTriggerProjectErrors(t *testing.T) {
 			var out bytes.Buffer
 			cmd.SetOut(&out)
 			cmd.SetErr(&out)
-			err := runTrigger(context.Background(), cmd, w.cfg, testbot.Request{Project: tt.project, MRIID: 1}, false, botOpts{
+			err := runTrigger(context.Background(), cmd, w.cfg, testbot.Request{Project: tt.project, MRIID: 1}, false, app.BotOptions{
 				Getenv: func(k string) string { return w.env[k] }, GitLabOptions: instant,
 			})
 			if exitCode(err) != tt.code || err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -340,7 +341,7 @@ func TestTriggerTokenVariableEmpty(t *testing.T) {
 			l.SetOutput(&logs)
 			l.SetLevel(logrus.InfoLevel)
 			lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-			if _, err := buildBot(w.cfg, botOpts{
+			if _, err := app.NewBot(w.cfg, app.BotOptions{
 				Getenv: func(k string) string { return env[k] }, LookupEnv: lookup,
 				State: openTestState(t), Log: logrus.NewEntry(l),
 			}); err != nil {

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"errors"
@@ -11,13 +11,14 @@ import (
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/daemon"
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
+	"github.com/pinwheel-dev/pinwheel/internal/discard"
 	"github.com/pinwheel-dev/pinwheel/metrics"
 	"github.com/pinwheel-dev/pinwheel/state"
 	"github.com/pinwheel-dev/pinwheel/testbot"
 )
 
-// botOpts are buildBot's inputs besides the config.
-type botOpts struct {
+// BotOptions are NewBot's inputs besides the config.
+type BotOptions struct {
 	Getenv func(string) string
 	// LookupEnv, when set, reads the token variables, so an empty one is
 	// told from an unset one; default Getenv.
@@ -31,15 +32,21 @@ type botOpts struct {
 	AfterWork     func()       // see testbot.Deps
 }
 
-// buildBot wires the test bot for cfg's bot section: the GitLab client
+// NewBot wires the test bot for cfg's bot section: the GitLab client
 // with the token gitlab.token_env names, and the trigger token from the
 // variable bot.trigger_token_env names (unset: the API token creates the
 // pipelines).
-func buildBot(cfg *config.Config, o botOpts) (*testbot.Bot, error) {
+func NewBot(cfg *config.Config, o BotOptions) (*testbot.Bot, error) {
 	if cfg.Bot == nil {
 		return nil, errors.New("the config has no bot section")
 	}
+	if o.Log == nil {
+		o.Log = discard.Logger()
+	}
 	lookup := o.LookupEnv
+	if lookup == nil && o.Getenv == nil {
+		lookup = func(string) (string, bool) { return "", false }
+	}
 	if lookup == nil {
 		lookup = func(k string) (string, bool) { v := o.Getenv(k); return v, v != "" }
 	}
