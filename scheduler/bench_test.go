@@ -5,7 +5,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pinwheel-dev/pinwheel/scheduler"
 )
+
+// benchLatency is the latency of every simulator request in the run
+// benchmarks.
+const benchLatency = 50 * time.Millisecond
 
 // BenchmarkRun measures a first run on a weekday (dashboard created, every
 // update awaiting the schedule) and then a run with nothing new, for a
@@ -18,53 +24,21 @@ func BenchmarkRun(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		e := newEnv(b, "")
-		var file strings.Builder
-		for p := range pins {
-			name := fmt.Sprintf("pkg%03d", p)
-			e.release(name, "1.0.0", released.AddDate(-1, 0, 0))
-			e.release(name, "1.1.0", released)
-			fmt.Fprintf(&file, "%s==1.0.0\n", name)
-		}
-		e.gl.Commit(e.proj, "main", "300 pins", map[string]string{"constraints.txt": file.String()})
-		e.gl.SetLatency(50 * time.Millisecond)
-		e.idx.SetLatency(50 * time.Millisecond)
+		commitPins(e, pins)
+		e.setLatency(benchLatency)
 		b.StartTimer()
 
 		for _, m := range []*runMetrics{&first, &again} {
-			e.gl.ResetStats()
-			e.idx.ResetCounters()
-			start := time.Now()
-			if rep := e.run(); rep.Err != nil || rep.UpdatesFound != pins {
+			if rep := m.run(e); rep.Err != nil || rep.UpdatesFound != pins {
 				b.Fatalf("run: %v, %d updates", rep.Err, rep.UpdatesFound)
 			}
-			m.wall += time.Since(start)
-			st := e.gl.Stats()
-			m.calls += st.Requests
-			m.writes += st.Writes
-			m.indexRequests += e.idx.Requests()
-			e.clock.Add(time.Hour)
 		}
 		b.StopTimer()
-		e.gl.SetLatency(0)
-		e.idx.SetLatency(0)
+		e.setLatency(0)
 		b.StartTimer()
 	}
-	n := float64(b.N)
-	b.ReportMetric(float64(first.wall.Milliseconds())/n, "first-ms")
-	b.ReportMetric(float64(first.calls)/n, "first-gitlab-calls")
-	b.ReportMetric(float64(first.writes)/n, "first-writes")
-	b.ReportMetric(float64(first.indexRequests)/n, "first-index-requests")
-	b.ReportMetric(float64(again.wall.Milliseconds())/n, "nochange-ms")
-	b.ReportMetric(float64(again.calls)/n, "nochange-gitlab-calls")
-	b.ReportMetric(float64(again.writes)/n, "nochange-writes")
-	b.ReportMetric(float64(again.indexRequests)/n, "nochange-index-requests")
-}
-
-// runMetrics sums one kind of run over the benchmark's iterations.
-type runMetrics struct {
-	wall          time.Duration
-	calls, writes int
-	indexRequests int64
+	first.report(b, "first")
+	again.report(b, "nochange")
 }
 
 // BenchmarkRunGroup is BenchmarkRun's project on a Saturday with one group
@@ -79,51 +53,80 @@ func BenchmarkRunGroup(b *testing.B) {
 		b.StopTimer()
 		e := newEnv(b, unlimited+"    groups: [{name: non-major, update_types: [minor, patch]}]\n")
 		e.clock.Set(saturday)
-		var file strings.Builder
-		for p := range pins {
-			name := fmt.Sprintf("pkg%03d", p)
-			e.release(name, "1.0.0", released.AddDate(-1, 0, 0))
-			e.release(name, "1.1.0", released)
-			fmt.Fprintf(&file, "%s==1.0.0\n", name)
-		}
-		e.gl.Commit(e.proj, "main", "300 pins", map[string]string{"constraints.txt": file.String()})
-		e.gl.SetLatency(50 * time.Millisecond)
-		e.idx.SetLatency(50 * time.Millisecond)
+		commitPins(e, pins)
+		e.setLatency(benchLatency)
 		b.StartTimer()
 
 		for j, m := range []*runMetrics{&first, &again, &rebuilt} {
 			if j == 2 {
 				e.release("pkg007", "1.2.0", saturday)
 			}
-			e.gl.ResetStats()
-			e.idx.ResetCounters()
-			start := time.Now()
-			rep := e.run()
+			rep := m.run(e)
 			if rep.Err != nil || rep.UpdatesFound != 1 {
 				b.Fatalf("run %d: %v, %d updates", j, rep.Err, rep.UpdatesFound)
 			}
 			if j == 0 && rep.MRsOpened != 1 || j == 2 && rep.MRsUpdated != 1 {
 				b.Fatalf("run %d: %+v", j, rep)
 			}
-			m.wall += time.Since(start)
-			st := e.gl.Stats()
-			m.calls += st.Requests
-			m.writes += st.Writes
-			m.indexRequests += e.idx.Requests()
-			e.clock.Add(time.Hour)
 		}
 		b.StopTimer()
-		e.gl.SetLatency(0)
-		e.idx.SetLatency(0)
+		e.setLatency(0)
 		b.StartTimer()
 	}
-	n := float64(b.N)
-	for _, r := range []struct {
-		name string
-		m    runMetrics
-	}{{"first", first}, {"nochange", again}, {"rebuild", rebuilt}} {
-		b.ReportMetric(float64(r.m.wall.Milliseconds())/n, r.name+"-ms")
-		b.ReportMetric(float64(r.m.calls)/n, r.name+"-gitlab-calls")
-		b.ReportMetric(float64(r.m.writes)/n, r.name+"-writes")
+	first.report(b, "first")
+	again.report(b, "nochange")
+	rebuilt.report(b, "rebuild")
+}
+
+// commitPins gives the index pkg000… (pins packages), each with 1.0.0 a
+// year old and 1.1.0 just released, and commits a constraints file that
+// pins each at 1.0.0: pins updates for the run to find.
+func commitPins(e *env, pins int) {
+	var file strings.Builder
+	for p := range pins {
+		name := fmt.Sprintf("pkg%03d", p)
+		e.release(name, "1.0.0", released.AddDate(-1, 0, 0))
+		e.release(name, "1.1.0", released)
+		fmt.Fprintf(&file, "%s==1.0.0\n", name)
 	}
+	e.gl.Commit(e.proj, "main", fmt.Sprintf("%d pins", pins), map[string]string{"constraints.txt": file.String()})
+}
+
+// setLatency delays every GitLab and index request by d.
+func (e *env) setLatency(d time.Duration) {
+	e.gl.SetLatency(d)
+	e.idx.SetLatency(d)
+}
+
+// runMetrics sums one kind of run over the benchmark's iterations.
+type runMetrics struct {
+	wall          time.Duration
+	calls, writes int
+	indexRequests int64
+}
+
+// run runs e's project once, adds the run's time and requests to m, and
+// moves the clock on an hour for the next run.
+func (m *runMetrics) run(e *env) scheduler.Report {
+	e.gl.ResetStats()
+	e.idx.ResetCounters()
+	start := time.Now()
+	rep := e.run()
+	m.wall += time.Since(start)
+	st := e.gl.Stats()
+	m.calls += st.Requests
+	m.writes += st.Writes
+	m.indexRequests += e.idx.Requests()
+	e.clock.Add(time.Hour)
+	return rep
+}
+
+// report reports m per iteration as name-ms, name-gitlab-calls,
+// name-writes and name-index-requests.
+func (m *runMetrics) report(b *testing.B, name string) {
+	n := float64(b.N)
+	b.ReportMetric(float64(m.wall.Milliseconds())/n, name+"-ms")
+	b.ReportMetric(float64(m.calls)/n, name+"-gitlab-calls")
+	b.ReportMetric(float64(m.writes)/n, name+"-writes")
+	b.ReportMetric(float64(m.indexRequests)/n, name+"-index-requests")
 }
