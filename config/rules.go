@@ -128,15 +128,22 @@ func (d *decoder) ruleFields(r *ProjectRules) map[string]field {
 				r.Packages = d.packageOverrides(n, path)
 			}
 		},
-		"python": d.strs(&r.Python, checkPython),
-		"minimum_release_age": func(n *yaml.Node, path string) {
-			var age Duration
-			before := len(d.errs)
-			d.duration(&age)(n, path)
-			if !isNull(n) && len(d.errs) == before {
-				r.MinimumReleaseAge = &age
-			}
-		},
+		"python":              d.strs(&r.Python, checkPython),
+		"minimum_release_age": optional(d, &r.MinimumReleaseAge, d.duration),
+	}
+}
+
+// optional reads a key that may be unset: read's value is stored in a new
+// *T at *dst, which stays nil when the key is null or its value is bad
+// (the problem is then recorded, as read records it).
+func optional[T any](d *decoder, dst **T, read func(*T) field) field {
+	return func(n *yaml.Node, path string) {
+		var v T
+		before := len(d.errs)
+		read(&v)(n, path)
+		if !isNull(n) && len(d.errs) == before {
+			*dst = &v
+		}
 	}
 }
 
@@ -148,32 +155,11 @@ func (d *decoder) packageOverrides(n *yaml.Node, path string) []PackageOverride 
 	d.list(n, path, func(n *yaml.Node, path string) {
 		var r PackageOverride
 		d.mapping(n, path, map[string]field{
-			"name": d.str(&r.Name, checkPackageName),
-			"allowed": func(n *yaml.Node, path string) {
-				var s string
-				before := len(d.errs)
-				d.str(&s, checkSpecifiers)(n, path)
-				if !isNull(n) && len(d.errs) == before {
-					r.Allowed = &s
-				}
-			},
-			"minimum_release_age": func(n *yaml.Node, path string) {
-				var age Duration
-				before := len(d.errs)
-				d.duration(&age)(n, path)
-				if !isNull(n) && len(d.errs) == before {
-					r.MinimumReleaseAge = &age
-				}
-			},
-			"ignore": func(n *yaml.Node, path string) {
-				var b bool
-				before := len(d.errs)
-				d.boolean(&b)(n, path)
-				if !isNull(n) && len(d.errs) == before {
-					r.Ignore = &b
-				}
-			},
-			"automerge": d.updateTypes(&r.Automerge),
+			"name":                d.str(&r.Name, checkPackageName),
+			"allowed":             optional(d, &r.Allowed, func(s *string) field { return d.str(s, checkSpecifiers) }),
+			"minimum_release_age": optional(d, &r.MinimumReleaseAge, d.duration),
+			"ignore":              optional(d, &r.Ignore, d.boolean),
+			"automerge":           d.updateTypes(&r.Automerge),
 		})
 		d.unique(n, path+".name", r.Name, pkgname.Normalize(r.Name), seen, "has a rule already")
 		rules = append(rules, r)
