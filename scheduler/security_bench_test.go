@@ -23,25 +23,24 @@ func BenchmarkRunOSV(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		e := newEnv(b, "")
-		e.benchPins(pins, func(p int, name string) {
+		commitPins(e, pins)
+		for p := 0; p < pins; p += 10 {
 			events := []indexsim.OSVEvent{{Introduced: "0"}}
-			switch {
-			case p == 0:
+			if p == 0 {
 				events = append(events, indexsim.OSVEvent{Fixed: "1.1.0"})
-			case p%10 != 0:
-				return
 			}
 			e.idx.AddOSVVuln(indexsim.OSVVuln{
-				ID: fmt.Sprintf("PYSEC-2026-%d", p), Package: name, Aliases: []string{fmt.Sprintf("CVE-2026-%d", p)},
+				ID: fmt.Sprintf("PYSEC-2026-%d", p), Package: fmt.Sprintf("pkg%03d", p), Aliases: []string{fmt.Sprintf("CVE-2026-%d", p)},
 				Modified: released, CVSSV3: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N", Ranges: [][]indexsim.OSVEvent{events},
 			})
-		})
+		}
 		e.cfg.Vulnerabilities = config.Vulnerabilities{Source: config.VulnOSV, OSVURL: e.idx.OSVURL(), Labels: []string{"security"}}
 		e.osv = &osv.Options{URL: e.idx.OSVURL(), Sleep: func(context.Context, time.Duration) error { return nil }}
+		e.setLatency(benchLatency)
 		b.StartTimer()
 
 		for j, m := range []*runMetrics{&first, &again} {
-			rep := m.measure(e)
+			rep := m.run(e)
 			if rep.Err != nil || rep.UpdatesFound != pins {
 				b.Fatalf("run: %v, %d updates", rep.Err, rep.UpdatesFound)
 			}
@@ -56,7 +55,7 @@ func BenchmarkRunOSV(b *testing.B) {
 			o.RecordFetches += rep.OSV.RecordFetches
 		}
 		b.StopTimer()
-		e.benchDone()
+		e.setLatency(0)
 		b.StartTimer()
 	}
 	first.report(b, "first")
