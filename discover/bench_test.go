@@ -14,6 +14,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/discover"
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
+	"github.com/pinwheel-dev/pinwheel/internal/testclock"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
 
@@ -21,7 +22,7 @@ import (
 // and reports the GitLab requests of the first round and of a round with
 // nothing changed: go test -run - -bench Find ./discover.
 func BenchmarkFind(b *testing.B) {
-	c := &clock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
+	c := testclock.New(time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC))
 	gl := gitlabsim.New(gitlabsim.Options{Clock: c.Now})
 	defer gl.Close()
 	_, token := gl.AddUser("pinwheel")

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,25 +15,14 @@ import (
 	"github.com/pinwheel-dev/pinwheel/discover"
 	"github.com/pinwheel-dev/pinwheel/gitlabauth"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
+	"github.com/pinwheel-dev/pinwheel/internal/testclock"
 	"github.com/pinwheel-dev/pinwheel/shard"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 type fixture struct {
 	t     *testing.T
-	clock *clock
+	clock *testclock.Clock
 	gl    *gitlabsim.Server
 	api   *gitlab.Client
 	db    *state.DB
@@ -45,7 +33,7 @@ type fixture struct {
 // lib} and platformer/x. docs has no constraints file, other/lib only a
 // .pinwheel.yaml; other/tool and other/lib carry the python topic.
 func newFixture(t *testing.T) *fixture {
-	f := &fixture{t: t, clock: &clock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}, ps: map[string]*gitlabsim.Project{}}
+	f := &fixture{t: t, clock: testclock.New(time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)), ps: map[string]*gitlabsim.Project{}}
 	f.gl = gitlabsim.New(gitlabsim.Options{Clock: f.clock.Now})
 	t.Cleanup(f.gl.Close)
 	_, token := f.gl.AddUser("pinwheel")

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,22 +15,11 @@ import (
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 	"github.com/pinwheel-dev/pinwheel/indexsim"
+	"github.com/pinwheel-dev/pinwheel/internal/testclock"
 	"github.com/pinwheel-dev/pinwheel/scheduler"
 	"github.com/pinwheel-dev/pinwheel/shard"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
-
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // fleet is one GitLab and one index serving several pinwheel instances,
 // each with its own state file (its volume), as the StatefulSet runs them.
@@ -39,7 +27,7 @@ type fleet struct {
 	t        *testing.T
 	gl       *gitlabsim.Server
 	idx      *indexsim.Server
-	clock    *clock
+	clock    *testclock.Clock
 	token    string
 	projects []*gitlabsim.Project
 	cfg      *config.Config
@@ -48,7 +36,7 @@ type fleet struct {
 
 func newFleet(t *testing.T, projects int) *fleet {
 	// A Saturday, inside the default window: every update gets its MR.
-	f := &fleet{t: t, clock: &clock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}, volumes: t.TempDir()}
+	f := &fleet{t: t, clock: testclock.New(time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)), volumes: t.TempDir()}
 	f.gl = gitlabsim.New(gitlabsim.Options{Clock: f.clock.Now})
 	t.Cleanup(f.gl.Close)
 	f.idx = indexsim.New(indexsim.Options{Clock: f.clock.Now})
