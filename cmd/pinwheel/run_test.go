@@ -17,33 +17,49 @@ import (
 
 var runSaturday = time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
 
-// runFixture is a GitLab with group/app pinning requests 2.31.0, an index
-// with 2.32.4, and a config naming both plus group/missing when asked.
-func runFixture(t *testing.T, projects ...string) (*gitlabsim.Server, string) {
+// runWorld is the simulators the run and shard tests share: a GitLab
+// with the user pinwheel (its token in RUN_TEST_TOKEN), an index with
+// requests 2.31.0 and 2.32.4, both at runSaturday; and the head of a
+// config naming them, with its state file in dir.
+func runWorld(t *testing.T) (gl *gitlabsim.Server, idx *indexsim.Server, dir, cfgHead string) {
 	t.Helper()
 	clock := func() time.Time { return runSaturday }
-	gl := gitlabsim.New(gitlabsim.Options{Clock: clock})
+	gl = gitlabsim.New(gitlabsim.Options{Clock: clock})
 	t.Cleanup(gl.Close)
-	idx := indexsim.New(indexsim.Options{Clock: clock})
+	idx = indexsim.New(indexsim.Options{Clock: clock})
 	t.Cleanup(idx.Close)
 	idx.AddRelease("requests", "2.31.0", indexsim.File{Filename: "requests-2.31.0.tar.gz", UploadTime: runSaturday.AddDate(-1, 0, 0)})
 	idx.AddRelease("requests", "2.32.4", indexsim.File{Filename: "requests-2.32.4.tar.gz", UploadTime: runSaturday.AddDate(0, 0, -20)})
 	_, token := gl.AddUser("pinwheel")
 	t.Setenv("RUN_TEST_TOKEN", token)
-	p := gl.CreateProject("group/app", "main")
-	gl.Commit(p, "main", "Initial", map[string]string{"constraints.txt": "requests==2.31.0\n"})
-
-	dir := t.TempDir()
-	cfg := fmt.Sprintf("index: {url: %s}\nstate: %s\ngitlab: {url: %s, token_env: RUN_TEST_TOKEN}\nlog: {level: error}\nprojects:\n",
+	dir = t.TempDir()
+	cfgHead = fmt.Sprintf("index: {url: %s}\nstate: %s\ngitlab: {url: %s, token_env: RUN_TEST_TOKEN}\nlog: {level: error}\n",
 		idx.IndexURL(), filepath.Join(dir, "state.db"), gl.URL())
-	for _, path := range append([]string{"group/app"}, projects...) {
-		cfg += "  - path: " + path + "\n"
-	}
+	return gl, idx, dir, cfgHead
+}
+
+// writeConfig writes cfg as dir/pinwheel.yaml and returns its path.
+func writeConfig(t *testing.T, dir, cfg string) string {
+	t.Helper()
 	path := filepath.Join(dir, "pinwheel.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return gl, path
+	return path
+}
+
+// runFixture is a GitLab with group/app pinning requests 2.31.0, an index
+// with 2.32.4, and a config naming both plus group/missing when asked.
+func runFixture(t *testing.T, projects ...string) (*gitlabsim.Server, string) {
+	t.Helper()
+	gl, _, dir, cfg := runWorld(t)
+	p := gl.CreateProject("group/app", "main")
+	gl.Commit(p, "main", "Initial", map[string]string{"constraints.txt": "requests==2.31.0\n"})
+	cfg += "projects:\n"
+	for _, path := range append([]string{"group/app"}, projects...) {
+		cfg += "  - path: " + path + "\n"
+	}
+	return gl, writeConfig(t, dir, cfg)
 }
 
 func runRunCmd(t *testing.T, args ...string) (string, error) {

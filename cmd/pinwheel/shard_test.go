@@ -31,18 +31,7 @@ import (
 func shardFixture(t *testing.T, listed, found int) (*gitlabsim.Server, *indexsim.Server, []*gitlabsim.Project, string) {
 	t.Helper()
 	t.Setenv(shard.EnvVar, "")
-	clock := func() time.Time { return runSaturday }
-	gl := gitlabsim.New(gitlabsim.Options{Clock: clock})
-	t.Cleanup(gl.Close)
-	idx := indexsim.New(indexsim.Options{Clock: clock})
-	t.Cleanup(idx.Close)
-	idx.AddRelease("requests", "2.31.0", indexsim.File{Filename: "requests-2.31.0.tar.gz", UploadTime: runSaturday.AddDate(-1, 0, 0)})
-	idx.AddRelease("requests", "2.32.4", indexsim.File{Filename: "requests-2.32.4.tar.gz", UploadTime: runSaturday.AddDate(0, 0, -20)})
-	_, token := gl.AddUser("pinwheel")
-	t.Setenv("RUN_TEST_TOKEN", token)
-	dir := t.TempDir()
-	cfg := fmt.Sprintf("index: {url: %s}\nstate: %s\ngitlab: {url: %s, token_env: RUN_TEST_TOKEN}\nlog: {level: error}\n",
-		idx.IndexURL(), filepath.Join(dir, "state.db"), gl.URL())
+	gl, idx, dir, cfg := runWorld(t)
 	if found > 0 {
 		cfg += "autodiscover: {groups: [found]}\n"
 	}
@@ -60,11 +49,7 @@ func shardFixture(t *testing.T, listed, found int) (*gitlabsim.Server, *indexsim
 			cfg += "  - path: " + path + "\n"
 		}
 	}
-	path := filepath.Join(dir, "pinwheel.yaml")
-	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return gl, idx, ps, path
+	return gl, idx, ps, writeConfig(t, dir, cfg)
 }
 
 // census fails on a project with other than one dashboard or with two
