@@ -104,11 +104,7 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 	if cfg.GitLab.URL == "" {
 		return nil, errors.New("gitlab.url is not set")
 	}
-	glOpts := opts.GitLabOptions
-	if opts.HTTPClient != nil {
-		glOpts = append([]gitlab.ClientOptionFunc{gitlab.WithHTTPClient(opts.HTTPClient)}, glOpts...)
-	}
-	gl, err := gitlabauth.NewClient(cfg.GitLab.URL, creds, glOpts...)
+	gl, err := newGitLab(cfg.GitLab.URL, creds, opts.HTTPClient, opts.GitLabOptions)
 	if err != nil {
 		return nil, err
 	}
@@ -141,6 +137,16 @@ func New(cfg *config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	return a, nil
+}
+
+// newGitLab is gitlabauth.NewClient sending through hc (nil: client-go's
+// default), with extra's options after.
+func newGitLab(url string, creds gitlabauth.Credentials, hc *http.Client, extra []gitlab.ClientOptionFunc) (*gitlab.Client, error) {
+	var opts []gitlab.ClientOptionFunc
+	if hc != nil {
+		opts = append(opts, gitlab.WithHTTPClient(hc))
+	}
+	return gitlabauth.NewClient(url, creds, append(opts, extra...)...)
 }
 
 // Close closes the state file New opened (not one Options.State gave).

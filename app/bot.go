@@ -64,11 +64,7 @@ func NewBot(cfg *config.Config, o BotOptions) (*testbot.Bot, error) {
 			o.Log.Infof("test bot: environment variable %s is empty; pinwheel's API token creates the pipelines", env)
 		}
 	}
-	glOpts := o.GitLabOptions
-	if o.HTTPClient != nil {
-		glOpts = append([]gitlab.ClientOptionFunc{gitlab.WithHTTPClient(o.HTTPClient)}, glOpts...)
-	}
-	gl, err := gitlabauth.NewClient(cfg.GitLab.URL, creds, glOpts...)
+	gl, err := newGitLab(cfg.GitLab.URL, creds, o.HTTPClient, o.GitLabOptions)
 	if err != nil {
 		return nil, err
 	}
