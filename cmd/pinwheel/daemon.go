@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -10,11 +9,9 @@ import (
 
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
-	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
 	"github.com/pinwheel-dev/pinwheel/app"
 	"github.com/pinwheel-dev/pinwheel/config"
-	"github.com/pinwheel-dev/pinwheel/daemon"
 )
 
 func init() { commands = append(commands, newDaemonCmd) }
@@ -53,7 +50,7 @@ and runs the bot only as shard 0.` + exitStatus("after SIGTERM or SIGINT", "when
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, os.Interrupt)
 			defer stop()
-			return runDaemon(ctx, cfg, newLogger(cfg.Log, cmd), daemonOpts{Getenv: os.Getenv, LookupEnv: os.LookupEnv, Shard: shardFlag})
+			return runDaemon(ctx, cfg, newLogger(cfg.Log, cmd), daemonOpts{Shard: shardFlag, DaemonOptions: app.DaemonOptions{Getenv: os.Getenv, LookupEnv: os.LookupEnv}})
 		},
 	}
 	cmd.Flags().StringVar(&configPath, "config", "", "config `FILE` (required)")
@@ -77,23 +74,13 @@ func newLogger(lc config.Log, cmd *cobra.Command) logrus.FieldLogger {
 // daemonOpts are runDaemon's inputs besides the config; tests set the
 // hooks and the time.
 type daemonOpts struct {
-	Getenv    func(string) string
-	LookupEnv func(string) (string, bool)
-	// Shard is the --shard flag's value.
+	// Shard is the --shard flag's value, Now the --now flag's (zero: the
+	// real time).
 	Shard string
-	// Now, Debounce and GitLabOptions are passed on (see app.Options and
-	// daemon.LoopConfig); zero values are the defaults.
-	Now           time.Time
-	Debounce      time.Duration
-	GitLabOptions []gitlab.ClientOptionFunc
-	// OnListen sees the listener's address once it is bound.
-	OnListen func(net.Addr)
-	// AfterRun sees every finished run.
-	AfterRun func(project string, err error)
-	// BotClock is the test bot's clock (nil = the real time); BotAfterWork
-	// sees each piece of work the bot finished.
-	BotClock     daemon.Clock
-	BotAfterWork func()
+	Now   time.Time
+	// DaemonOptions are passed on; runDaemon sets their Log, Shard and
+	// Clock.
+	app.DaemonOptions
 }
 
 // runDaemon wires the daemon (app.NewDaemon) and runs it; a wiring error
@@ -104,12 +91,9 @@ func runDaemon(ctx context.Context, cfg *config.Config, log logrus.FieldLogger, 
 	if err != nil {
 		return err
 	}
-	d, err := app.NewDaemon(ctx, cfg, app.DaemonOptions{
-		Getenv: opts.Getenv, LookupEnv: opts.LookupEnv, Log: log, Shard: sh,
-		Clock: clockFrom(opts.Now), Debounce: opts.Debounce, GitLabOptions: opts.GitLabOptions,
-		OnListen: opts.OnListen, AfterRun: opts.AfterRun,
-		BotClock: opts.BotClock, BotAfterWork: opts.BotAfterWork,
-	})
+	o := opts.DaemonOptions
+	o.Log, o.Shard, o.Clock = log, sh, clockFrom(opts.Now)
+	d, err := app.NewDaemon(ctx, cfg, o)
 	if err != nil {
 		return usageError(err)
 	}

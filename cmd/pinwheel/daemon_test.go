@@ -16,6 +16,7 @@ import (
 	"github.com/sirupsen/logrus"
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
+	"github.com/pinwheel-dev/pinwheel/app"
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 	"github.com/pinwheel-dev/pinwheel/indexsim"
@@ -66,14 +67,13 @@ projects:
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- runDaemon(ctx, cfg, logrus.NewEntry(l), daemonOpts{
+		done <- runDaemon(ctx, cfg, logrus.NewEntry(l), daemonOpts{Now: wednesday, DaemonOptions: app.DaemonOptions{
 			Getenv:        func(k string) string { return env[k] },
-			Now:           wednesday,
 			Debounce:      time.Millisecond,
 			GitLabOptions: []gitlab.ClientOptionFunc{gitlab.WithCustomBackoff(func(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return 0 })},
 			OnListen:      func(a net.Addr) { addrs <- a },
 			AfterRun:      func(_ string, err error) { runs <- err },
-		})
+		}})
 	}()
 	base := "http://" + (<-addrs).String()
 	if err := waitRun(t, runs, done); err != nil {
@@ -187,7 +187,7 @@ func TestDaemonSetupErrorsExit2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = runDaemon(context.Background(), cfg, discard.Logger(), daemonOpts{Getenv: func(string) string { return "" }})
+	err = runDaemon(context.Background(), cfg, discard.Logger(), daemonOpts{DaemonOptions: app.DaemonOptions{Getenv: func(string) string { return "" }}})
 	if got := exitCode(err); got != 2 {
 		t.Errorf("daemon without its token: exit %d (%v), want 2", got, err)
 	}

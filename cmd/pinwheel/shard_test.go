@@ -18,6 +18,7 @@ import (
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
+	"github.com/pinwheel-dev/pinwheel/app"
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 	"github.com/pinwheel-dev/pinwheel/indexsim"
@@ -182,10 +183,8 @@ func TestDaemonRunsItsShard(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- runDaemon(ctx, cfg, discard.Logger(), daemonOpts{
+		done <- runDaemon(ctx, cfg, discard.Logger(), daemonOpts{Shard: "1/2", Now: runSaturday, DaemonOptions: app.DaemonOptions{
 			Getenv:        func(k string) string { return map[string]string{"RUN_TEST_TOKEN": os.Getenv("RUN_TEST_TOKEN")}[k] },
-			Shard:         "1/2",
-			Now:           runSaturday,
 			GitLabOptions: []gitlab.ClientOptionFunc{gitlab.WithCustomBackoff(func(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return 0 })},
 			OnListen:      func(a net.Addr) { addrs <- a },
 			AfterRun: func(p string, err error) {
@@ -194,7 +193,7 @@ func TestDaemonRunsItsShard(t *testing.T) {
 				mu.Unlock()
 				runs <- err
 			},
-		})
+		}})
 	}()
 	base := "http://" + (<-addrs).String()
 	for range mine {
@@ -274,15 +273,13 @@ func TestDaemonsForwardWebhooks(t *testing.T) {
 		addrs := make(chan net.Addr, 1)
 		env := map[string]string{"RUN_TEST_TOKEN": os.Getenv("RUN_TEST_TOKEN"), "HOOK_SECRET": secret}
 		go func() {
-			in.done <- runDaemon(ctx, cfg, discard.Logger(), daemonOpts{
+			in.done <- runDaemon(ctx, cfg, discard.Logger(), daemonOpts{Shard: fmt.Sprintf("%d/2", k), Now: runSaturday, DaemonOptions: app.DaemonOptions{
 				Getenv:        func(k string) string { return env[k] },
-				Shard:         fmt.Sprintf("%d/2", k),
-				Now:           runSaturday,
 				Debounce:      time.Millisecond,
 				GitLabOptions: []gitlab.ClientOptionFunc{gitlab.WithCustomBackoff(func(_, _ time.Duration, _ int, _ *http.Response) time.Duration { return 0 })},
 				OnListen:      func(a net.Addr) { addrs <- a },
 				AfterRun:      func(p string, _ error) { in.runs <- p },
-			})
+			}})
 		}()
 		a := (<-addrs).String()
 		in.base = "http://" + a

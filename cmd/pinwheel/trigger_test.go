@@ -105,10 +105,10 @@ func TestBotOnlyDaemon(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- runDaemon(ctx, w.cfg, logrus.NewEntry(l), daemonOpts{
+		done <- runDaemon(ctx, w.cfg, logrus.NewEntry(l), daemonOpts{DaemonOptions: app.DaemonOptions{
 			Getenv: func(k string) string { return w.env[k] }, GitLabOptions: instant,
 			OnListen: func(a net.Addr) { addrs <- a }, BotAfterWork: func() { worked <- struct{}{} },
-		})
+		}})
 	}()
 	base := "http://" + (<-addrs).String()
 	waitWork := func() {
