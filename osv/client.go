@@ -30,6 +30,7 @@ import (
 
 	"github.com/sirupsen/logrus"
 
+	"github.com/pinwheel-dev/pinwheel/internal/discard"
 	"github.com/pinwheel-dev/pinwheel/internal/retry"
 )
 
@@ -140,16 +141,10 @@ func New(opts Options) (*Client, error) {
 	}
 	log := opts.Logger
 	if log == nil {
-		l := logrus.New()
-		l.SetOutput(discard{})
-		log = l
+		log = discard.Logger()
 	}
 	return &Client{opts: opts, base: base, log: log}, nil
 }
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 // Pin is one pinned package to ask about: the name as the constraints
 // file writes it and the pinned version.
