@@ -183,10 +183,10 @@ func (c *Client) Lookup(ctx context.Context, name, version string) (*Project, er
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			info, infoErr = c.releaseJSON(ctx, norm, version)
+			info, infoErr = c.releaseJSON(ctx, norm, version, 0)
 		}()
 	}
-	p, err := c.simple(ctx, norm)
+	p, _, err := c.simple(ctx, norm)
 	wg.Wait()
 	if err != nil {
 		return nil, fmt.Errorf("look up %s: %w", name, err)
@@ -202,7 +202,7 @@ func (c *Client) Lookup(ctx context.Context, name, version string) (*Project, er
 	// API at all (devpi, Artifactory): don't ask it for the project too.
 	jsonAPIAnswered := version == "" || info != nil
 	if c.jsonAPI != "" && jsonAPIAnswered && !hasUploadTimes(p) {
-		times, err := c.uploadTimes(ctx, norm)
+		times, err := c.uploadTimes(ctx, norm, 0)
 		if err != nil {
 			return nil, fmt.Errorf("look up %s upload times in the JSON API: %w", name, err)
 		}

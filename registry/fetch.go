@@ -42,6 +42,9 @@ type response struct {
 	url         string // final URL, after redirects
 	contentType string
 	body        []byte
+	// unchanged is true when the body is the one the cache already held
+	// (still fresh, trusted, or a 304): the index has nothing new here.
+	unchanged bool
 }
 
 // attemptResult is what one request got back.
@@ -55,7 +58,11 @@ type attemptResult struct {
 const backoffBase = 500 * time.Millisecond
 
 // get fetches rawURL through the cache, retrying what is worth retrying.
-func (c *Client) get(ctx context.Context, rawURL, accept string) (*response, error) {
+// trust, when positive, lets a stored entry that was fetched or
+// revalidated less than trust ago answer without a request even though it
+// is stale: the caller knows from another response that nothing it reads
+// here has changed (see Lookups.Details).
+func (c *Client) get(ctx context.Context, rawURL, accept string, trust time.Duration) (*response, error) {
 	safeURL := redact.URLs(rawURL)
 	key := cacheKey(accept, safeURL)
 	cached := c.cacheGet(key)
@@ -71,8 +78,8 @@ func (c *Client) get(ctx context.Context, rawURL, accept string) (*response, err
 		}
 		c.refreshedMu.Unlock()
 	}
-	if cached != nil && c.opts.Clock().Before(cached.Expires) {
-		return &response{url: cached.URL, contentType: cached.ContentType, body: cached.body}, nil
+	if cached != nil && (c.opts.Clock().Before(cached.Expires) || trusted(cached, trust, c.opts.Clock())) {
+		return &response{url: cached.URL, contentType: cached.ContentType, body: cached.body, unchanged: true}, nil
 	}
 	for attempt := 1; ; attempt++ {
 		res, err := c.attempt(ctx, rawURL, accept, cached)
@@ -218,7 +225,16 @@ func (c *Client) revalidated(key string, e *cacheEntry, res *attemptResult) *res
 		c.refreshed[key] = expires
 		c.refreshedMu.Unlock()
 	}
-	return &response{url: e.URL, contentType: e.ContentType, body: e.body}
+	return &response{url: e.URL, contentType: e.ContentType, body: e.body, unchanged: true}
+}
+
+// trusted reports whether e was fetched or revalidated less than trust
+// ago. Stored says so because a 304 restamps an entry once it is
+// RestampAfter old: with trust ≤ RestampAfter, an entry older than trust
+// is revalidated and, at RestampAfter, restamped, so trust is renewed
+// once per RestampAfter at the cost of one 304.
+func trusted(e *cacheEntry, trust time.Duration, now time.Time) bool {
+	return trust > 0 && !e.Stored.IsZero() && !now.Before(e.Stored) && now.Sub(e.Stored) < trust
 }
 
 // redactErr rewrites net/http's *url.Error, whose text carries the URL

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/pinwheel-dev/pinwheel/pkgname"
 )
@@ -32,32 +33,63 @@ type Index interface {
 // Vulnerabilities are left empty: Details fills them. A project the index
 // does not have is ErrNotFound.
 func (c *Client) Releases(ctx context.Context, name string) (*Project, error) {
+	p, _, err := c.releases(ctx, name)
+	return p, err
+}
+
+// releases is Releases, and whether the project page is the one the cache
+// held. An unchanged page lists the same files, so their upload times are
+// taken from the cached JSON API answer without a request (detailsTrust).
+func (c *Client) releases(ctx context.Context, name string) (*Project, bool, error) {
 	if !pkgname.Valid(name) {
-		return nil, fmt.Errorf("look up %q: not a valid project name", name)
+		return nil, false, fmt.Errorf("look up %q: not a valid project name", name)
 	}
 	norm := pkgname.Normalize(name)
-	p, err := c.simple(ctx, norm)
+	p, unchanged, err := c.simple(ctx, norm)
 	if err != nil {
-		return nil, fmt.Errorf("look up %s: %w", name, err)
+		return nil, false, fmt.Errorf("look up %s: %w", name, err)
 	}
 	if c.jsonAPI != "" && !hasUploadTimes(p) {
-		times, err := c.uploadTimes(ctx, norm)
+		times, err := c.uploadTimes(ctx, norm, trustIf(unchanged))
 		if err != nil {
-			return nil, fmt.Errorf("look up %s upload times in the JSON API: %w", name, err)
+			return nil, false, fmt.Errorf("look up %s upload times in the JSON API: %w", name, err)
 		}
 		applyUploadTimes(p, times)
 	}
-	return p, nil
+	return p, unchanged, nil
+}
+
+// detailsTrust is how long a JSON API answer stored in the cache is used
+// without a request while the project's page is unchanged. A release's
+// files, upload times and links change only with the page (a new file, a
+// yank, a new release all change it), but PyPI adds vulnerabilities to a
+// release's JSON without touching its page, so the stored answer is
+// revalidated once a day: a new advisory shows at most a day late. It is
+// RestampAfter so that the 304 that renews the trust also restamps the
+// entry (see trusted); nothing new is stored, so the state file does not
+// grow.
+const detailsTrust = RestampAfter
+
+func trustIf(pageUnchanged bool) time.Duration {
+	if pageUnchanged {
+		return detailsTrust
+	}
+	return 0
 }
 
 // Details returns the project's links and the known, not withdrawn,
 // vulnerabilities of version from the JSON API's release endpoint. No
 // JSON API, no version, or a 404 gives empty Details and no error.
 func (c *Client) Details(ctx context.Context, name, version string) (Details, error) {
+	return c.details(ctx, name, version, 0)
+}
+
+// details is Details; trust is get's.
+func (c *Client) details(ctx context.Context, name, version string, trust time.Duration) (Details, error) {
 	if c.jsonAPI == "" || version == "" {
 		return Details{}, nil
 	}
-	info, err := c.releaseJSON(ctx, pkgname.Normalize(name), version)
+	info, err := c.releaseJSON(ctx, pkgname.Normalize(name), version, trust)
 	if err != nil {
 		return Details{}, fmt.Errorf("look up %s %s in the JSON API: %w", name, version, err)
 	}
@@ -73,12 +105,23 @@ func (c *Client) Details(ctx context.Context, name, version string) (Details, er
 // for rather than sent again (a singleflight). It is safe for concurrent
 // use. It holds every page it fetched until dropped, so make one per run,
 // not one per process.
+//
+// Details of a project whose page this memo found unchanged (the cache's
+// copy, fresh or confirmed by a 304) come from the cached JSON API answer
+// without a request when that answer is less than a day old
+// (detailsTrust): a run with nothing new asks the index only for pages.
 type Lookups struct {
 	client *Client
 
 	mu      sync.Mutex
-	pages   map[string]*call[*Project]
+	pages   map[string]*call[pageAnswer]
 	details map[string]*call[Details]
+}
+
+// pageAnswer is a memoised project page and whether it was the cached one.
+type pageAnswer struct {
+	project   *Project
+	unchanged bool
 }
 
 // call is one memoised request: done closes once val and err are set.
@@ -90,22 +133,45 @@ type call[T any] struct {
 
 // NewLookups returns an empty memo over c.
 func (c *Client) NewLookups() *Lookups {
-	return &Lookups{client: c, pages: map[string]*call[*Project]{}, details: map[string]*call[Details]{}}
+	return &Lookups{client: c, pages: map[string]*call[pageAnswer]{}, details: map[string]*call[Details]{}}
 }
 
 // Releases is Client.Releases, asked once per project name. Callers get
 // the same *Project and must not modify it.
 func (l *Lookups) Releases(ctx context.Context, name string) (*Project, error) {
-	return memo(ctx, &l.mu, l.pages, pkgname.Normalize(name), func(ctx context.Context) (*Project, error) {
-		return l.client.Releases(ctx, name)
+	pg, err := memo(ctx, &l.mu, l.pages, pkgname.Normalize(name), func(ctx context.Context) (pageAnswer, error) {
+		p, unchanged, err := l.client.releases(ctx, name)
+		return pageAnswer{project: p, unchanged: unchanged}, err
+	})
+	return pg.project, err
+}
+
+// Details is Client.Details, asked once per project name and version, and
+// answered from the cache when this memo found the project's page
+// unchanged (see Lookups).
+func (l *Lookups) Details(ctx context.Context, name, version string) (Details, error) {
+	norm := pkgname.Normalize(name)
+	return memo(ctx, &l.mu, l.details, norm+"\x00"+version, func(ctx context.Context) (Details, error) {
+		return l.client.details(ctx, name, version, trustIf(l.pageUnchanged(norm)))
 	})
 }
 
-// Details is Client.Details, asked once per project name and version.
-func (l *Lookups) Details(ctx context.Context, name, version string) (Details, error) {
-	return memo(ctx, &l.mu, l.details, pkgname.Normalize(name)+"\x00"+version, func(ctx context.Context) (Details, error) {
-		return l.client.Details(ctx, name, version)
-	})
+// pageUnchanged reports whether this memo has the project's page and it
+// was the cached one; a page not asked for, or still in flight, is not
+// known to be unchanged.
+func (l *Lookups) pageUnchanged(norm string) bool {
+	l.mu.Lock()
+	c, ok := l.pages[norm]
+	l.mu.Unlock()
+	if !ok {
+		return false
+	}
+	select {
+	case <-c.done:
+		return c.err == nil && c.val.unchanged
+	default:
+		return false
+	}
 }
 
 // memo returns the answer stored under key, or makes it with fetch. An

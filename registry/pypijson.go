@@ -47,8 +47,9 @@ type jsonAPIDoc struct {
 const jsonAccept = "application/json"
 
 // releaseJSON fetches /pypi/<name>/<version>/json; a 404 gives nil, nil.
-func (c *Client) releaseJSON(ctx context.Context, norm, version string) (*releaseJSON, error) {
-	doc, err := c.jsonAPIDoc(ctx, c.jsonAPI+"/"+url.PathEscape(norm)+"/"+url.PathEscape(version)+"/json")
+// trust is get's.
+func (c *Client) releaseJSON(ctx context.Context, norm, version string, trust time.Duration) (*releaseJSON, error) {
+	doc, err := c.jsonAPIDoc(ctx, c.jsonAPI+"/"+url.PathEscape(norm)+"/"+url.PathEscape(version)+"/json", trust)
 	if doc == nil || err != nil {
 		return nil, err
 	}
@@ -67,9 +68,9 @@ func (c *Client) releaseJSON(ctx context.Context, norm, version string) (*releas
 
 // uploadTimes fetches /pypi/<name>/json for the upload time of every file
 // (the deprecated "releases" map is the only place that lists them all);
-// a 404 gives nil, nil.
-func (c *Client) uploadTimes(ctx context.Context, norm string) (map[string]time.Time, error) {
-	doc, err := c.jsonAPIDoc(ctx, c.jsonAPI+"/"+url.PathEscape(norm)+"/json")
+// a 404 gives nil, nil. trust is get's.
+func (c *Client) uploadTimes(ctx context.Context, norm string, trust time.Duration) (map[string]time.Time, error) {
+	doc, err := c.jsonAPIDoc(ctx, c.jsonAPI+"/"+url.PathEscape(norm)+"/json", trust)
 	if doc == nil || err != nil {
 		return nil, err
 	}
@@ -92,8 +93,8 @@ func (c *Client) uploadTimes(ctx context.Context, norm string) (map[string]time.
 	return times, nil
 }
 
-func (c *Client) jsonAPIDoc(ctx context.Context, u string) (*jsonAPIDoc, error) {
-	resp, err := c.get(ctx, u, jsonAccept)
+func (c *Client) jsonAPIDoc(ctx context.Context, u string, trust time.Duration) (*jsonAPIDoc, error) {
+	resp, err := c.get(ctx, u, jsonAccept, trust)
 	if errors.Is(err, ErrNotFound) {
 		return nil, nil
 	}
@@ -120,7 +121,7 @@ func (c *Client) Vulnerabilities(ctx context.Context, name, version string) ([]V
 	if c.jsonAPI == "" || version == "" {
 		return nil, nil
 	}
-	info, err := c.releaseJSON(ctx, pkgname.Normalize(name), version)
+	info, err := c.releaseJSON(ctx, pkgname.Normalize(name), version, 0)
 	if err != nil {
 		return nil, fmt.Errorf("look up %s %s in the JSON API: %w", name, version, err)
 	}

@@ -27,19 +27,20 @@ type page struct {
 }
 
 // simple fetches and reads the simple API page of the project whose
-// normal name is norm. PEP 503 says clients MUST request the normalized
-// URL, with the trailing slash.
-func (c *Client) simple(ctx context.Context, norm string) (*Project, error) {
-	resp, err := c.get(ctx, c.opts.IndexURL+"/"+url.PathEscape(norm)+"/", simpleAccept)
+// normal name is norm; unchanged is true when the page is the one the
+// cache held. PEP 503 says clients MUST request the normalized URL, with
+// the trailing slash.
+func (c *Client) simple(ctx context.Context, norm string) (p *Project, unchanged bool, err error) {
+	resp, err := c.get(ctx, c.opts.IndexURL+"/"+url.PathEscape(norm)+"/", simpleAccept, 0)
 	if errors.Is(err, ErrNotFound) {
-		return nil, ErrNotFound
+		return nil, false, ErrNotFound
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	base, err := url.Parse(resp.url)
 	if err != nil {
-		return nil, fmt.Errorf("page URL %s: %w", redact.URLs(resp.url), err)
+		return nil, false, fmt.Errorf("page URL %s: %w", redact.URLs(resp.url), err)
 	}
 	var pg *page
 	mt, _, _ := mime.ParseMediaType(resp.contentType)
@@ -58,12 +59,12 @@ func (c *Client) simple(ctx context.Context, norm string) (*Project, error) {
 		pg, err = parseSimpleHTML(resp.body, base)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", redact.URLs(resp.url), err)
+		return nil, false, fmt.Errorf("read %s: %w", redact.URLs(resp.url), err)
 	}
 	if err := checkAPIVersion(pg.apiVersion); err != nil {
-		return nil, fmt.Errorf("read %s: %w", redact.URLs(resp.url), err)
+		return nil, false, fmt.Errorf("read %s: %w", redact.URLs(resp.url), err)
 	}
-	return c.project(norm, pg), nil
+	return c.project(norm, pg), resp.unchanged, nil
 }
 
 // checkAPIVersion applies PEP 629: fail on a major version we do not know.
