@@ -87,7 +87,7 @@ func (c *mrCommand) ignore(ctx context.Context, cmd mrcmd.Command) (string, erro
 func (c *mrCommand) ignoredMembers(cmd mrcmd.Command) (members map[string]string, all bool, refusal string) {
 	run, branch := c.run, c.mr.SourceBranch
 	named := pkgname.Normalize(cmd.Package)
-	if !strings.HasPrefix(branch, run.p.BranchPrefix+groupBranchInfix) {
+	if !isGroupBranch(run.p.BranchPrefix, branch) {
 		name, version, ok := mrbot.ParseTitle(strings.TrimSuffix(c.mr.Title, mrbot.AutoclosedSuffix))
 		if !ok {
 			return nil, false, "pinwheel cannot tell from this merge request's title which update it carries."
