@@ -187,6 +187,9 @@ func (run *projectRun) ignores(ctx context.Context, rules map[string]plan.Rule) 
 		}
 		if run.ticks.Has(dashboard.KindUnignore, r.Key) {
 			if !run.r.deps.DryRun {
+				if err := run.noteLift(ctx, r); err != nil {
+					return nil, err
+				}
 				if err := db.DeleteIgnore(run.p.Path, r.Key); err != nil {
 					return nil, err
 				}

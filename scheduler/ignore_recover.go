@@ -1,14 +1,17 @@
 package scheduler
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
 	"github.com/pinwheel-dev/pinwheel/dashboard"
+	"github.com/pinwheel-dev/pinwheel/mdtext"
 	"github.com/pinwheel-dev/pinwheel/pkgname"
 	"github.com/pinwheel-dev/pinwheel/plan"
 	"github.com/pinwheel-dev/pinwheel/state"
@@ -20,9 +23,15 @@ import (
 // on the merge request the marker names confirms it: a note by
 // pinwheel's user carrying the rule's key in a hidden line. Nobody else
 // can write a note as pinwheel, and pinwheel's notes never echo a
-// person's text at the start of a line.
+// person's text at the start of a line. Lifting a rule answers on the
+// same merge request with a hidden "unignored" line, so that the marker
+// of a lifted rule, written back into the description, is refused too:
+// the last of pinwheel's lines for the key decides.
 
-const confirmPrefix = "<!-- pinwheel-ignored:"
+const (
+	confirmPrefix = "<!-- pinwheel-ignored:"
+	liftPrefix    = "<!-- pinwheel-unignored:"
+)
 
 // ruleConfirmation is the hidden line pinwheel's answer to an ignore
 // command carries for each rule it stored.
@@ -30,16 +39,52 @@ func ruleConfirmation(key string) string {
 	return confirmPrefix + key + " -->"
 }
 
-// confirms reports whether a note body carries key's confirmation on a
-// line of its own.
-func confirms(body, key string) bool {
-	want := ruleConfirmation(key)
+// ruleLift is the hidden line of pinwheel's note saying a rule was
+// lifted; the rule's creation time tells one lift of a key from another
+// (Reply posts a note once per marker).
+func ruleLift(r state.IgnoreRule) string {
+	return fmt.Sprintf("%s%s %d -->", liftPrefix, r.Key, r.Created.Unix())
+}
+
+// verdict says what a note body says of key: +1 it carries the rule's
+// confirmation, -1 its lift, 0 neither; each on a line of its own.
+func verdict(body, key string) int {
+	v := 0
 	for _, l := range strings.Split(body, "\n") {
-		if strings.TrimSpace(l) == want {
-			return true
+		l = strings.TrimSpace(l)
+		switch {
+		case l == ruleConfirmation(key):
+			v = 1
+		case strings.HasPrefix(l, liftPrefix+key+" ") && strings.HasSuffix(l, " -->"):
+			v = -1
 		}
 	}
-	return false
+	return v
+}
+
+// noteLift answers on the rule's merge request that the rule was lifted
+// (see verdict). A merge request that refuses the note (gone, locked)
+// keeps the lift from nobody: only a failure of GitLab itself stops it.
+func (run *projectRun) noteLift(ctx context.Context, r state.IgnoreRule) error {
+	if r.MRIID <= 0 || run.rec.UserID == 0 {
+		return nil
+	}
+	marker := ruleLift(r)
+	ig, err := plan.ParseIgnore(r.Scope, r.Value)
+	what := "a rule"
+	if err == nil {
+		what = ignoredWhat(ig)
+	}
+	body := fmt.Sprintf("The rule ignoring %s of %s was lifted from the dependency dashboard; pinwheel offers these updates again.\n\n%s\n",
+		what, mdtext.Code(r.Package, mdtext.Short), marker)
+	err = run.bot.Reply(ctx, r.MRIID, run.rec.UserID, marker, body)
+	if fatal(err) {
+		return fmt.Errorf("note the lift of ignore rule %s: %w", r.Key, err)
+	}
+	if err != nil {
+		run.log.WithField("rule", r.Key).WithError(err).Warn("could not note the lift on its merge request")
+	}
+	return nil
 }
 
 // recoverIgnores adds to the stored rules those the dashboard lists (in
@@ -58,7 +103,7 @@ func (run *projectRun) recoverIgnores(ctx context.Context, stored []state.Ignore
 	for _, r := range stored {
 		have[r.Key] = true
 	}
-	notes := map[int][]string{} // MR IID -> bodies of pinwheel's notes on it
+	notes := map[int][]string{} // MR IID -> bodies of pinwheel's notes on it, oldest first
 	for _, m := range dashboard.ParseIgnoreRules(run.issue.Description) {
 		if have[m.Key] {
 			continue
@@ -102,6 +147,7 @@ func (run *projectRun) confirmed(ctx context.Context, notes map[int][]string, ii
 	}
 	bodies, ok := notes[iid]
 	if !ok {
+		var mine []*gitlab.Note
 		opts := &gitlab.ListMergeRequestNotesOptions{ListOptions: gitlab.ListOptions{PerPage: 100}}
 		for {
 			page, resp, err := run.gl.Notes.ListMergeRequestNotes(run.p.Path, int64(iid), opts, gitlab.WithContext(ctx))
@@ -113,7 +159,7 @@ func (run *projectRun) confirmed(ctx context.Context, notes map[int][]string, ii
 			}
 			for _, n := range page {
 				if !n.System && n.Author.ID == run.rec.UserID {
-					bodies = append(bodies, n.Body)
+					mine = append(mine, n)
 				}
 			}
 			if resp.NextPage == 0 {
@@ -121,14 +167,20 @@ func (run *projectRun) confirmed(ctx context.Context, notes map[int][]string, ii
 			}
 			opts.Page = resp.NextPage
 		}
+		// Note ids grow with time, whatever order the listing has.
+		slices.SortFunc(mine, func(a, b *gitlab.Note) int { return cmp.Compare(a.ID, b.ID) })
+		for _, n := range mine {
+			bodies = append(bodies, n.Body)
+		}
 		notes[iid] = bodies
 	}
+	last := 0
 	for _, b := range bodies {
-		if confirms(b, key) {
-			return true, nil
+		if v := verdict(b, key); v != 0 {
+			last = v
 		}
 	}
-	return false, nil
+	return last == 1, nil
 }
 
 // refuseRule logs and lists a dashboard rule nobody confirmed.

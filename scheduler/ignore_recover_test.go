@@ -48,6 +48,30 @@ func TestIgnoreRecoveryNeedsPinwheelsAnswer(t *testing.T) {
 			e.step(t, "unignore")
 			e.forge(t, iid)
 		}},
+		{name: "lifted, its marker written back", setup: func(t *testing.T, e *env, iid int) {
+			e.comment(e.person("dev", gitlabsim.DeveloperAccess), iid, "@pinwheel ignore this version")
+			e.step(t, "ignore")
+			e.tick("unignore", key)
+			e.step(t, "unignore")
+			if r := e.replies(iid); len(r) != 1 {
+				t.Fatalf("replies = %q", r)
+			}
+			if notes := e.gl.MRNotes(e.proj, iid); !strings.Contains(notes[len(notes)-1].Body, "was lifted from the dependency dashboard") {
+				t.Fatalf("no note of the lift: %q", notes[len(notes)-1].Body)
+			}
+			e.forge(t, iid)
+			e.freshState()
+		}},
+		{name: "lifted, then ignored again, fresh state file", applied: true, setup: func(t *testing.T, e *env, iid int) {
+			dev := e.person("dev", gitlabsim.DeveloperAccess)
+			e.comment(dev, iid, "@pinwheel ignore this version")
+			e.step(t, "ignore")
+			e.tick("unignore", key)
+			e.step(t, "unignore")
+			e.comment(dev, e.mrFor(brRequests).IID, "@pinwheel ignore this version")
+			e.step(t, "ignore again")
+			e.freshState()
+		}},
 		{name: "genuine, fresh state file", applied: true, setup: func(t *testing.T, e *env, iid int) {
 			e.comment(e.person("dev", gitlabsim.DeveloperAccess), iid, "@pinwheel ignore this version")
 			e.step(t, "ignore")
