@@ -66,7 +66,22 @@ func checkGroupName(name string) error {
 	if !groupName.MatchString(name) || strings.HasSuffix(name, ".lock") || len(name) > 100 {
 		return fmt.Errorf("%q cannot be part of a branch name (use letters, digits, '-', '_' and single dots, up to 100)", name)
 	}
+	if EndsLikePackageBranch(name) {
+		return fmt.Errorf("%q ends like a package's branch (\"-<major>.x\"), so its branch <prefix>group-%s could be a package's; rename it", name, name)
+	}
 	return nil
+}
+
+// packageBranchTail is how a package branch (<prefix><name>-<major>.x,
+// <prefix><name>-<epoch>-<major>.x) ends.
+var packageBranchTail = regexp.MustCompile(`-[0-9]+(-[0-9]+)?\.x$`)
+
+// EndsLikePackageBranch reports whether s ends like a package branch.
+// A group's branch never does (checkGroupName refuses such names), which
+// tells the branch of the package "group-lasso" (<prefix>group-lasso-1.x)
+// from a group's.
+func EndsLikePackageBranch(s string) bool {
+	return packageBranchTail.MatchString(s)
 }
 
 func checkPackagePattern(p string) error {

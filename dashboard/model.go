@@ -97,6 +97,10 @@ const (
 	// ProblemRepoConfig: the project's own config file was refused; the
 	// run used the central settings.
 	ProblemRepoConfig ProblemKind = "repository config ignored"
+	// ProblemIgnoreUnconfirmed: the dashboard lists an ignore rule that
+	// pinwheel's own answer on the merge request does not confirm (an
+	// edited description); it is not applied.
+	ProblemIgnoreUnconfirmed ProblemKind = "ignore rule not confirmed"
 )
 
 // Problem is one thing that went wrong in a run.

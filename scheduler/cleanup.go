@@ -123,7 +123,7 @@ func (run *projectRun) closeObsolete(ctx context.Context, branch string, mr stat
 // is theirs to close), while only an unmanaged line (a range, a URL)
 // names it, or when its title no longer says which update it carries.
 func (run *projectRun) obsolete(branch string, mr state.MergeRequestRecord) (string, bool) {
-	if _, ok := mrbot.ParseGroupTitle(mr.Title); ok && strings.HasPrefix(branch, run.p.BranchPrefix+groupBranchInfix) {
+	if _, ok := mrbot.ParseGroupTitle(mr.Title); ok && isGroupBranch(run.p.BranchPrefix, branch) {
 		return run.obsoleteGroup(branch, mr)
 	}
 	name, version, ok := mrbot.ParseTitle(mr.Title)

@@ -38,7 +38,7 @@ func (c *mrCommand) ignore(ctx context.Context, cmd mrcmd.Command) (string, erro
 	if refusal != "" {
 		return c.refuse(ctx, refusal)
 	}
-	var whats []string
+	var whats, markers []string
 	for _, pkg := range slices.Sorted(maps.Keys(members)) {
 		version := members[pkg]
 		target, err := pep440.Parse(version)
@@ -57,8 +57,11 @@ func (c *mrCommand) ignore(ctx context.Context, cmd mrcmd.Command) (string, erro
 			return "", err
 		}
 		whats = append(whats, mdtext.Code(pkg, mdtext.Short)+" to "+ignoredWhat(ig))
+		markers = append(markers, ruleConfirmation(rule.Key))
 	}
-	const listed = " The rule is listed under \"Closed / Ignored\" on the dependency dashboard; ticking its box lifts it."
+	// The hidden markers confirm the rules: a run with a new state file
+	// recovers a rule from the dashboard only when this note carries it.
+	listed := " The rule is listed under \"Closed / Ignored\" on the dependency dashboard; ticking its box lifts it.\n\n" + strings.Join(markers, "\n")
 	if !all {
 		return c.done(ctx, "pinwheel offers no update of "+whats[0]+" from now on, and rebuilds this group's merge request without it."+listed)
 	}
@@ -87,7 +90,7 @@ func (c *mrCommand) ignore(ctx context.Context, cmd mrcmd.Command) (string, erro
 func (c *mrCommand) ignoredMembers(cmd mrcmd.Command) (members map[string]string, all bool, refusal string) {
 	run, branch := c.run, c.mr.SourceBranch
 	named := pkgname.Normalize(cmd.Package)
-	if !strings.HasPrefix(branch, run.p.BranchPrefix+groupBranchInfix) {
+	if !isGroupBranch(run.p.BranchPrefix, branch) {
 		name, version, ok := mrbot.ParseTitle(strings.TrimSuffix(c.mr.Title, mrbot.AutoclosedSuffix))
 		if !ok {
 			return nil, false, "pinwheel cannot tell from this merge request's title which update it carries."
@@ -165,13 +168,13 @@ func ignoredWhat(ig plan.Ignore) string {
 // ignores lifts the rules whose unignore box is ticked, lists the others
 // on the dashboard and returns the check rules with them applied. A rule
 // that no longer parses is listed (so its box can lift it) and skipped.
-func (run *projectRun) ignores(rules map[string]plan.Rule) (map[string]plan.Rule, error) {
+func (run *projectRun) ignores(ctx context.Context, rules map[string]plan.Rule) (map[string]plan.Rule, error) {
 	db := run.r.deps.State
 	stored, err := db.Ignores(run.p.Path)
 	if err != nil {
 		return rules, err
 	}
-	if stored, err = run.recoverIgnores(stored); err != nil || len(stored) == 0 {
+	if stored, err = run.recoverIgnores(ctx, stored); err != nil || len(stored) == 0 {
 		return rules, err
 	}
 	out := make(map[string]plan.Rule, len(rules)+len(stored))
@@ -184,6 +187,9 @@ func (run *projectRun) ignores(rules map[string]plan.Rule) (map[string]plan.Rule
 		}
 		if run.ticks.Has(dashboard.KindUnignore, r.Key) {
 			if !run.r.deps.DryRun {
+				if err := run.noteLift(ctx, r); err != nil {
+					return nil, err
+				}
 				if err := db.DeleteIgnore(run.p.Path, r.Key); err != nil {
 					return nil, err
 				}
@@ -207,41 +213,4 @@ func (run *projectRun) ignores(rules map[string]plan.Rule) (map[string]plan.Rule
 		})
 	}
 	return out, nil
-}
-
-// recoverIgnores adds to the stored rules those the dashboard lists (in
-// hidden markers) and the state file lacks, as a run with a new state
-// file has (another shard, a lost volume), and stores them. A marker is
-// text from the issue: only a rule pinwheel could have written, under
-// its own key, is taken.
-func (run *projectRun) recoverIgnores(stored []state.IgnoreRule) ([]state.IgnoreRule, error) {
-	if run.issue == nil {
-		return stored, nil
-	}
-	have := map[string]bool{}
-	for _, r := range stored {
-		have[r.Key] = true
-	}
-	for _, m := range dashboard.ParseIgnoreRules(run.issue.Description) {
-		if have[m.Key] {
-			continue
-		}
-		ig, err := plan.ParseIgnore(m.Scope, m.Value)
-		if err != nil || m.Package == "" || pkgname.Normalize(m.Package) != m.Package || ignoreKey(m.Package, ig) != m.Key {
-			run.log.WithField("rule", m.Key).Warn("dashboard lists an ignore rule pinwheel cannot read; skipped")
-			continue
-		}
-		rule := state.IgnoreRule{
-			Key: m.Key, Package: m.Package, Scope: m.Scope, Value: ig.Value(), By: m.By, MRIID: int64(m.MRIID), Created: run.now,
-		}
-		if !run.r.deps.DryRun {
-			if err := run.r.deps.State.PutIgnore(run.p.Path, rule); err != nil {
-				return nil, err
-			}
-		}
-		run.log.WithField("rule", m.Key).Info("ignore rule recovered from the dashboard")
-		have[m.Key] = true
-		stored = append(stored, rule)
-	}
-	return stored, nil
 }

@@ -28,6 +28,26 @@ import (
 // groupBranchInfix follows the branch prefix on group branches.
 const groupBranchInfix = "group-"
 
+// groupOfBranch says whether branch is a group's branch
+// (<prefix>group-<name>) and of which group, configured or not (cleanup
+// closes the merge request of a group no longer configured). A name
+// ending like a package branch ("-1.x") is a package's branch: the
+// package "group-lasso" has <prefix>group-lasso-1.x, and config refuses
+// such group names.
+func groupOfBranch(prefix, branch string) (string, bool) {
+	name, ok := strings.CutPrefix(branch, prefix+groupBranchInfix)
+	if !ok || name == "" || config.EndsLikePackageBranch(name) {
+		return "", false
+	}
+	return name, true
+}
+
+// isGroupBranch reports whether branch is a group's branch.
+func isGroupBranch(prefix, branch string) bool {
+	_, ok := groupOfBranch(prefix, branch)
+	return ok
+}
+
 // part is one package a branch moves, and the update it moves it to.
 type part struct {
 	m *slot
@@ -311,7 +331,7 @@ func (run *projectRun) groupDescription(s *slot, want *plan.Update) string {
 // (people took it in hand), or when the title is not the group's.
 func (run *projectRun) obsoleteGroup(branch string, mr state.MergeRequestRecord) (string, bool) {
 	group, ok := mrbot.ParseGroupTitle(mr.Title)
-	if !ok || branch != run.p.BranchPrefix+groupBranchInfix+group {
+	if of, isGroup := groupOfBranch(run.p.BranchPrefix, branch); !ok || !isGroup || of != group {
 		return "", false
 	}
 	for _, res := range run.results.Results {
@@ -338,7 +358,7 @@ func (run *projectRun) obsoleteGroup(branch string, mr state.MergeRequestRecord)
 func (run *projectRun) inGroupMR(key, name string) (string, bool) {
 	for _, branch := range slices.Sorted(maps.Keys(run.rec.MergeRequests)) {
 		mr := run.rec.MergeRequests[branch]
-		if _, carried := mr.Versions[key]; carried && mr.State == "opened" && strings.HasPrefix(branch, run.p.BranchPrefix+groupBranchInfix) {
+		if _, carried := mr.Versions[key]; carried && mr.State == "opened" && isGroupBranch(run.p.BranchPrefix, branch) {
 			return fmt.Sprintf("%s is updated in the group MR !%d (%s)", name, mr.IID, mr.Title), true
 		}
 	}

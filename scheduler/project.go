@@ -171,7 +171,7 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	if opts.Rules, err = run.ignores(opts.Rules); err != nil {
+	if opts.Rules, err = run.ignores(ctx, opts.Rules); err != nil {
 		return err
 	}
 	opts.Vulns = run.queryVulnerabilities(ctx)
