@@ -122,8 +122,8 @@ func (run *projectRun) input(s *slot, t ticked, inWindow bool) DecisionInput {
 		}
 		if s.plain != nil {
 			in.Plain = &Candidate{Update: s.plain}
-			in.VulnOpen = run.rec.MergeRequests[s.branch+vulnSuffix].State == "opened"
 		}
+		in.VulnOpen = run.rec.MergeRequests[s.branch+vulnSuffix].State == "opened"
 		if s.pending != nil {
 			in.Pending = &Candidate{Update: s.pending}
 		}

@@ -122,7 +122,8 @@ type DecisionInput struct {
 	// Plain is the newer normal update the offered security update
 	// replaced (plan.Update.Plain), nil when none; VulnOpen says the
 	// stream's vulnerability branch (vulnSuffix) has an open merge
-	// request. route chooses between them.
+	// request. route chooses between them when the offered update is a
+	// security one.
 	Plain    *Candidate
 	VulnOpen bool
 	// NoVulnData says the run has no vulnerability data (OSV down or
@@ -190,7 +191,7 @@ func decide(in DecisionInput) Decision {
 		want = in.Pending
 	}
 	d := Decision{Want: want}
-	if in.Plain != nil && in.Group == "" && want == in.Offered {
+	if (in.Plain != nil || in.VulnOpen) && in.Group == "" && want != nil && want == in.Offered && want.Update.Security {
 		d.Want, d.Split = route(in)
 		want = d.Want
 	}
@@ -244,7 +245,8 @@ func decide(in DecisionInput) Decision {
 // the fix. In order:
 //  1. the open merge request has a security title: it stays what it is
 //     (the fix, or the plain update that fixes all, retitled by 3);
-//  2. the vulnerability branch has an open merge request: split;
+//  2. the vulnerability branch has an open merge request: split (the
+//     stream branch carries the plain update, or nothing if none);
 //  3. the open merge request's plain update fixes all too: it stays at
 //     the plain update, now a security one (title, advisories);
 //  4. an open merge request otherwise: split;
@@ -254,13 +256,15 @@ func route(in DecisionInput) (*Candidate, bool) {
 	open := in.HasRecord && mr.State == "opened"
 	switch {
 	case open && mrbot.IsSecurityTitle(mr.Title):
-		if plain.Update.Security && mr.Title == mrbot.UpdateTitle(in.Name, plain.Update.To, true) {
+		if plain != nil && plain.Update.Security && mr.Title == mrbot.UpdateTitle(in.Name, plain.Update.To, true) {
 			return plain, false
 		}
 		return in.Offered, false
 	case in.VulnOpen:
+		// With no plain update the stream branch carries nothing: the
+		// fix is on the vulnerability branch already.
 		return plain, true
-	case open && plain.Update.Security:
+	case open && plain != nil && plain.Update.Security:
 		return plain, false
 	case open:
 		return plain, true

@@ -87,6 +87,8 @@ func TestDecide(t *testing.T) {
 			Record: openMR(titlePending, "blob-plain")}, action: ActUpdate, section: SectionOpen, want: "2.33.0", title: titlePending + " [security]", split: true},
 		{name: "route 2: the plain update, no MR, waits for the window", in: DecisionInput{Offered: secOffered, Plain: plain, VulnOpen: true, Security: true},
 			action: ActHold, section: SectionAwaitingSchedule, want: "2.33.0", split: true},
+		{name: "route 2: no plain update: the stream branch carries nothing", in: DecisionInput{Offered: secOffered, VulnOpen: true, Security: true},
+			action: ActIdle, split: true},
 		{name: "route 3: the open plain MR fixes all: retitled security", in: DecisionInput{Offered: secOffered, Plain: plainSec, Security: true, HasRecord: true,
 			Record: openMR(titlePending, "blob-plain")}, action: ActUpdate, section: SectionOpen, want: "2.33.0", title: titlePending + " [security]"},
 		{name: "route 4: the open plain MR stays, the fix splits", in: DecisionInput{Offered: secOffered, Plain: plain, Security: true, HasRecord: true,
