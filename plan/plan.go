@@ -51,6 +51,11 @@ type Update struct {
 	// advisories it fixes.
 	Security bool
 	Fixes    []string
+	// Plain, on a security update, is the newer normal update of its
+	// stream that the security update replaced (nil when none): an open
+	// merge request to it is not rebuilt down to the fix. Plain.Security
+	// and Plain.Fixes are set when it fixes every affecting advisory too.
+	Plain *Update
 }
 
 // Result is the outcome of Evaluate for one pin.

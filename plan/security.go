@@ -85,11 +85,7 @@ func Security(pinned pep440.Version, advisories []osv.Advisory, candidates []pep
 			continue // 1.0 and 1.0.0 are one release
 		}
 		fix := SecurityFix{Version: c, Major: pep440.Classify(pinned, c) == pep440.Major}
-		for _, a := range res.Affecting {
-			if hit, _ := Affects(a, c); !hit { // a's ranges parsed for the pin already
-				fix.Fixes = append(fix.Fixes, a.ID)
-			}
-		}
+		fix.Fixes = fixedBy(res.Affecting, c)
 		fix.All = len(fix.Fixes) == len(res.Affecting)
 		res.Candidates = append(res.Candidates, fix)
 	}
@@ -105,6 +101,17 @@ func Security(pinned pep440.Version, advisories []osv.Advisory, candidates []pep
 		}
 	}
 	return res
+}
+
+// fixedBy are the ids of affecting that do not affect v, in order.
+func fixedBy(affecting []osv.Advisory, v pep440.Version) []string {
+	var out []string
+	for _, a := range affecting {
+		if hit, _ := Affects(a, v); !hit { // a's ranges parsed for the pin already
+			out = append(out, a.ID)
+		}
+	}
+	return out
 }
 
 // Affects reports whether advisory a affects version v. The error names an
@@ -193,7 +200,8 @@ func inRange(v pep440.Version, r osv.Range) (bool, error) {
 // release age: a fix is not held back for being new) and folds the
 // security update into res: it replaces the offered update of its stream
 // (non-major, or major for a fix only a later major has), and a pending
-// update of that stream no newer than it. res is returned unchanged when
+// update of that stream no newer than it. The replaced offered update,
+// when newer than the fix, is kept as its Plain. res is returned unchanged when
 // nothing affects the pin, the rule ignores it, or no release fixes all.
 func SecurityUpdate(res Result, current string, releases []registry.Release, rule Rule, python []pep440.Version, advisories []osv.Advisory) (Result, SecurityResult) {
 	pin, err := pep440.Parse(current)
@@ -218,6 +226,17 @@ func SecurityUpdate(res Result, current string, releases []registry.Release, rul
 	u := c.update(current, pin, 0)
 	u.Pending, u.EligibleAt = false, time.Time{}
 	u.Security, u.Fixes = true, sec.Update.Fixes
+	for _, o := range res.Updates {
+		if !o.Pending && o.Major == u.Major && o.ToVersion.Compare(u.ToVersion) > 0 {
+			plain := o
+			plain.Fixes = fixedBy(sec.Affecting, o.ToVersion)
+			plain.Security = len(plain.Fixes) == len(sec.Affecting)
+			if !plain.Security {
+				plain.Fixes = nil
+			}
+			u.Plain = &plain
+		}
+	}
 	// The order Evaluate promises: non-major offered, non-major pending,
 	// major offered, major pending.
 	var ordered []Update

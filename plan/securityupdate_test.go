@@ -72,3 +72,40 @@ func TestSecurityUpdate(t *testing.T) {
 		})
 	}
 }
+
+// The newer normal update a security update replaces is kept as its
+// Plain, marked a security update itself when it fixes all too.
+func TestSecurityUpdatePlain(t *testing.T) {
+	releases := []registry.Release{rel("2.0.1"), rel("2.0.2"), rel("2.1.0")}
+	tests := []struct {
+		name string
+		advs []osv.Advisory
+		want string // the security update's Plain, as updatesString
+	}{
+		{"plain fixes too", []osv.Advisory{adv("PYSEC-1", rng("i:0", "f:2.0.2"))}, "2.1.0S"},
+		{"plain affected again", []osv.Advisory{adv("PYSEC-1", rng("i:0", "f:2.0.2", "i:2.1.0"))}, "2.1.0"},
+		{"the fix is the newest", []osv.Advisory{adv("PYSEC-1", rng("i:0", "f:2.1.0"))}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := Evaluate("2.0.0", releases, Rule{}, nil, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, _ = SecurityUpdate(res, "2.0.0", releases, Rule{}, nil, tt.advs)
+			if len(res.Updates) != 1 || !res.Updates[0].Security {
+				t.Fatalf("updates = %q, want one security update", updatesString(res.Updates))
+			}
+			got := ""
+			if p := res.Updates[0].Plain; p != nil {
+				got = updatesString([]Update{*p})
+				if p.Security != (len(p.Fixes) == 1) {
+					t.Errorf("plain fixes %v with Security %v", p.Fixes, p.Security)
+				}
+			}
+			if got != tt.want {
+				t.Errorf("plain = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

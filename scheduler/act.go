@@ -20,9 +20,12 @@ import (
 type ticked map[dashboard.Kind]map[string]bool
 
 func (run *projectRun) selectTicks(slots []*slot) ticked {
-	branches := make([]string, len(slots))
-	for i, s := range slots {
-		branches[i] = s.branch
+	var branches []string
+	for _, s := range slots {
+		branches = append(branches, s.branch)
+		if s.plain != nil {
+			branches = append(branches, s.branch+vulnSuffix)
+		}
 	}
 	t := ticked{}
 	for _, k := range dashboard.PerBranchKinds() {
@@ -66,7 +69,7 @@ func (run *projectRun) act(ctx context.Context, slots []*slot) error {
 		default:
 		}
 		computed[s.branch] = true
-		err := run.actOn(ctx, s, t, inWindow)
+		err := run.actOn(ctx, s, t, inWindow, computed)
 		if err == nil {
 			continue
 		}
@@ -117,11 +120,15 @@ func (run *projectRun) input(s *slot, t ticked, inWindow bool) DecisionInput {
 		if s.offered != nil {
 			in.Offered = &Candidate{Update: s.offered}
 		}
+		if s.plain != nil {
+			in.Plain = &Candidate{Update: s.plain}
+		}
+		in.VulnOpen = run.rec.MergeRequests[s.branch+vulnSuffix].State == "opened"
 		if s.pending != nil {
 			in.Pending = &Candidate{Update: s.pending}
 		}
 	}
-	in.Offered, in.Pending = withBlob(in.Offered), withBlob(in.Pending)
+	in.Offered, in.Pending, in.Plain = withBlob(in.Offered), withBlob(in.Pending), withBlob(in.Plain)
 	if in.Pending != nil && hasMR && mr.State == "opened" {
 		if s.group != "" {
 			in.PendingApproved = maps.Equal(mr.Versions, versionsOf(s, s.pending))
@@ -132,8 +139,21 @@ func (run *projectRun) input(s *slot, t ticked, inWindow bool) DecisionInput {
 	return in
 }
 
-func (run *projectRun) actOn(ctx context.Context, s *slot, t ticked, inWindow bool) error {
-	return run.execute(ctx, s, decide(run.input(s, t, inWindow)))
+// actOn decides and does s; a split decision goes on with the security
+// update's own slot on the vulnerability branch, which is done even when
+// the stream branch failed (the error returned is then the stream's).
+func (run *projectRun) actOn(ctx context.Context, s *slot, t ticked, inWindow bool, computed map[string]bool) error {
+	d := decide(run.input(s, t, inWindow))
+	err := run.execute(ctx, s, d)
+	if !d.Split {
+		return err
+	}
+	v := s.vulnerability()
+	computed[v.branch] = true
+	if verr := run.execute(ctx, v, decide(run.input(v, t, inWindow))); err == nil {
+		err = verr
+	}
+	return err
 }
 
 // create builds the branch and opens its merge request.

@@ -117,8 +117,15 @@ type DecisionInput struct {
 	CreatedThisRun int
 	// Security marks an update that fixes a known vulnerability of the
 	// pinned version: it bypasses the window and the limits (it still
-	// counts toward them for the others).
+	// counts toward them for the others) when the branch carries it.
 	Security bool
+	// Plain is the newer normal update the offered security update
+	// replaced (plan.Update.Plain), nil when none; VulnOpen says the
+	// stream's vulnerability branch (vulnSuffix) has an open merge
+	// request. route chooses between them when the offered update is a
+	// security one.
+	Plain    *Candidate
+	VulnOpen bool
 	// NoVulnData says the run has no vulnerability data (OSV down or
 	// slow): an open security merge request is then left as it is, since
 	// without the data the slot offers the plain update or nothing, and
@@ -161,6 +168,9 @@ type Decision struct {
 	Consume []dashboard.Kind
 	// Err fails the slot before any write.
 	Err error
+	// Split says the branch carries the plain update and the security
+	// update goes on the vulnerability branch, decided on its own.
+	Split bool
 }
 
 // Limited reports whether the rate limits hold back a new merge request.
@@ -181,6 +191,10 @@ func decide(in DecisionInput) Decision {
 		want = in.Pending
 	}
 	d := Decision{Want: want}
+	if (in.Plain != nil || in.VulnOpen) && in.Group == "" && want != nil && want == in.Offered && want.Update.Security {
+		d.Want, d.Split = route(in)
+		want = d.Want
+	}
 	if mr := in.Record; in.NoVulnData && in.HasRecord && mr.State == "opened" && mrbot.IsSecurityTitle(mr.Title) {
 		d.Action, d.Section, d.Want = ActLeave, SectionOpen, nil
 		d.Entry = dashboard.Entry{Branch: in.Branch, Title: mr.Title, MR: mrEntry(mr)}
@@ -225,12 +239,48 @@ func decide(in DecisionInput) Decision {
 	return hold(in, d, approved)
 }
 
+// route is the update a stream branch carries when a security update
+// replaced a newer plain one, and whether the fix is split off onto the
+// vulnerability branch: an open merge request is never rebuilt down to
+// the fix. In order:
+//  1. the open merge request has a security title: it stays what it is
+//     (the fix, or the plain update that fixes all, retitled by 3);
+//  2. the vulnerability branch has an open merge request: split (the
+//     stream branch carries the plain update, or nothing if none);
+//  3. the open merge request's plain update fixes all too: it stays at
+//     the plain update, now a security one (title, advisories);
+//  4. an open merge request otherwise: split;
+//  5. no open merge request: the branch carries the fix.
+func route(in DecisionInput) (*Candidate, bool) {
+	mr, plain := in.Record, in.Plain
+	open := in.HasRecord && mr.State == "opened"
+	switch {
+	case open && mrbot.IsSecurityTitle(mr.Title):
+		if plain != nil && plain.Update.Security && mr.Title == mrbot.UpdateTitle(in.Name, plain.Update.To, true) {
+			return plain, false
+		}
+		return in.Offered, false
+	case in.VulnOpen:
+		// With no plain update the stream branch carries nothing: the
+		// fix is on the vulnerability branch already.
+		return plain, true
+	case open && plain != nil && plain.Update.Security:
+		return plain, false
+	case open:
+		return plain, true
+	}
+	return in.Offered, false
+}
+
 // hold holds an update with no merge request back for the window or the
 // limits, unless a box or its security fix bypasses them; else it is
 // created.
 func hold(in DecisionInput, d Decision, approved bool) Decision {
 	t := in.Ticks
-	bypass := t.Unschedule || t.Unlimit || approved || t.Retry || in.Security
+	// Only a branch carrying the fix bypasses: a stream branch left at
+	// its plain update (route) waits like any other.
+	security := in.Security && d.Want.Update != nil && d.Want.Update.Security
+	bypass := t.Unschedule || t.Unlimit || approved || t.Retry || security
 	if !bypass && (!in.InWindow || in.Limited()) {
 		d.Action = ActHold
 		d.Section = SectionRateLimited

@@ -17,6 +17,10 @@ var (
 	pending = &Candidate{Update: &plan.Update{From: "2.31.0", To: "2.33.0", Type: "minor", Pending: true}, Blob: "blob-pending"}
 	// secOffered is offered as a security update (plan.SecurityUpdate).
 	secOffered = &Candidate{Update: &plan.Update{From: "2.31.0", To: "2.32.0", Type: "minor", Security: true, Fixes: []string{"PYSEC-1"}}, Blob: "blob-offered"}
+	// plain is the newer normal update secOffered replaced; plainSec the
+	// same when it fixes all too (plan.Update.Plain).
+	plain    = &Candidate{Update: &plan.Update{From: "2.31.0", To: "2.33.0", Type: "minor"}, Blob: "blob-plain"}
+	plainSec = &Candidate{Update: &plan.Update{From: "2.31.0", To: "2.33.0", Type: "minor", Security: true, Fixes: []string{"PYSEC-1"}}, Blob: "blob-plain"}
 )
 
 const (
@@ -44,6 +48,7 @@ func TestDecide(t *testing.T) {
 		fail    Section
 		err     bool
 		title   string // Entry.Title when not the decision's
+		split   bool   // the fix goes on the vulnerability branch
 	}{
 		{name: "nothing to offer", in: DecisionInput{}, action: ActIdle},
 		{name: "only pending", in: DecisionInput{Pending: pending}, action: ActIdle, pending: true},
@@ -62,7 +67,7 @@ func TestDecide(t *testing.T) {
 		{name: "approve ticked: the pending one, at once", in: DecisionInput{Offered: offered, Pending: pending, Ticks: Ticks{Approve: true}}, action: ActCreate, section: SectionOpen,
 			want: "2.33.0", consume: []dashboard.Kind{dashboard.KindApprove}, fail: SectionAwaitingSchedule},
 		{name: "approve without pending is nothing", in: DecisionInput{Offered: offered, Ticks: Ticks{Approve: true}}, action: ActHold, section: SectionAwaitingSchedule, want: "2.32.0"},
-		{name: "security skips window and limits", in: DecisionInput{Offered: offered, Limits: limits, OpenMRs: 9, Security: true}, action: ActCreate, section: SectionOpen,
+		{name: "security skips window and limits", in: DecisionInput{Offered: secOffered, Limits: limits, OpenMRs: 9, Security: true}, action: ActCreate, section: SectionOpen,
 			want: "2.32.0", fail: SectionAwaitingSchedule},
 		{name: "open, current", in: DecisionInput{Offered: offered, HasRecord: true, Record: openMR(titleOffered, "blob-offered")}, action: ActLeave, section: SectionOpen, want: "2.32.0"},
 		{name: "security update's title", in: DecisionInput{Offered: secOffered, Security: true}, action: ActCreate, section: SectionOpen,
@@ -73,6 +78,23 @@ func TestDecide(t *testing.T) {
 			Record: openMR("Update requests to 2.31.5", "x")}, action: ActUpdate, section: SectionOpen, want: "2.32.0"},
 		{name: "with data, no longer vulnerable: the security MR becomes the plain update", in: DecisionInput{Offered: offered, HasRecord: true,
 			Record: openMR(titleOffered+" [security]", "blob-offered")}, action: ActUpdate, section: SectionOpen, want: "2.32.0"},
+		// route: a security update that replaced a newer plain one.
+		{name: "route 1: the open security MR stays", in: DecisionInput{Offered: secOffered, Plain: plain, Security: true, HasRecord: true,
+			Record: openMR(titleOffered+" [security]", "blob-offered")}, action: ActLeave, section: SectionOpen, want: "2.32.0", title: titleOffered + " [security]"},
+		{name: "route 1: the plain MR retitled security stays", in: DecisionInput{Offered: secOffered, Plain: plainSec, Security: true, HasRecord: true,
+			Record: openMR(titlePending+" [security]", "blob-plain")}, action: ActLeave, section: SectionOpen, want: "2.33.0", title: titlePending + " [security]"},
+		{name: "route 2: an open vulnerability MR splits", in: DecisionInput{Offered: secOffered, Plain: plainSec, VulnOpen: true, Security: true, HasRecord: true,
+			Record: openMR(titlePending, "blob-plain")}, action: ActUpdate, section: SectionOpen, want: "2.33.0", title: titlePending + " [security]", split: true},
+		{name: "route 2: the plain update, no MR, waits for the window", in: DecisionInput{Offered: secOffered, Plain: plain, VulnOpen: true, Security: true},
+			action: ActHold, section: SectionAwaitingSchedule, want: "2.33.0", split: true},
+		{name: "route 2: no plain update: the stream branch carries nothing", in: DecisionInput{Offered: secOffered, VulnOpen: true, Security: true},
+			action: ActIdle, split: true},
+		{name: "route 3: the open plain MR fixes all: retitled security", in: DecisionInput{Offered: secOffered, Plain: plainSec, Security: true, HasRecord: true,
+			Record: openMR(titlePending, "blob-plain")}, action: ActUpdate, section: SectionOpen, want: "2.33.0", title: titlePending + " [security]"},
+		{name: "route 4: the open plain MR stays, the fix splits", in: DecisionInput{Offered: secOffered, Plain: plain, Security: true, HasRecord: true,
+			Record: openMR(titlePending, "blob-plain")}, action: ActLeave, section: SectionOpen, want: "2.33.0", split: true},
+		{name: "route 5: no open MR: the branch carries the fix", in: DecisionInput{Offered: secOffered, Plain: plain, Security: true},
+			action: ActCreate, section: SectionOpen, want: "2.32.0", fail: SectionAwaitingSchedule, title: titleOffered + " [security]"},
 		{name: "open, newer release", in: DecisionInput{Offered: offered, HasRecord: true, Record: openMR("Update requests to 2.31.5", "blob-old")}, action: ActUpdate, section: SectionOpen,
 			want: "2.32.0"},
 		{name: "open, target changed", in: DecisionInput{Offered: offered, HasRecord: true, Record: openMR(titleOffered, "blob-old")}, action: ActUpdate, section: SectionOpen, want: "2.32.0"},
@@ -137,6 +159,9 @@ func TestDecide(t *testing.T) {
 			if d.Note != tt.note || d.FailSection != tt.fail {
 				t.Errorf("note %v fail section %d, want %v %d", d.Note, d.FailSection, tt.note, tt.fail)
 			}
+			if d.Split != tt.split {
+				t.Errorf("split = %v, want %v", d.Split, tt.split)
+			}
 			if tt.title != "" && d.Entry.Title != tt.title {
 				t.Errorf("entry title = %q, want %q", d.Entry.Title, tt.title)
 			}
@@ -177,6 +202,9 @@ func TestDecideInvariants(t *testing.T) {
 			if b(9) {
 				in.Pending = pending
 			}
+			if in.Security {
+				in.Offered = secOffered
+			}
 			if rec != nil {
 				in.Record, in.HasRecord = *rec, true
 			}
@@ -186,7 +214,7 @@ func TestDecideInvariants(t *testing.T) {
 			if d.Want == nil || d.Err != nil {
 				t.Fatalf("%s: no update decided (%v)", ctx, d.Err)
 			}
-			bypass := in.Ticks.Unschedule || in.Ticks.Unlimit || in.Ticks.Retry || in.Security || in.Ticks.Approve && in.Pending != nil
+			bypass := in.Ticks.Unschedule || in.Ticks.Unlimit || in.Ticks.Retry || in.Security && d.Want.Update.Security || in.Ticks.Approve && in.Pending != nil
 			if d.Action == ActHold && bypass {
 				t.Errorf("%s: held despite a bypass", ctx)
 			}

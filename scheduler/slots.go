@@ -33,6 +33,10 @@ type slot struct {
 	// security marks an update that fixes a known vulnerability of the
 	// pin: it bypasses the window and the limits, and never joins a group.
 	security bool
+	// plain is the offered security update's Plain: the newer normal
+	// update of the stream, which an open merge request keeps carrying
+	// while the fix goes on the vulnerability branch (route).
+	plain *plan.Update
 
 	group                      string
 	members                    []*slot
@@ -55,7 +59,28 @@ func (s *slot) target(l lineUpdate, want *plan.Update) *plan.Update {
 	if want == s.pending && l.pending != nil {
 		return l.pending
 	}
+	if want == s.plain && want != nil && l.offered != nil && l.offered.Plain != nil {
+		return l.offered.Plain
+	}
 	return l.offered
+}
+
+// vulnSuffix ends the branch of a security update split off its stream's
+// branch: "pinwheel/foo-2.x-vulnerability".
+const vulnSuffix = "-vulnerability"
+
+// vulnerability is the slot of s's security update on its own branch,
+// when the stream's open merge request keeps the plain update (route).
+func (s *slot) vulnerability() *slot {
+	v := *s
+	v.branch = s.branch + vulnSuffix
+	v.plain, v.pending = nil, nil
+	v.lines = make([]lineUpdate, len(s.lines))
+	for i, l := range s.lines {
+		l.pending = nil
+		v.lines[i] = l
+	}
+	return &v
 }
 
 // computeSlots groups the check's updates by package and stream, in file
@@ -101,6 +126,7 @@ func computeSlots(reps []*check.Report, prefix string) []*slot {
 					if s.offered == nil {
 						s.offered = &u
 						s.security = u.Security
+						s.plain = u.Plain
 					}
 				}
 			}

@@ -1,0 +1,104 @@
+package scheduler_test
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pinwheel-dev/pinwheel/config"
+	"github.com/pinwheel-dev/pinwheel/indexsim"
+	"github.com/pinwheel-dev/pinwheel/osv"
+)
+
+const brRequestsVuln = brRequests + "-vulnerability"
+
+// An advisory appearing while a normal MR to a newer release is open never
+// rebuilds that MR down to the fix (issue #10): the fix gets its own MR
+// on the vulnerability branch, or, when the newer release fixes it too,
+// the open MR becomes the security update.
+func TestSecurityUpdateSplitsFromOpenPlainMR(t *testing.T) {
+	tests := []struct {
+		name   string
+		events []indexsim.OSVEvent
+		// plainTitle is the stream MR's title after the advisory; vuln
+		// says a security MR opens on the vulnerability branch.
+		plainTitle string
+		vuln       bool
+	}{
+		{"2.33.0 still affected: split", []indexsim.OSVEvent{{Introduced: "0"}, {Fixed: "2.32.4"}, {Introduced: "2.33.0"}},
+			"Update requests to 2.33.0", true},
+		{"2.33.0 fixes it too: retitled", []indexsim.OSVEvent{{Introduced: "0"}, {Fixed: "2.32.4"}},
+			"Update requests to 2.33.0 [security]", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, unlimited)
+			e.release("requests", "2.33.0", released)
+			e.clock.Set(saturday)
+			e.mustRun()
+			plain := e.mrFor(brRequests)
+			if plain.Title != "Update requests to 2.33.0" {
+				t.Fatalf("stream MR %q, want the normal update to 2.33.0", plain.Title)
+			}
+			sha := plain.SHA()
+			before := len(e.openMRs())
+
+			e.idx.AddOSVVuln(indexsim.OSVVuln{ID: "PYSEC-2026-7", Package: "requests", Summary: "leak", Modified: released, Ranges: [][]indexsim.OSVEvent{tt.events}})
+			e.cfg.Vulnerabilities = config.Vulnerabilities{Source: config.VulnOSV, OSVURL: e.idx.OSVURL(), Labels: []string{"security"}}
+			e.osv = &osv.Options{URL: e.idx.OSVURL(), MaxRetries: 2, Sleep: func(context.Context, time.Duration) error { return nil }}
+			e.clock.Set(saturday.AddDate(0, 0, 4)) // a Wednesday, outside the window
+			for run := 1; run <= 2; run++ {
+				e.mustRun()
+				got := e.mrFor(brRequests)
+				if got.SHA() != sha || got.Title != tt.plainTitle {
+					t.Errorf("run %d: stream MR %q at %s, want %q at %s", run, got.Title, got.SHA(), tt.plainTitle, sha)
+				}
+				if tt.vuln == (got.Title != plain.Title) {
+					t.Errorf("run %d: stream MR title %q", run, got.Title)
+				}
+				if !tt.vuln && !strings.Contains(got.Description, "PYSEC-2026-7") {
+					t.Errorf("run %d: retitled MR does not list the advisory:\n%s", run, got.Description)
+				}
+				open := e.openMRs()
+				want := before
+				if tt.vuln {
+					want++
+				}
+				if len(open) != want {
+					t.Errorf("run %d: %d open MRs, want %d", run, len(open), want)
+				}
+				vuln, ok := open[brRequestsVuln]
+				if ok != tt.vuln {
+					t.Fatalf("run %d: vulnerability MR open %v, want %v", run, ok, tt.vuln)
+				}
+				if !ok {
+					continue
+				}
+				if vuln.Title != "Update requests to 2.32.4 [security]" || !slices.Contains(vuln.Labels, "security") {
+					t.Errorf("run %d: vulnerability MR %q labels %v", run, vuln.Title, vuln.Labels)
+				}
+				if c, _ := e.gl.File(e.proj, brRequestsVuln, "constraints.txt"); !strings.Contains(string(c), "requests==2.32.4\n") {
+					t.Errorf("run %d: vulnerability branch constraints:\n%s", run, c)
+				}
+				body := section(e.dashboard().Description, "Open")
+				if !hasBox(body, "rebase", brRequests) || !hasBox(body, "rebase", brRequestsVuln) {
+					t.Errorf("run %d: both MRs not listed as open:\n%s", run, body)
+				}
+			}
+			if !tt.vuln {
+				return
+			}
+			// Merging the plain MR fixes the pin: the vulnerability MR is
+			// obsolete and closed.
+			if _, err := e.gl.MergeMR(e.proj, plain.IID); err != nil {
+				t.Fatal(err)
+			}
+			e.mustRun()
+			if _, ok := e.openMRs()[brRequestsVuln]; ok {
+				t.Errorf("vulnerability MR still open after the plain MR merged")
+			}
+		})
+	}
+}
