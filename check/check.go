@@ -46,6 +46,10 @@ type Options struct {
 	// Vulns, when set, is OSV's data for the pins (QueryVulnerabilities):
 	// each line gets its Vulns and its security update.
 	Vulns *VulnData
+	// PyPIVulns turns the JSON API's vulnerabilities of each pin with an
+	// update into its Vulns and security update (vulnerabilities: source
+	// pypi; PyPIAdvisories). Pins without an update are never asked about.
+	PyPIVulns bool
 }
 
 // Result is what the check found for one pin.
@@ -60,7 +64,8 @@ type Result struct {
 	Plan plan.Result
 	// Err is the look-up's or the pin's error; the other pins go on.
 	Err error
-	// Vulns is OSV's data for the pin (AddVulnerabilities); nil without.
+	// Vulns is the pin's vulnerability data (Options.Vulns or
+	// Options.PyPIVulns); nil without.
 	Vulns *Vulns
 }
 
@@ -210,6 +215,10 @@ func lookupOne(ctx context.Context, index registry.Index, key string, results []
 	}
 	if err := addDetails(ctx, index, key, results); err != nil {
 		fail(results, err)
+		return
+	}
+	for _, res := range results {
+		addPyPIVulns(res, project.Releases, opts)
 	}
 }
 

@@ -27,6 +27,7 @@ func OptionsForProject(cfg *config.Config, p config.Project, now time.Time) (Opt
 	if err != nil {
 		return opts, fmt.Errorf("project %s: %w", p.Path, err)
 	}
+	opts.PyPIVulns = cfg.Vulnerabilities.Source == config.VulnPyPI
 	return opts, nil
 }
 

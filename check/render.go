@@ -37,7 +37,8 @@ type Row struct {
 	Ignored     bool                 `json:"ignored"`
 	Error       string               `json:"error"`
 	// Vulnerabilities are the OSV advisories affecting the pinned version
-	// (vulnerabilities: source osv), on every row of the pin.
+	// (vulnerabilities: source osv, or pypi for a pin with an update), on every
+	// row of the pin.
 	Vulnerabilities []Vulnerability `json:"vulnerabilities"`
 	// Security marks a security update; FixIDs are the ids of the
 	// advisories the row's update fixes.

@@ -11,7 +11,8 @@ import (
 	"github.com/pinwheel-dev/pinwheel/registry"
 )
 
-// Vulns is what OSV says about one pin (vulnerabilities: source osv).
+// Vulns is what OSV (vulnerabilities: source osv) or the JSON API
+// (source pypi, PyPIAdvisories) says about one pin.
 type Vulns struct {
 	// Affecting are the advisories that affect the pinned version, sorted
 	// by id.
@@ -70,8 +71,8 @@ func QueryVulnerabilities(ctx context.Context, client *osv.Client, files []*cons
 	return data, rep.Stats, nil
 }
 
-// addVulns sets a looked-up line's Vulns and folds its security update
-// into its plan, while the index's releases are at hand.
+// addVulns sets a looked-up line's Vulns from OSV's data and folds its
+// security update into its plan, while the index's releases are at hand.
 func addVulns(res *Result, releases []registry.Release, opts Options) {
 	if opts.Vulns == nil {
 		return
@@ -80,7 +81,23 @@ func addVulns(res *Result, releases []registry.Release, opts Options) {
 	if !ok {
 		return
 	}
-	v := &Vulns{Errors: r.Errors}
+	foldSecurity(res, releases, opts, r.Advisories, r.Errors)
+}
+
+// addPyPIVulns is addVulns for vulnerabilities: source pypi, from the
+// JSON API's vulnerabilities of the pinned version (addDetails fetched
+// them, for lines with an update only).
+func addPyPIVulns(res *Result, releases []registry.Release, opts Options) {
+	if !opts.PyPIVulns || res.Err != nil || res.Project == nil || res.Vulns != nil {
+		return
+	}
+	foldSecurity(res, releases, opts, PyPIAdvisories(res.Pin.Version, res.Project.Vulnerabilities), nil)
+}
+
+// foldSecurity sets res.Vulns from a pin's advisories (and the errors of
+// reading them) and folds the security update into its plan.
+func foldSecurity(res *Result, releases []registry.Release, opts Options, advisories []osv.Advisory, errs []error) {
+	v := &Vulns{Errors: errs}
 	res.Vulns = v
 	if _, err := pep440.Parse(res.Pin.Version); err != nil {
 		return // the pin's own error says so
@@ -90,7 +107,7 @@ func addVulns(res *Result, releases []registry.Release, opts Options) {
 		python = nil
 	}
 	var sec plan.SecurityResult
-	res.Plan, sec = plan.SecurityUpdate(res.Plan, res.Pin.Version, releases, opts.Rule(res.Pin.Key), python, r.Advisories)
+	res.Plan, sec = plan.SecurityUpdate(res.Plan, res.Pin.Version, releases, opts.Rule(res.Pin.Key), python, advisories)
 	v.Affecting, v.Errors = sec.Affecting, append(v.Errors, sec.Problems...)
 	if sec.Update != nil {
 		v.FixedIn = sec.Update.Version.String()

@@ -73,9 +73,10 @@ func (run *projectRun) queryVulnerabilities(ctx context.Context) *check.VulnData
 
 // listVulnerabilities puts the looked-up pins' vulnerability data on the
 // dashboard: the Vulnerabilities section, and advisories that could not
-// be read under Errors.
+// be read under Errors. Under source pypi only the pins with an update
+// have data (the JSON API is asked for those only).
 func (run *projectRun) listVulnerabilities() {
-	if run.r.osv == nil || run.vulnDown {
+	if src := run.r.cfg.Vulnerabilities.Source; (src != config.VulnOSV && src != config.VulnPyPI) || run.vulnDown {
 		return
 	}
 	for _, p := range run.results.Results {
