@@ -16,7 +16,9 @@ import (
 // OptionsFromConfig turns the config's top-level package rules and Python
 // versions into check Options measured at now.
 func OptionsFromConfig(cfg *config.Config, now time.Time) (Options, error) {
-	return OptionsFromRules(cfg.Rules(config.Project{}), now)
+	opts, err := OptionsFromRules(cfg.Rules(config.Project{}), now)
+	opts.PyPIVulns = cfg.Vulnerabilities.Source == config.VulnPyPI
+	return opts, err
 }
 
 // OptionsForProject is OptionsFromConfig with the project's own rules
