@@ -322,9 +322,13 @@ func (s *Server) updateMR(c *call) {
 		return
 	}
 	p := c.project
+	old := mr.Description
 	if !c.editText(&mr.Title, &mr.Description) {
 		return
 	}
+	// A merge request is Taskable too: ticking a box writes a system
+	// note, which user_notes_count leaves out.
+	s.noteTaskChanges(&mr.notes, &mr.UpdatedAt, old, mr.Description, c.user.ID)
 	if v, ok := c.params.str("target_branch"); ok && v != "" {
 		mr.TargetBranch = v
 	}
