@@ -156,7 +156,7 @@ func (s *Server) mrJSON(p *Project, mr *MergeRequest, detail bool) map[string]an
 		"has_conflicts": hasConflicts, "sha": head, "merge_commit_sha": nilIfEmpty(mr.MergeCommitSHA),
 		"squash_commit_sha": nil, "squash": mr.Squash, "squash_on_merge": mr.Squash,
 		"should_remove_source_branch": nil, "force_remove_source_branch": mr.RemoveSourceBranch,
-		"user_notes_count": len(mr.notes), "upvotes": 0, "downvotes": 0, "discussion_locked": nil,
+		"user_notes_count": userNotes(mr.notes), "upvotes": 0, "downvotes": 0, "discussion_locked": nil,
 		"reference": ref, "references": map[string]string{"short": ref, "relative": ref, "full": p.Path + ref},
 		"web_url":                       s.webURL(p) + "/-/merge_requests/" + itoa(mr.IID),
 		"blocking_discussions_resolved": true, "task_completion_status": taskStatus(mr.Description),
@@ -322,9 +322,13 @@ func (s *Server) updateMR(c *call) {
 		return
 	}
 	p := c.project
+	old := mr.Description
 	if !c.editText(&mr.Title, &mr.Description) {
 		return
 	}
+	// A merge request is Taskable too: ticking a box writes a system
+	// note, which user_notes_count leaves out.
+	s.noteTaskChanges(&mr.notes, &mr.UpdatedAt, old, mr.Description, c.user.ID)
 	if v, ok := c.params.str("target_branch"); ok && v != "" {
 		mr.TargetBranch = v
 	}

@@ -318,3 +318,42 @@ func TestListMRsUpdatedWindow(t *testing.T) {
 		t.Fatalf("bad updated_after: %d %s", code, body)
 	}
 }
+
+// user_notes_count counts notes by people only, as GitLab's does: the
+// system note a ticked checklist box writes is listed but not counted.
+func TestMRUserNotesCountLeavesOutSystemNotes(t *testing.T) {
+	f := setup(t)
+	mr := openMR(t, f, "pinwheel/a", map[string]string{"a": "a"})
+	if _, _, err := f.client.MergeRequests.UpdateMergeRequest(f.proj.ID, mr.IID, &gitlab.UpdateMergeRequestOptions{Description: gitlab.Ptr("- [ ] rebase")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.client.Notes.CreateMergeRequestNote(f.proj.ID, mr.IID, &gitlab.CreateMergeRequestNoteOptions{Body: gitlab.Ptr("hi")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.client.MergeRequests.UpdateMergeRequest(f.proj.ID, mr.IID, &gitlab.UpdateMergeRequestOptions{Description: gitlab.Ptr("- [x] rebase")}); err != nil {
+		t.Fatal(err)
+	}
+	notes, _, err := f.client.Notes.ListMergeRequestNotes(f.proj.ID, mr.IID, nil)
+	if err != nil || len(notes) != 2 || !notes[0].System {
+		t.Fatalf("notes = %v, %v; want the user's and a system note", notes, err)
+	}
+	for _, get := range []string{"list", "get"} {
+		var count int64
+		if get == "list" {
+			list, _, err := f.client.MergeRequests.ListProjectMergeRequests(f.proj.ID, nil)
+			if err != nil || len(list) != 1 {
+				t.Fatalf("list = %v, %v", list, err)
+			}
+			count = list[0].UserNotesCount
+		} else {
+			got, _, err := f.client.MergeRequests.GetMergeRequest(f.proj.ID, mr.IID, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			count = got.UserNotesCount
+		}
+		if count != 1 {
+			t.Errorf("%s: user_notes_count = %d, want 1", get, count)
+		}
+	}
+}

@@ -25,6 +25,7 @@ type Bot struct {
 	action  func(string)
 	fields  Fields
 	version *gitlabversion.Instance
+	noted   func(iid int64)
 }
 
 // Options configure a Bot.
@@ -42,6 +43,9 @@ type Options struct {
 	// Version is the instance's version, which picks AutoMerge's
 	// parameter; nil asks GitLab once for this Bot.
 	Version *gitlabversion.Instance
+	// Noted, when set, is told each note the Bot posted on a merge
+	// request: the notes count GitLab lists then includes pinwheel's own.
+	Noted func(iid int64)
 }
 
 // Fields are what new merge requests get besides title, description and
@@ -62,7 +66,7 @@ func New(gl *gitlab.Client, opts Options) *Bot {
 		version = gitlabversion.New(gl)
 	}
 	return &Bot{gl: gl, project: opts.Project, target: opts.Target, dryRun: opts.DryRun, action: act,
-		fields: opts.Fields, version: version}
+		fields: opts.Fields, version: version, noted: opts.Noted}
 }
 
 // File is one file an update commit writes.
@@ -227,12 +231,16 @@ type MergeRequest struct {
 	SHA       string
 	WebURL    string
 	UpdatedAt time.Time
+	// UserNotes is GitLab's user_notes_count (notes by people, system
+	// notes not counted). Only a listing's is stored: the command
+	// catch-up compares it between listings (scheduler/commands_catchup.go).
+	UserNotes int64
 }
 
 // FromGitLab is what the scheduler needs of a merge request as client-go
 // returns it.
 func FromGitLab(mr *gitlab.BasicMergeRequest) MergeRequest {
-	out := MergeRequest{IID: mr.IID, Title: mr.Title, State: mr.State, SHA: mr.SHA, WebURL: mr.WebURL}
+	out := MergeRequest{IID: mr.IID, Title: mr.Title, State: mr.State, SHA: mr.SHA, WebURL: mr.WebURL, UserNotes: mr.UserNotesCount}
 	if mr.UpdatedAt != nil {
 		out.UpdatedAt = *mr.UpdatedAt
 	}
@@ -360,7 +368,15 @@ func (bot *Bot) note(ctx context.Context, iid int64, marker, body, what string) 
 	}, gitlab.WithContext(ctx)); err != nil {
 		return fmt.Errorf("note on MR !%d: %w", iid, err)
 	}
+	bot.posted(iid)
 	return nil
+}
+
+// posted tells Options.Noted of a note posted on merge request iid.
+func (bot *Bot) posted(iid int64) {
+	if bot.noted != nil {
+		bot.noted(iid)
+	}
 }
 
 func firstLine(s string) string {

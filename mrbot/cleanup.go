@@ -143,6 +143,7 @@ func (bot *Bot) Reply(ctx context.Context, iid, self int64, marker, body string)
 	}, gitlab.WithContext(ctx)); err != nil {
 		return fmt.Errorf("answer on MR !%d: %w", iid, err)
 	}
+	bot.posted(iid)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
+	"github.com/pinwheel-dev/pinwheel/mrbot"
 	"github.com/pinwheel-dev/pinwheel/mrcmd"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
@@ -21,6 +22,13 @@ import (
 // it saw the merge request, records each command not answered yet (the
 // answer's marker says which are) and answers it. A run with no merge
 // request changed makes no request for this.
+//
+// pinwheel's own pushes and retitles move updated_at too, so a merge
+// request counts as moved only when the listing's user_notes_count (notes
+// by people; GitLab leaves system notes out) changed as well. The record
+// keeps the count of the last listing only, never of a GET or of
+// pinwheel's own writes, plus one for each note pinwheel posted since
+// (notedOwn): its own answers do not make the next run read again.
 
 // movedMR is one of pinwheel's merge requests updated since the last
 // run: its notes since are read.
@@ -35,7 +43,30 @@ func moved(old state.MergeRequestRecord, had bool, rec state.MergeRequestRecord)
 	if !had || old.IID != rec.IID {
 		return true
 	}
-	return rec.UpdatedAt.After(old.UpdatedAt)
+	return rec.UpdatedAt.After(old.UpdatedAt) && rec.UserNotes != old.UserNotes
+}
+
+// rememberListed is remember for a merge request as the listing gives
+// it: the only place the record takes GitLab's notes count from.
+func (run *projectRun) rememberListed(branch string, mr mrbot.MergeRequest) state.MergeRequestRecord {
+	rec := run.remember(branch, mr)
+	if rec.IID == mr.IID {
+		rec.UserNotes = mr.UserNotes
+		run.rec.MergeRequests[branch] = rec
+	}
+	return rec
+}
+
+// notedOwn counts a note pinwheel posted on merge request iid into its
+// record, so the next listing's count, which includes it, is no change.
+func (run *projectRun) notedOwn(iid int64) {
+	for branch, rec := range run.rec.MergeRequests {
+		if rec.IID == iid {
+			rec.UserNotes++
+			run.rec.MergeRequests[branch] = rec
+			return
+		}
+	}
 }
 
 // catchUpCommands records and answers the commands on the merge requests

@@ -301,3 +301,74 @@ func TestHandleNoteBeforeUsernameKnown(t *testing.T) {
 		})
 	}
 }
+
+// pinwheel's own push and retitle move a merge request's updated_at but
+// not its notes count, so the run after reads no notes; a command a
+// developer posts in the same hour, its webhook lost, moves the count and
+// is still found, whether it came before or after pinwheel's push.
+func TestCommandCaughtUpBesidePinwheelPush(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		beforePush bool
+	}{
+		{"command after the push", false},
+		{"command before the push", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := openAll(t)
+			e.step(t, "settled")
+			dev := e.person("dev", gitlabsim.DeveloperAccess)
+			iid := e.mrFor(brRequests).IID
+			var notes int
+			e.hook = func(r *http.Request) error {
+				if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/notes") && strings.Contains(r.URL.Path, "/merge_requests/") {
+					notes++
+				}
+				return nil
+			}
+			e.release("requests", "2.32.5", e.clock.Now().AddDate(0, 0, -10))
+			e.clock.Add(time.Minute)
+			if tc.beforePush {
+				if _, ok := e.gl.PostMRNote(e.proj, iid, dev, "@pinwheel rebase"); !ok {
+					t.Fatal("no MR")
+				}
+				e.clock.Add(time.Minute)
+			}
+			e.step(t, "pinwheel pushes")
+			if mr := e.mrFor(brRequests); !strings.Contains(mr.Title, "2.32.5") {
+				t.Fatalf("title %q: pinwheel did not update the MR", mr.Title)
+			}
+			if !tc.beforePush {
+				if notes != 0 {
+					t.Errorf("the run that pushed read MR notes %d times", notes)
+				}
+				e.clock.Add(time.Minute)
+				e.step(t, "after the own push")
+				if notes != 0 {
+					t.Errorf("the run after pinwheel's own push read MR notes %d times", notes)
+				}
+				e.clock.Add(time.Minute)
+				if _, ok := e.gl.PostMRNote(e.proj, iid, dev, "@pinwheel rebase"); !ok {
+					t.Fatal("no MR")
+				}
+				e.clock.Add(30 * time.Minute)
+				e.step(t, "catch-up")
+			}
+			if got := e.replies(iid); len(got) != 1 || !strings.HasPrefix(got[0], "@dev ") {
+				t.Fatalf("replies = %q, want one to @dev", got)
+			}
+			// pinwheel's answer is counted as its own: no re-read after.
+			notes = 0
+			e.clock.Add(time.Minute)
+			e.step(t, "after the answer")
+			e.clock.Add(time.Minute)
+			e.step(t, "nothing changed")
+			if notes != 0 {
+				t.Errorf("a run after the answer read MR notes %d times", notes)
+			}
+			if got := e.replies(iid); len(got) != 1 {
+				t.Errorf("replies = %q, want still one", got)
+			}
+		})
+	}
+}

@@ -54,7 +54,7 @@ func (run *projectRun) syncMergeRequests(ctx context.Context) error {
 			}
 			if strings.HasPrefix(mr.SourceBranch, run.p.BranchPrefix) {
 				old, had := run.rec.MergeRequests[mr.SourceBranch]
-				rec := run.remember(mr.SourceBranch, mrbot.FromGitLab(mr))
+				rec := run.rememberListed(mr.SourceBranch, mrbot.FromGitLab(mr))
 				if moved(old, had, rec) && !run.rec.MRsSeenUntil.IsZero() {
 					// A new note touches its merge request: read its
 					// notes for missed commands (catchUpCommands).
@@ -83,7 +83,7 @@ func (run *projectRun) remember(branch string, mr mrbot.MergeRequest) state.Merg
 		IID: mr.IID, Title: mr.Title, State: mr.State, SHA: mr.SHA, WebURL: mr.WebURL, UpdatedAt: mr.UpdatedAt,
 	}
 	if ok && old.IID == mr.IID {
-		rec.Noted, rec.Versions = old.Noted, old.Versions
+		rec.Noted, rec.Versions, rec.UserNotes = old.Noted, old.Versions, old.UserNotes
 		rec.BuiltSHA, rec.Parent, rec.Blob = old.BuiltSHA, old.Parent, old.Blob
 		rec.AutoMergeSHA = old.AutoMergeSHA
 		if old.SHA == mr.SHA || mr.SHA == "" {

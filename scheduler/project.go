@@ -157,7 +157,7 @@ func (run *projectRun) run(ctx context.Context) (err error) {
 	}
 	run.bot = mrbot.New(run.gl, mrbot.Options{
 		Project: run.p.Path, Target: run.target, DryRun: run.r.deps.DryRun, Action: run.action,
-		Fields: fields, Version: run.r.version,
+		Fields: fields, Version: run.r.version, Noted: run.notedOwn,
 	})
 	// The dashboard's ticks and the merge request commands come before
 	// the look-ups: both may change the rules this run's plan follows.

@@ -65,6 +65,10 @@ type MergeRequestRecord struct {
 	WebURL string `json:"web_url,omitempty"`
 	// UpdatedAt is GitLab's updated_at of the merge request.
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	// UserNotes is the user_notes_count of the last merge request
+	// listing, plus the notes pinwheel posted since: the command catch-up
+	// reads the notes only when it changed.
+	UserNotes int64 `json:"user_notes,omitempty"`
 	// PipelineID and Pipeline are the newest pipeline seen for SHA.
 	PipelineID int64  `json:"pipeline_id,omitempty"`
 	Pipeline   string `json:"pipeline,omitempty"`
