@@ -73,8 +73,9 @@ func checkGroupName(name string) error {
 }
 
 // packageBranchTail is how a package branch (<prefix><name>-<major>.x,
-// <prefix><name>-<epoch>-<major>.x) ends.
-var packageBranchTail = regexp.MustCompile(`-[0-9]+(-[0-9]+)?\.x$`)
+// <prefix><name>-<epoch>-<major>.x, and either with the suffix
+// "-vulnerability" of a security update split off its stream) ends.
+var packageBranchTail = regexp.MustCompile(`-[0-9]+(-[0-9]+)?\.x(-vulnerability)?$`)
 
 // EndsLikePackageBranch reports whether s ends like a package branch.
 // A group's branch never does (checkGroupName refuses such names), which

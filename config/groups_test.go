@@ -28,6 +28,7 @@ func TestGroups(t *testing.T) {
 		{name: "name not branch-safe", yaml: "groups: [{name: 'a b'}]\n", err: "cannot be part of a branch name"},
 		{name: "name with ..", yaml: "groups: [{name: 'a..b'}]\n", err: "cannot be part of a branch name"},
 		{name: "name like a package branch", yaml: "groups: [{name: lasso-1.x}]\n", err: `"lasso-1.x" ends like a package's branch`},
+		{name: "name like a split security branch", yaml: "groups: [{name: lasso-1.x-vulnerability}]\n", err: "ends like a package's branch"},
 		{name: "name like an epoch package branch", yaml: "groups: [{name: lasso-1-2.x}]\n", err: "ends like a package's branch"},
 		{name: "name ending in a digit is fine", yaml: "groups: [{name: py3}, {name: v1.xy}]\nprojects: [{path: a/b}]\n",
 			want: [][]Group{{{Name: "py3"}, {Name: "v1.xy"}}}},

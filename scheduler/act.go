@@ -23,7 +23,10 @@ func (run *projectRun) selectTicks(slots []*slot) ticked {
 	var branches []string
 	for _, s := range slots {
 		branches = append(branches, s.branch)
-		if s.plain != nil {
+		// The vulnerability branch's boxes count whenever the slot
+		// carries a fix: its merge request may be open with no plain
+		// update left.
+		if s.plain != nil || s.security {
 			branches = append(branches, s.branch+vulnSuffix)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/dashboard"
 	"github.com/pinwheel-dev/pinwheel/mrbot"
+	"github.com/pinwheel-dev/pinwheel/pep440"
 	"github.com/pinwheel-dev/pinwheel/plan"
 	"github.com/pinwheel-dev/pinwheel/state"
 )
@@ -243,8 +244,12 @@ func decide(in DecisionInput) Decision {
 // replaced a newer plain one, and whether the fix is split off onto the
 // vulnerability branch: an open merge request is never rebuilt down to
 // the fix. In order:
-//  1. the open merge request has a security title: it stays what it is
-//     (the fix, or the plain update that fixes all, retitled by 3);
+//  1. the open merge request has a security title: it stays a security
+//     merge request, rebuilt up to the fix when it carries the fix or an
+//     older one, kept at the plain update when that fixes all and is not
+//     older than what it carries (retitled by 3); one carrying a version
+//     above both (a plain update that fixed all before a newer advisory)
+//     goes on to 2–4, so it is never rebuilt down;
 //  2. the vulnerability branch has an open merge request: split (the
 //     stream branch carries the plain update, or nothing if none);
 //  3. the open merge request's plain update fixes all too: it stays at
@@ -254,12 +259,17 @@ func decide(in DecisionInput) Decision {
 func route(in DecisionInput) (*Candidate, bool) {
 	mr, plain := in.Record, in.Plain
 	open := in.HasRecord && mr.State == "opened"
-	switch {
-	case open && mrbot.IsSecurityTitle(mr.Title):
-		if plain != nil && plain.Update.Security && mr.Title == mrbot.UpdateTitle(in.Name, plain.Update.To, true) {
-			return plain, false
+	if open && mrbot.IsSecurityTitle(mr.Title) {
+		if carried, ok := titleVersion(mr.Title); ok {
+			if notAbove(carried, in.Offered) {
+				return in.Offered, false
+			}
+			if plain != nil && plain.Update.Security && notAbove(carried, plain) {
+				return plain, false
+			}
 		}
-		return in.Offered, false
+	}
+	switch {
 	case in.VulnOpen:
 		// With no plain update the stream branch carries nothing: the
 		// fix is on the vulnerability branch already.
@@ -270,6 +280,23 @@ func route(in DecisionInput) (*Candidate, bool) {
 		return plain, true
 	}
 	return in.Offered, false
+}
+
+// notAbove reports whether v is at most the candidate's version.
+func notAbove(v pep440.Version, c *Candidate) bool {
+	to, err := pep440.Parse(c.Update.To)
+	return err == nil && v.Compare(to) <= 0
+}
+
+// titleVersion is the version an update title names; ok is false for a
+// title pinwheel did not write or a version it cannot read.
+func titleVersion(title string) (pep440.Version, bool) {
+	_, version, ok := mrbot.ParseTitle(title)
+	if !ok {
+		return pep440.Version{}, false
+	}
+	v, err := pep440.Parse(version)
+	return v, err == nil
 }
 
 // hold holds an update with no merge request back for the window or the

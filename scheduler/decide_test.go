@@ -21,6 +21,9 @@ var (
 	// same when it fixes all too (plan.Update.Plain).
 	plain    = &Candidate{Update: &plan.Update{From: "2.31.0", To: "2.33.0", Type: "minor"}, Blob: "blob-plain"}
 	plainSec = &Candidate{Update: &plan.Update{From: "2.31.0", To: "2.33.0", Type: "minor", Security: true, Fixes: []string{"PYSEC-1"}}, Blob: "blob-plain"}
+	// plainNewer is a newer plain update, affected by an advisory that
+	// the open MR's 2.33.0 (once a fix-all) is affected by too.
+	plainNewer = &Candidate{Update: &plan.Update{From: "2.31.0", To: "2.34.0", Type: "minor"}, Blob: "blob-newer"}
 )
 
 const (
@@ -83,6 +86,10 @@ func TestDecide(t *testing.T) {
 			Record: openMR(titleOffered+" [security]", "blob-offered")}, action: ActLeave, section: SectionOpen, want: "2.32.0", title: titleOffered + " [security]"},
 		{name: "route 1: the plain MR retitled security stays", in: DecisionInput{Offered: secOffered, Plain: plainSec, Security: true, HasRecord: true,
 			Record: openMR(titlePending+" [security]", "blob-plain")}, action: ActLeave, section: SectionOpen, want: "2.33.0", title: titlePending + " [security]"},
+		{name: "route 1: an older fix's security MR is rebuilt up to the fix", in: DecisionInput{Offered: secOffered, Plain: plain, Security: true, HasRecord: true,
+			Record: openMR("Update requests to 2.31.5 [security]", "x")}, action: ActUpdate, section: SectionOpen, want: "2.32.0", title: titleOffered + " [security]"},
+		{name: "route 1: the plain MR retitled security is never rebuilt down to the fix", in: DecisionInput{Offered: secOffered, Plain: plainNewer, Security: true, HasRecord: true,
+			Record: openMR(titlePending+" [security]", "blob-plain")}, action: ActUpdate, section: SectionOpen, want: "2.34.0", split: true},
 		{name: "route 2: an open vulnerability MR splits", in: DecisionInput{Offered: secOffered, Plain: plainSec, VulnOpen: true, Security: true, HasRecord: true,
 			Record: openMR(titlePending, "blob-plain")}, action: ActUpdate, section: SectionOpen, want: "2.33.0", title: titlePending + " [security]", split: true},
 		{name: "route 2: the plain update, no MR, waits for the window", in: DecisionInput{Offered: secOffered, Plain: plain, VulnOpen: true, Security: true},
