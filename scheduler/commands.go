@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -189,20 +190,42 @@ func (run *projectRun) command(ctx context.Context, rec state.MRCommand, late bo
 		// Not pinwheel's merge request: not pinwheel's to answer.
 		return kind, metrics.CommandForeign, nil
 	}
-	c := &mrCommand{run: run, rec: rec, mr: mr, who: note.Author.Username, self: self, late: late}
+	c := &mrCommand{run: run, rec: rec, mr: mr, who: note.Author.Username, whoID: note.Author.ID, self: self, late: late}
 	// The project's ID as GitLab says, not as the webhook did.
 	level, err := member.Level(ctx, run.gl, mr.ProjectID, note.Author.ID)
 	if err != nil {
 		return kind, "", err
 	}
 	if level < gitlab.DeveloperPermissions {
-		// Like Dependabot ("only users with push access"), the refusal is
-		// said once, on the command, so the person knows why nothing
-		// happens.
-		return kind, metrics.CommandPermission, c.answer(ctx, fmt.Sprintf("only Developers (or higher) of this project may give pinwheel commands; you are %s.", member.Role(level)))
+		return kind, metrics.CommandPermission, c.refusePermission(ctx, level)
 	}
 	result, err = c.do(ctx, cmd)
 	return kind, result, err
+}
+
+// refusePermission answers a command from someone below Developer. Like
+// Dependabot ("only users with push access"), a member is told why
+// nothing happens, once per merge request (the record keeps who was), so
+// more commands do not make pinwheel repeat itself; a non-member is not
+// answered at all, so that anyone who can comment (a public project)
+// cannot make pinwheel write notes.
+func (c *mrCommand) refusePermission(ctx context.Context, level gitlab.AccessLevelValue) error {
+	if level <= gitlab.NoPermissions {
+		return nil
+	}
+	branch, rec, ok := c.run.recordOf(c.rec.MRIID)
+	if ok && slices.Contains(rec.Refused, c.whoID) {
+		return nil
+	}
+	if err := c.answer(ctx, fmt.Sprintf("only Developers (or higher) of this project may give pinwheel commands; you are %s.", member.Role(level))); err != nil {
+		return err
+	}
+	if ok && !c.run.r.deps.DryRun {
+		rec = c.run.rec.MergeRequests[branch]
+		rec.Refused = append(slices.Clip(rec.Refused), c.whoID)
+		c.run.rec.MergeRequests[branch] = rec
+	}
+	return nil
 }
 
 // commandWaiting is the result of a command that the run's act carries
@@ -267,6 +290,7 @@ type mrCommand struct {
 	rec       state.MRCommand
 	mr        *gitlab.MergeRequest
 	who, self string
+	whoID     int64
 	// late: found after the run's plan was made, which an ignore rule
 	// must shape; such a command is left for the next run.
 	late bool

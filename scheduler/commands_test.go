@@ -255,16 +255,18 @@ func (e *env) commit(sha string) gitlabsim.Commit {
 
 func quietLog() logrus.FieldLogger { return discard.Logger() }
 
-// A Reporter (and a non-member) is told once that the command needs a
-// Developer, and nothing else happens.
+// A Reporter is told once per merge request that commands need a
+// Developer, however many they give, and nothing else happens; a
+// non-member is not answered at all (no notes on outsiders' demand).
 func TestCommandBelowDeveloperRefused(t *testing.T) {
 	for _, tc := range []struct {
-		name  string
-		level int
-		role  string
+		name    string
+		level   int
+		role    string
+		replies int
 	}{
-		{"reporter", gitlabsim.ReporterAccess, "Reporter"},
-		{"not a member", 0, "not a member"},
+		{"reporter", gitlabsim.ReporterAccess, "Reporter", 1},
+		{"not a member", 0, "not a member", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := openAll(t)
@@ -276,18 +278,35 @@ func TestCommandBelowDeveloperRefused(t *testing.T) {
 			}
 			e.step(t, "command")
 			got := e.replies(iid)
-			if len(got) != 1 || !strings.Contains(got[0], "only Developers (or higher)") || !strings.Contains(got[0], "you are "+tc.role) {
-				t.Fatalf("replies = %q", got)
+			if len(got) != tc.replies {
+				t.Fatalf("replies = %q, want %d", got, tc.replies)
+			}
+			for _, r := range got {
+				if !strings.Contains(r, "only Developers (or higher)") || !strings.Contains(r, "you are "+tc.role) {
+					t.Errorf("reply = %q", r)
+				}
 			}
 			if e.mrFor(brRequests).IID != iid || len(e.ignoreRules()) != 0 {
 				t.Error("a refused command closed the MR or stored a rule")
 			}
 			e.step(t, "again")
-			if got := e.replies(iid); len(got) != 1 {
+			if got := e.replies(iid); len(got) != tc.replies {
 				t.Errorf("refusal repeated: %q", got)
+			}
+			// Another command on the same merge request: no second refusal.
+			e.clock.Add(time.Minute)
+			if _, code := e.comment(who, iid, "@pinwheel rebase"); code != http.StatusAccepted {
+				t.Fatalf("webhook answered %d", code)
+			}
+			e.step(t, "second command")
+			if got := e.replies(iid); len(got) != tc.replies {
+				t.Errorf("second command: replies = %q, want %d", got, tc.replies)
 			}
 			if n := commandCount(t, e.metrics, "ignore-dependency", metrics.CommandPermission); n != 1 {
 				t.Errorf("mr_commands_total{permission} = %v, want 1", n)
+			}
+			if n := commandCount(t, e.metrics, "rebase", metrics.CommandPermission); n != 1 {
+				t.Errorf("mr_commands_total{rebase,permission} = %v, want 1", n)
 			}
 		})
 	}

@@ -85,7 +85,7 @@ func (run *projectRun) remember(branch string, mr mrbot.MergeRequest) state.Merg
 	if ok && old.IID == mr.IID {
 		rec.Noted, rec.Versions, rec.UserNotes = old.Noted, old.Versions, old.UserNotes
 		rec.BuiltSHA, rec.Parent, rec.Blob = old.BuiltSHA, old.Parent, old.Blob
-		rec.AutoMergeSHA = old.AutoMergeSHA
+		rec.AutoMergeSHA, rec.Refused = old.AutoMergeSHA, old.Refused
 		if old.SHA == mr.SHA || mr.SHA == "" {
 			rec.SHA, rec.PipelineID, rec.Pipeline = old.SHA, old.PipelineID, old.Pipeline
 			rec.PipelineChecked = old.PipelineChecked
@@ -96,6 +96,16 @@ func (run *projectRun) remember(branch string, mr mrbot.MergeRequest) state.Merg
 	}
 	run.rec.MergeRequests[branch] = rec
 	return rec
+}
+
+// recordOf finds the record of merge request iid and its branch.
+func (run *projectRun) recordOf(iid int64) (string, state.MergeRequestRecord, bool) {
+	for branch, mr := range run.rec.MergeRequests {
+		if mr.IID == iid {
+			return branch, mr, true
+		}
+	}
+	return "", state.MergeRequestRecord{}, false
 }
 
 // syncPipelines learns the pipeline status of open update merge requests'

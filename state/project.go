@@ -90,6 +90,9 @@ type MergeRequestRecord struct {
 	// a run asks again while it differs from BuiltSHA (a run stopped
 	// between opening the merge request and asking).
 	AutoMergeSHA string `json:"auto_merge_sha,omitempty"`
+	// Refused are the user ids of the members below Developer already told
+	// on this merge request that its commands need a Developer: told once.
+	Refused []int64 `json:"refused,omitempty"`
 	// Versions are the versions a group branch carries (PEP 503 name ->
 	// version), as pinwheel last built it; nil for one package's branch.
 	Versions map[string]string `json:"versions,omitempty"`
