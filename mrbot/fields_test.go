@@ -5,8 +5,10 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/pinwheel-dev/pinwheel/gitlabversion"
+	"github.com/pinwheel-dev/pinwheel/internal/testclock"
 	"github.com/pinwheel-dev/pinwheel/mrbot"
 )
 
@@ -14,7 +16,7 @@ func TestUsersResolveOnceAndReportUnknown(t *testing.T) {
 	f := newFixture(t)
 	alice, _ := f.sim.AddUser("Alice")
 	bob, _ := f.sim.AddUser("bob")
-	users := mrbot.NewUsers(f.gl)
+	users := mrbot.NewUsers(f.gl, nil)
 	ctx := context.Background()
 	for range 2 {
 		ids, err := users.IDs(ctx, []string{"alice", "ghost", "BOB"})
@@ -29,8 +31,35 @@ func TestUsersResolveOnceAndReportUnknown(t *testing.T) {
 		t.Errorf("GET /users sent %d times, want 3 (once per name, ghost included)", n)
 	}
 	f.sim.FailNext(1, 500, "GET /users")
-	if _, err := mrbot.NewUsers(f.gl).IDs(ctx, []string{"alice"}); err == nil || errors.Is(err, mrbot.ErrUnknownUser) {
+	if _, err := mrbot.NewUsers(f.gl, nil).IDs(ctx, []string{"alice"}); err == nil || errors.Is(err, mrbot.ErrUnknownUser) {
 		t.Errorf("a 500 gave %v, want a look-up error", err)
+	}
+}
+
+// An unknown username is believed unknown for a day, then asked again: a
+// user created meanwhile is found.
+func TestUsersRecheckUnknownDaily(t *testing.T) {
+	f := newFixture(t)
+	clock := testclock.New(time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC))
+	users := mrbot.NewUsers(f.gl, clock.Now)
+	ctx := context.Background()
+	lookups := func() int { return f.sim.Stats().ByEndpoint["GET /users"] }
+	if _, err := users.IDs(ctx, []string{"carol"}); !errors.Is(err, mrbot.ErrUnknownUser) {
+		t.Fatalf("err = %v, want unknown", err)
+	}
+	carol, _ := f.sim.AddUser("carol")
+	clock.Add(23 * time.Hour)
+	if _, err := users.IDs(ctx, []string{"carol"}); !errors.Is(err, mrbot.ErrUnknownUser) || lookups() != 1 {
+		t.Errorf("within the day: err = %v, %d look-ups, want still unknown and 1", err, lookups())
+	}
+	clock.Add(time.Hour)
+	ids, err := users.IDs(ctx, []string{"carol"})
+	if err != nil || !slices.Equal(ids, []int64{int64(carol.ID)}) || lookups() != 2 {
+		t.Errorf("after a day: ids = %v, err = %v, %d look-ups, want carol's after 2", ids, err, lookups())
+	}
+	clock.Add(48 * time.Hour)
+	if _, err := users.IDs(ctx, []string{"carol"}); err != nil || lookups() != 2 {
+		t.Errorf("a found user: err = %v, %d look-ups, want asked no more", err, lookups())
 	}
 }
 

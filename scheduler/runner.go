@@ -141,7 +141,7 @@ func New(cfg *config.Config, deps Deps) (*Runner, error) {
 		return nil, fmt.Errorf("scheduler: %w", err)
 	}
 	return &Runner{cfg: cfg, deps: deps, projects: slices.Clone(cfg.Projects), osv: oc,
-		users: mrbot.NewUsers(deps.GitLab), version: gitlabversion.New(deps.GitLab)}, nil
+		users: mrbot.NewUsers(deps.GitLab, deps.Clock), version: gitlabversion.New(deps.GitLab)}, nil
 }
 
 // RunAll runs every configured project, config.Parallel at a time (each
