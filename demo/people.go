@@ -105,6 +105,21 @@ func (d *world) closeMR(ctx context.Context, branch string) (string, error) {
 	return fmt.Sprintf("@alice closes !%d %q without merging it", mr.IID, mr.Title), nil
 }
 
+// comment is a maintainer writing a comment on a merge request. The demo
+// has no webhook: the run's catch-up finds the command.
+func (d *world) comment(ctx context.Context, branch, body string) (string, error) {
+	mr, err := d.openMR(ctx, branch)
+	if err != nil {
+		return "", err
+	}
+	if _, _, err := d.alice.Notes.CreateMergeRequestNote(projectPath, mr.IID, &gitlab.CreateMergeRequestNoteOptions{
+		Body: gitlab.Ptr(body),
+	}, gitlab.WithContext(ctx)); err != nil {
+		return "", fmt.Errorf("demo: comment on !%d: %w", mr.IID, err)
+	}
+	return fmt.Sprintf("@alice comments on !%d %q: %s", mr.IID, mr.Title, body), nil
+}
+
 // bump is a person pushing a commit to main that changes one pin in the
 // constraints file (and its YAML copy, as the team's pre-commit hook does).
 func (d *world) bump(ctx context.Context, pkg, version string) (string, error) {

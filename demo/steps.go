@@ -69,6 +69,10 @@ func closeMR(branch string) func(context.Context, *world) (string, error) {
 	return func(ctx context.Context, d *world) (string, error) { return d.closeMR(ctx, branch) }
 }
 
+func comment(branch, body string) func(context.Context, *world) (string, error) {
+	return func(ctx context.Context, d *world) (string, error) { return d.comment(ctx, branch, body) }
+}
+
 func bump(pkg, version string) func(context.Context, *world) (string, error) {
 	return func(ctx context.Context, d *world) (string, error) { return d.bump(ctx, pkg, version) }
 }
@@ -116,6 +120,11 @@ var steps = []step{
 		title: "A person bumps urllib3 on main by hand: pinwheel closes its merge request as no longer needed",
 		at:    sunday.Add(time.Hour), show: viewAll,
 		act: acts(bump("urllib3", "2.5.0")),
+	},
+	{
+		title: "A maintainer comments \"@pinwheel rebase\" on the Django merge request: with no webhook set up, the next run finds the command among the notes and answers it",
+		at:    sunday.Add(80 * time.Minute), show: viewAll,
+		act: acts(comment("pinwheel/django-4.x", "@pinwheel rebase")),
 	},
 	{
 		title:   "A developer comments \"@pinwheel test\" on a merge request of the team's package cki-lib: pinwheel runs group/app's pipeline with that code and reports the result",

@@ -103,9 +103,11 @@ func newWorld(opts Options) (_ *world, err error) {
 
 	var pinwheel gitlabsim.User
 	pinwheel, d.token = d.gl.AddUser("pinwheel")
-	_, aliceToken := d.gl.AddUser("alice")
+	alice, aliceToken := d.gl.AddUser("alice")
 	_, ciToken := d.gl.AddUser("ci")
 	d.project = d.gl.CreateProject(projectPath, "main")
+	// A maintainer: pinwheel carries out her merge request commands.
+	d.gl.AddMember(d.project, alice, gitlabsim.MaintainerAccess)
 	pins := constraints.ParseFile("constraints.txt", []byte(sampleConstraints))
 	d.gl.Commit(d.project, "main", "Add constraints", map[string]string{
 		"constraints.txt":          sampleConstraints,
