@@ -95,12 +95,29 @@ func (run *projectRun) act(ctx context.Context, slots []*slot) error {
 	return nil
 }
 
+// vulnClosed is the version of the fix a person declined on branch's
+// vulnerability branch: the one the state remembers, or the one its
+// merge request, closed since the last run, carries ("" if none).
+func (run *projectRun) vulnClosed(branch string) string {
+	vb := branch + vulnSuffix
+	if v := run.rec.ClosedUpdates[vb]; v != "" {
+		return v
+	}
+	if mr, ok := run.rec.MergeRequests[vb]; ok && mr.State == "closed" {
+		if _, v, ok := mrbot.ParseTitle(mr.Title); ok {
+			return v
+		}
+	}
+	return ""
+}
+
 // input is the decision input for s: what the run read and counted.
 func (run *projectRun) input(s *slot, t ticked, inWindow bool) DecisionInput {
 	mr, hasMR := run.rec.MergeRequests[s.branch]
 	in := DecisionInput{
 		Branch: s.branch, Name: s.name,
 		Record: mr, HasRecord: hasMR, ClosedVersion: run.rec.ClosedUpdates[s.branch],
+		VulnClosedVersion: run.vulnClosed(s.branch),
 		Ticks: Ticks{
 			Approve: t[dashboard.KindApprove][s.branch], Rebase: t[dashboard.KindRebase][s.branch],
 			Retry: t[dashboard.KindRetry][s.branch], Recreate: t[dashboard.KindRecreate][s.branch],

@@ -105,7 +105,11 @@ type DecisionInput struct {
 	// ClosedVersion is the version the state remembers a closed merge
 	// request of the branch for ("" if none).
 	ClosedVersion string
-	Ticks         Ticks
+	// VulnClosedVersion is the version the state remembers a closed
+	// merge request of the branch's vulnerability branch for: a fix a
+	// person declined there is not proposed again on the stream branch.
+	VulnClosedVersion string
+	Ticks             Ticks
 	// PendingApproved says the open merge request carries the pending
 	// update already (its approve box was ticked on an earlier run): the
 	// approval stands until the update is offered anyway.
@@ -218,7 +222,7 @@ func decide(in DecisionInput) Decision {
 	mr := in.Record
 	// A closed MR is matched by title, like Renovate does; the version
 	// remembered in state covers a retitled or vanished one.
-	closedBefore := in.ClosedVersion == want.Update.To
+	closedBefore := in.ClosedVersion == want.Update.To || (want.Update.Security && in.VulnClosedVersion == want.Update.To)
 	switch {
 	case in.HasRecord && mr.State == "opened":
 		return keepCurrent(in, d, approved)

@@ -102,3 +102,39 @@ func TestSecurityUpdateSplitsFromOpenPlainMR(t *testing.T) {
 		})
 	}
 }
+
+// A person who closes both the plain MR and the split-off fix declined
+// both: the next runs open neither again, on either branch, although the
+// fix would bypass the window (issue #10 review).
+func TestSecurityFixDeclinedOnVulnerabilityBranch(t *testing.T) {
+	e := newEnv(t, unlimited)
+	e.release("requests", "2.33.0", released)
+	e.clock.Set(saturday)
+	e.mustRun()
+	plain := e.mrFor(brRequests)
+	e.idx.AddOSVVuln(indexsim.OSVVuln{ID: "PYSEC-2026-7", Package: "requests", Summary: "leak", Modified: released,
+		Ranges: [][]indexsim.OSVEvent{{{Introduced: "0"}, {Fixed: "2.32.4"}, {Introduced: "2.33.0"}}}})
+	e.cfg.Vulnerabilities = config.Vulnerabilities{Source: config.VulnOSV, OSVURL: e.idx.OSVURL(), Labels: []string{"security"}}
+	e.osv = &osv.Options{URL: e.idx.OSVURL(), MaxRetries: 2, Sleep: func(context.Context, time.Duration) error { return nil }}
+	e.clock.Set(saturday.AddDate(0, 0, 4)) // a Wednesday, outside the window
+	e.mustRun()
+	vuln, ok := e.openMRs()[brRequestsVuln]
+	if !ok {
+		t.Fatalf("no vulnerability MR: %v", keys(e.openMRs()))
+	}
+	if err := e.gl.CloseMR(e.proj, plain.IID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.gl.CloseMR(e.proj, vuln.IID); err != nil {
+		t.Fatal(err)
+	}
+	for run := 1; run <= 2; run++ {
+		e.clock.Add(time.Hour)
+		e.mustRun()
+		for branch, mr := range e.openMRs() {
+			if strings.HasPrefix(branch, brRequests) {
+				t.Errorf("run %d: %s opened again on %s", run, mr.Title, branch)
+			}
+		}
+	}
+}
