@@ -2,11 +2,11 @@ package config
 
 import (
 	"fmt"
-	"path"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/pinwheel-dev/pinwheel/internal/glob"
 	"github.com/pinwheel-dev/pinwheel/shard"
 )
 
@@ -20,7 +20,7 @@ type Autodiscover struct {
 	Groups []string
 	// Topics are GitLab project topics ("python").
 	Topics []string
-	// Exclude are path.Match patterns over full project paths
+	// Exclude are shell-style patterns (internal/glob) over full project paths
 	// ("platform/legacy-*"), compared case-insensitively. A pattern that
 	// matches a group's path excludes the group's projects, those of its
 	// subgroups included.
@@ -29,18 +29,21 @@ type Autodiscover struct {
 
 // Excluded reports whether the project at fullPath, or one of the groups
 // it is in, matches an Exclude pattern: "platform/legacy-*" excludes
-// platform/legacy-app and platform/legacy-old/app alike. path.Match's *
+// platform/legacy-app and platform/legacy-old/app alike. A pattern's *
 // stops at a slash, so without the groups a pattern could never reach
 // into subgroups.
 func (a *Autodiscover) Excluded(fullPath string) bool {
 	p := strings.ToLower(fullPath)
 	for _, pat := range a.Exclude {
-		pat = strings.ToLower(pat)
+		m, err := glob.Compile(strings.ToLower(pat))
+		if err != nil {
+			continue // refused when the config was read
+		}
 		for i := 0; i <= len(p); i++ {
 			if i < len(p) && p[i] != '/' {
 				continue
 			}
-			if ok, _ := path.Match(pat, p[:i]); ok {
+			if m.Match(p[:i]) {
 				return true
 			}
 		}
@@ -93,8 +96,8 @@ func checkExcludePattern(p string) error {
 	if err := checkNonEmpty(p); err != nil {
 		return err
 	}
-	if _, err := path.Match(p, ""); err != nil {
-		return fmt.Errorf("%q is not a pattern (path.Match syntax, like platform/legacy-*): %v", p, err)
+	if _, err := glob.Compile(p); err != nil {
+		return fmt.Errorf("%q is not a path pattern (*, ?, [seq], [!seq], like platform/legacy-*): %w", p, err)
 	}
 	return nil
 }

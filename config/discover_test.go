@@ -3,7 +3,7 @@ package config
 import "testing"
 
 func TestAutodiscoverExcluded(t *testing.T) {
-	a := &Autodiscover{Exclude: []string{"platform/legacy-*", "Tools/Old", "*/sandbox"}}
+	a := &Autodiscover{Exclude: []string{"platform/legacy-*", "Tools/Old", "*/sandbox", "lab/[!a-m]*"}}
 	for _, tc := range []struct {
 		path string
 		want bool
@@ -21,6 +21,8 @@ func TestAutodiscoverExcluded(t *testing.T) {
 		{"team/x/sandbox", false}, // the pattern anchors at the root
 		{"platform", false},
 		{"platform-legacy-x/legacy-app", false},
+		{"lab/zeta", true}, // [!seq], as in the groups' packages patterns
+		{"lab/alpha", false},
 	} {
 		if got := a.Excluded(tc.path); got != tc.want {
 			t.Errorf("Excluded(%q) = %v, want %v", tc.path, got, tc.want)

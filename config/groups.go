@@ -2,13 +2,14 @@ package config
 
 import (
 	"fmt"
-	"path"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/pinwheel-dev/pinwheel/internal/glob"
 	"github.com/pinwheel-dev/pinwheel/pkgname"
 )
 
@@ -35,7 +36,7 @@ func (g Group) Matches(key string, t UpdateType) bool {
 		return true
 	}
 	for _, p := range g.Packages {
-		if ok, err := path.Match(normalizePattern(p), key); err == nil && ok {
+		if m, err := packagePattern(p); err == nil && m.Match(key) {
 			return true
 		}
 	}
@@ -51,6 +52,24 @@ func GroupFor(groups []Group, key string, t UpdateType) (Group, bool) {
 		}
 	}
 	return Group{}, false
+}
+
+// packagePatterns caches compiled package patterns: Matches runs for every
+// update of every run, and a config holds few patterns.
+var packagePatterns sync.Map // pattern -> *glob.Pattern
+
+// packagePattern compiles a packages: entry (normalized, see
+// normalizePattern) once.
+func packagePattern(p string) (*glob.Pattern, error) {
+	if m, ok := packagePatterns.Load(p); ok {
+		return m.(*glob.Pattern), nil
+	}
+	m, err := glob.Compile(normalizePattern(p))
+	if err != nil {
+		return nil, err
+	}
+	packagePatterns.Store(p, m)
+	return m, nil
 }
 
 // normalizePattern applies PEP 503 normalization to a pattern's literal
@@ -86,8 +105,11 @@ func EndsLikePackageBranch(s string) bool {
 }
 
 func checkPackagePattern(p string) error {
-	if _, err := path.Match(p, ""); err != nil || p == "" || strings.Contains(p, "/") {
+	if p == "" || strings.Contains(p, "/") {
 		return fmt.Errorf("%q is not a package name or shell-style pattern (like \"django-*\")", p)
+	}
+	if _, err := packagePattern(p); err != nil {
+		return fmt.Errorf("%q is not a shell-style pattern (*, ?, [seq], [!seq]): %w", p, err)
 	}
 	if !strings.ContainsAny(p, "*?[") && !pkgname.Valid(p) {
 		return fmt.Errorf("%q is not a valid Python package name", p)

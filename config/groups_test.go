@@ -34,7 +34,11 @@ func TestGroups(t *testing.T) {
 			want: [][]Group{{{Name: "py3"}, {Name: "v1.xy"}}}},
 		{name: "name missing", yaml: "groups: [{packages: [x]}]\n", err: "groups[0].name: required"},
 		{name: "bad update type", yaml: "groups: [{name: x, update_types: [huge]}]\n", err: `unknown update type "huge"`},
-		{name: "bad pattern", yaml: "groups: [{name: x, packages: ['[a']}]\n", err: "not a package name or shell-style pattern"},
+		{name: "bad pattern", yaml: "groups: [{name: x, packages: ['[a']}]\n", err: `"[a" is not a shell-style pattern (*, ?, [seq], [!seq]): pattern "[a": set "[a" has no closing ]`},
+		{name: "reversed range", yaml: "groups: [{name: x, packages: ['[z-a]*']}]\n", err: `range z-a in "[z-a" is empty (reversed; write a-z)`},
+		{name: "empty pattern", yaml: "groups: [{name: x, packages: ['']}]\n", err: "not a package name or shell-style pattern"},
+		{name: "negated set", yaml: "groups: [{name: x, packages: ['[!a-]*']}]\nprojects: [{path: a/b}]\n",
+			want: [][]Group{{{Name: "x", Packages: []string{"[!a-]*"}}}}},
 		{name: "bad name", yaml: "groups: [{name: x, packages: ['-x-']}]\n", err: "not a valid Python package name"},
 		{name: "unknown key", yaml: "groups: [{name: x, package: [a]}]\n", err: "package"},
 	}
@@ -64,6 +68,7 @@ func TestGroups(t *testing.T) {
 func TestGroupFor(t *testing.T) {
 	groups := []Group{
 		{Name: "django", Packages: []string{"Django", "django_*"}},
+		{Name: "not-a", Packages: []string{"[!a-c]?", "[x-z]*"}},
 		{Name: "non-major", UpdateTypes: []UpdateType{Minor, Patch}},
 	}
 	tests := []struct {
@@ -76,6 +81,10 @@ func TestGroupFor(t *testing.T) {
 		{"djangox", Major, ""},
 		{"requests", Patch, "non-major"},
 		{"requests", Major, ""},
+		{"db", Major, "not-a"},
+		{"ab", Major, ""},
+		{"yarl", Major, "not-a"},
+		{"Zope", Major, ""}, // keys are PEP 503 names: lower case
 	}
 	for _, tt := range tests {
 		g, ok := GroupFor(groups, tt.key, tt.typ)
