@@ -1,8 +1,10 @@
 package indexsim
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -16,6 +18,11 @@ type Fault struct {
 	PathPrefix string
 	// Status is the status to answer with (its body is the status text).
 	Status int
+	// Body, when set, is answered instead of the status text, as
+	// ContentType, with Status (200 when 0): a private index's login page
+	// where the JSON API should be, say.
+	Body        string
+	ContentType string
 	// RetryAfter, when set, is sent as the Retry-After header: seconds
 	// ("2") or an HTTP date.
 	RetryAfter string
@@ -78,6 +85,12 @@ func applyFault(w http.ResponseWriter, f *Fault) bool {
 	}
 	if f.RetryAfter != "" {
 		w.Header().Set("Retry-After", f.RetryAfter)
+	}
+	if f.Body != "" {
+		w.Header().Set("Content-Type", f.ContentType)
+		w.WriteHeader(cmp.Or(f.Status, http.StatusOK))
+		_, _ = io.WriteString(w, f.Body)
+		return true
 	}
 	http.Error(w, http.StatusText(f.Status), f.Status)
 	return true

@@ -207,6 +207,27 @@ func TestFilesMatchTheirHashes(t *testing.T) {
 	}
 }
 
+// A fault with a body answers it, as its content type, with its status
+// or 200: a login page where the JSON API should be.
+func TestFaultBody(t *testing.T) {
+	s := newServer(t, Options{})
+	s.AddRelease("foo-bar", "1.0")
+	s.Inject(Fault{Count: 1, PathPrefix: "/pypi/", Body: "<html>sign in</html>", ContentType: "text/html"})
+	s.Inject(Fault{Count: 1, PathPrefix: "/pypi/", Body: "gone", ContentType: "text/plain", Status: 410})
+	for _, want := range []struct {
+		status      int
+		ctype, body string
+	}{{200, "text/html", "<html>sign in</html>"}, {410, "text/plain", "gone"}} {
+		resp, body := get(t, s.URL()+"/pypi/foo-bar/1.0/json")
+		if resp.StatusCode != want.status || resp.Header.Get("Content-Type") != want.ctype || string(body) != want.body {
+			t.Errorf("got %d %q %q, want %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), body, want.status, want.ctype, want.body)
+		}
+	}
+	if resp, _ := get(t, s.URL()+"/pypi/foo-bar/1.0/json"); resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("after the faults: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
 func TestFaultsAuthAndCounters(t *testing.T) {
 	s := newServer(t, Options{})
 	s.Inject(Fault{Count: 1, PathPrefix: "/pypi/", Status: 502})
