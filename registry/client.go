@@ -166,9 +166,10 @@ func New(opts Options) (*Client, error) {
 // ErrNotFound.
 //
 // The simple API request and the JSON API request for the pinned version
-// run in parallel. A JSON API 404 is not an error (the index may not know
-// the version, or serve no JSON API): the project just has no links or
-// vulnerabilities.
+// run in parallel. A JSON API 404, or an answer that is not JSON, is not
+// an error (the index may not know the version, or serve no JSON API): the
+// project just has no links or vulnerabilities. Lookup cannot tell those
+// missing from none; a run uses Details, whose Missing does.
 func (c *Client) Lookup(ctx context.Context, name, version string) (*Project, error) {
 	if !pkgname.Valid(name) {
 		return nil, fmt.Errorf("look up %q: not a valid project name", name)
@@ -184,6 +185,9 @@ func (c *Client) Lookup(ctx context.Context, name, version string) (*Project, er
 		go func() {
 			defer wg.Done()
 			info, infoErr = c.releaseJSON(ctx, norm, version, 0)
+			if noJSONAnswer(infoErr) {
+				info, infoErr = nil, nil
+			}
 		}()
 	}
 	p, _, err := c.simple(ctx, norm)

@@ -16,6 +16,11 @@ import (
 type Details struct {
 	Links           map[string]string
 	Vulnerabilities []Vulnerability
+	// Missing is why the JSON API gave nothing for the version (an error
+	// matching ErrNotFound or ErrNotJSON), nil when it answered. Links
+	// and Vulnerabilities are then empty because they are unknown: the
+	// version's vulnerabilities are missing, not none.
+	Missing error
 }
 
 // Index is what a check asks of the package index: a Client, or a run's
@@ -79,7 +84,8 @@ func trustIf(pageUnchanged bool) time.Duration {
 
 // Details returns the project's links and the known, not withdrawn,
 // vulnerabilities of version from the JSON API's release endpoint. No
-// JSON API, no version, or a 404 gives empty Details and no error.
+// JSON API or no version gives empty Details; a 404 or an answer that is
+// not JSON gives Details with Missing set; neither is an error.
 func (c *Client) Details(ctx context.Context, name, version string) (Details, error) {
 	return c.details(ctx, name, version, 0)
 }
@@ -90,11 +96,11 @@ func (c *Client) details(ctx context.Context, name, version string, trust time.D
 		return Details{}, nil
 	}
 	info, err := c.releaseJSON(ctx, pkgname.Normalize(name), version, trust)
+	if noJSONAnswer(err) {
+		return Details{Missing: err}, nil
+	}
 	if err != nil {
 		return Details{}, fmt.Errorf("look up %s %s in the JSON API: %w", name, version, err)
-	}
-	if info == nil {
-		return Details{}, nil
 	}
 	return Details{Links: info.links, Vulnerabilities: info.vulns}, nil
 }

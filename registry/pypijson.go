@@ -46,11 +46,22 @@ type jsonAPIDoc struct {
 
 const jsonAccept = "application/json"
 
-// releaseJSON fetches /pypi/<name>/<version>/json; a 404 gives nil, nil.
-// trust is get's.
+// ErrNotJSON means the JSON API answered with something other than JSON:
+// some private indexes answer any path with an HTML page.
+var ErrNotJSON = errors.New("the JSON API answered with something other than JSON")
+
+// noJSONAnswer reports whether err is jsonAPIDoc's "no answer": a 404
+// (ErrNotFound) or ErrNotJSON. Links and upload times carry on without
+// one; vulnerabilities do not, since no answer is not "none known".
+func noJSONAnswer(err error) bool {
+	return errors.Is(err, ErrNotFound) || errors.Is(err, ErrNotJSON)
+}
+
+// releaseJSON fetches /pypi/<name>/<version>/json; no answer is an error
+// noJSONAnswer matches. trust is get's.
 func (c *Client) releaseJSON(ctx context.Context, norm, version string, trust time.Duration) (*releaseJSON, error) {
 	doc, err := c.jsonAPIDoc(ctx, c.jsonAPI+"/"+url.PathEscape(norm)+"/"+url.PathEscape(version)+"/json", trust)
-	if doc == nil || err != nil {
+	if err != nil {
 		return nil, err
 	}
 	out := &releaseJSON{links: doc.Info.ProjectURLs}
@@ -68,10 +79,13 @@ func (c *Client) releaseJSON(ctx context.Context, norm, version string, trust ti
 
 // uploadTimes fetches /pypi/<name>/json for the upload time of every file
 // (the deprecated "releases" map is the only place that lists them all);
-// a 404 gives nil, nil. trust is get's.
+// no answer (a 404, not JSON) gives nil, nil. trust is get's.
 func (c *Client) uploadTimes(ctx context.Context, norm string, trust time.Duration) (map[string]time.Time, error) {
 	doc, err := c.jsonAPIDoc(ctx, c.jsonAPI+"/"+url.PathEscape(norm)+"/json", trust)
-	if doc == nil || err != nil {
+	if noJSONAnswer(err) {
+		return nil, nil
+	}
+	if err != nil {
 		return nil, err
 	}
 	times := map[string]time.Time{}
@@ -93,30 +107,38 @@ func (c *Client) uploadTimes(ctx context.Context, norm string, trust time.Durati
 	return times, nil
 }
 
+// jsonAPIDoc fetches and decodes one JSON API document. A 404 is an
+// error matching ErrNotFound, an answer that is not JSON one matching
+// ErrNotJSON (noJSONAnswer); each caller decides what no answer means.
 func (c *Client) jsonAPIDoc(ctx context.Context, u string, trust time.Duration) (*jsonAPIDoc, error) {
 	resp, err := c.get(ctx, u, jsonAccept, trust)
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil
-	}
 	if err != nil {
 		return nil, err
 	}
 	var doc jsonAPIDoc
 	if err := json.Unmarshal(resp.body, &doc); err != nil {
-		// Some indexes answer any path with an HTML page; the JSON API only
-		// adds links, vulnerabilities and upload times, so carry on without.
 		c.log.WithFields(logrus.Fields{"url": redact.URLs(resp.url), "content_type": resp.contentType}).
-			WithError(err).Warn("JSON API answered with something other than JSON; ignoring it")
-		return nil, nil
+			WithError(err).Debug("JSON API answered with something other than JSON")
+		return nil, fmt.Errorf("GET %s: %w (%s)", redact.URLs(resp.url), ErrNotJSON, contentTypeOf(resp))
 	}
 	return &doc, nil
+}
+
+// contentTypeOf names what came instead of JSON, for an error.
+func contentTypeOf(resp *response) string {
+	if resp.contentType == "" {
+		return "no content type"
+	}
+	return resp.contentType
 }
 
 // Vulnerabilities returns the known, not withdrawn, vulnerabilities of one
 // version from the JSON API's release endpoint: Lookup fills them for one
 // pinned version, this for the other versions a file pins the project at
 // (under different markers) without fetching the project page again. No
-// JSON API, or a 404, gives nil, nil.
+// JSON API, or no version, gives nil, nil; a 404 or an answer that is not
+// JSON is an error matching ErrNotFound or ErrNotJSON: the vulnerabilities
+// are unknown, not none.
 func (c *Client) Vulnerabilities(ctx context.Context, name, version string) ([]Vulnerability, error) {
 	if c.jsonAPI == "" || version == "" {
 		return nil, nil
@@ -124,9 +146,6 @@ func (c *Client) Vulnerabilities(ctx context.Context, name, version string) ([]V
 	info, err := c.releaseJSON(ctx, pkgname.Normalize(name), version, 0)
 	if err != nil {
 		return nil, fmt.Errorf("look up %s %s in the JSON API: %w", name, version, err)
-	}
-	if info == nil {
-		return nil, nil
 	}
 	return info.vulns, nil
 }
