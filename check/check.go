@@ -67,6 +67,10 @@ type Result struct {
 	// Vulns is the pin's vulnerability data (Options.Vulns or
 	// Options.PyPIVulns); nil without.
 	Vulns *Vulns
+
+	// detailsMissing is registry.Details.Missing of the pinned version,
+	// for addPyPIVulns.
+	detailsMissing error
 }
 
 // Ignored reports whether the pin is left alone, by a "# pinwheel: ignore"
@@ -241,6 +245,7 @@ func addDetails(ctx context.Context, index registry.Index, key string, results [
 		}
 		res.Project.Links = d.Links
 		res.Project.Vulnerabilities = d.Vulnerabilities
+		res.detailsMissing = d.Missing
 	}
 	return nil
 }
@@ -248,7 +253,7 @@ func addDetails(ctx context.Context, index registry.Index, key string, results [
 // fail records err for every line of a package.
 func fail(results []*Result, err error) {
 	for _, res := range results {
-		res.Project, res.Plan, res.Err, res.Vulns = nil, plan.Result{}, err, nil
+		res.Project, res.Plan, res.Err, res.Vulns, res.detailsMissing = nil, plan.Result{}, err, nil, nil
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -58,6 +60,67 @@ func TestPyPIVulnerabilities(t *testing.T) {
 	for _, want := range []string{"PYSEC-2026-1  security"} {
 		if !strings.Contains(table.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, table.String())
+		}
+	}
+}
+
+// Under source pypi, a pin whose pinned version the JSON API answers with
+// a 404 or an HTML page has its vulnerability details missing (Missing,
+// an error naming the pin), not none, and no security update; the other
+// pins go on as usual.
+func TestPyPIVulnerabilityDetailsMissing(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		fault indexsim.Fault
+		want  string
+	}{
+		{"404", indexsim.Fault{Status: 404}, "404 Not Found"},
+		{"HTML", indexsim.Fault{Body: "<html>sign in</html>", ContentType: "text/html"}, "something other than JSON (text/html)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sim := newIndex(t)
+			sim.AddVulnerability("requests", "2.31.0", indexsim.Vulnerability{ID: "PYSEC-2026-1", FixedIn: []string{"2.32.3"}})
+			sim.AddVulnerability("Django", "4.2.0", indexsim.Vulnerability{ID: "PYSEC-2026-3", FixedIn: []string{"4.2.9"}})
+			tt.fault.Count, tt.fault.PathPrefix = 1, "/pypi/requests/2.31.0/"
+			sim.Inject(tt.fault)
+			f := constraints.ParseFile("constraints.txt", []byte("requests==2.31.0\nDjango==4.2.0\n"))
+			rep := Run(context.Background(), newClient(t, sim), f, Options{Now: now, PyPIVulns: true})
+
+			req, django := rep.Results[0], rep.Results[1]
+			if req.Err != nil || !req.Vulns.Missing() || len(req.Vulns.Errors) != 1 || len(req.Vulns.Affecting) != 0 || req.SecurityUpdate() != nil {
+				t.Fatalf("requests: err %v, vulns %+v, security %v; want details missing, no security update", req.Err, req.Vulns, req.SecurityUpdate())
+			}
+			msg := req.Vulns.Errors[0].Error()
+			for _, want := range []string{"requests 2.31.0: vulnerability details missing", tt.want} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("error %q lacks %q", msg, want)
+				}
+			}
+			if len(req.Plan.Updates) == 0 {
+				t.Error("requests lost its plain updates")
+			}
+			if django.Vulns.Missing() || django.SecurityUpdate() == nil || django.SecurityUpdate().To != "4.2.9" {
+				t.Errorf("Django: vulns %+v, security %v; want its security update to 4.2.9", django.Vulns, django.SecurityUpdate())
+			}
+		})
+	}
+}
+
+// Missing is about the whole pin: no Vulns, or errors of single
+// advisories, are not missing details.
+func TestVulnsMissing(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		v    *Vulns
+		want bool
+	}{
+		{"nil", nil, false},
+		{"none", &Vulns{}, false},
+		{"an advisory unreadable", &Vulns{Errors: []error{errors.New("PYSEC-1: 500")}}, false},
+		{"details missing", &Vulns{Errors: []error{fmt.Errorf("x 1.0: %w: 404", ErrVulnDetailsMissing)}}, true},
+	} {
+		if got := tt.v.Missing(); got != tt.want {
+			t.Errorf("%s: Missing() = %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }

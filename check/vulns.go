@@ -2,6 +2,7 @@ package check
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/pinwheel-dev/pinwheel/constraints"
@@ -21,8 +22,30 @@ type Vulns struct {
 	// them all yet (or the index's releases are unknown).
 	FixedIn string
 	// Errors are advisories that could not be read or evaluated: the data
-	// for the pin is incomplete, never "not vulnerable".
+	// for the pin is incomplete, never "not vulnerable". One matching
+	// ErrVulnDetailsMissing says there is none at all (Missing).
 	Errors []error
+}
+
+// ErrVulnDetailsMissing means the source gave no vulnerability data for
+// the pin (source pypi: the JSON API answered 404, or not with JSON, for
+// the pinned version). The pin's vulnerabilities are unknown, not none.
+var ErrVulnDetailsMissing = errors.New("vulnerability details missing")
+
+// Missing reports whether the pin's vulnerability data is missing
+// altogether (ErrVulnDetailsMissing): nothing may be closed or downgraded
+// for it. A nil Vulns (no source, or a pin never asked about) is not
+// missing.
+func (v *Vulns) Missing() bool {
+	if v == nil {
+		return false
+	}
+	for _, e := range v.Errors {
+		if errors.Is(e, ErrVulnDetailsMissing) {
+			return true
+		}
+	}
+	return false
 }
 
 // VulnData is OSV's answer for the pins of a run, by package and version.
@@ -86,9 +109,17 @@ func addVulns(res *Result, releases []registry.Release, opts Options) {
 
 // addPyPIVulns is addVulns for vulnerabilities: source pypi, from the
 // JSON API's vulnerabilities of the pinned version (addDetails fetched
-// them, for lines with an update only).
+// them, for lines with an update only). When the JSON API gave nothing
+// for the version, the line's Vulns say the details are missing
+// (ErrVulnDetailsMissing) and it gets no security update.
 func addPyPIVulns(res *Result, releases []registry.Release, opts Options) {
 	if !opts.PyPIVulns || res.Err != nil || res.Project == nil || res.Vulns != nil {
+		return
+	}
+	if res.detailsMissing != nil {
+		foldSecurity(res, releases, opts, nil, []error{
+			fmt.Errorf("%s %s: %w: %w", res.Pin.Name, res.Pin.Version, ErrVulnDetailsMissing, res.detailsMissing),
+		})
 		return
 	}
 	foldSecurity(res, releases, opts, PyPIAdvisories(res.Pin.Version, res.Project.Vulnerabilities), nil)
