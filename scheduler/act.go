@@ -124,7 +124,7 @@ func (run *projectRun) input(s *slot, t ticked, inWindow bool) DecisionInput {
 			Unschedule: t[dashboard.KindUnschedule][s.branch], Unlimit: t[dashboard.KindUnlimit][s.branch],
 		},
 		InWindow: inWindow, Limits: run.p.Limits, OpenMRs: run.openCount, CreatedThisRun: run.createdThis,
-		Group: s.group, Security: s.security, NoVulnData: run.vulnDown,
+		Group: s.group, Security: s.security, NoVulnData: run.vulnDown || s.res.Vulns.Missing(),
 	}
 	withBlob := func(c *Candidate) *Candidate {
 		// Only an open merge request's branch is compared with the files.

@@ -132,7 +132,8 @@ type DecisionInput struct {
 	Plain    *Candidate
 	VulnOpen bool
 	// NoVulnData says the run has no vulnerability data (OSV down or
-	// slow): an open security merge request is then left as it is, since
+	// slow), or none for the slot's pin (check.Vulns.Missing): an open
+	// security merge request is then left as it is, since
 	// without the data the slot offers the plain update or nothing, and
 	// nothing may be rebuilt or closed for want of data.
 	NoVulnData bool

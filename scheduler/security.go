@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -74,7 +75,9 @@ func (run *projectRun) queryVulnerabilities(ctx context.Context) *check.VulnData
 // listVulnerabilities puts the looked-up pins' vulnerability data on the
 // dashboard: the Vulnerabilities section, and advisories that could not
 // be read under Errors. Under source pypi only the pins with an update
-// have data (the JSON API is asked for those only).
+// have data (the JSON API is asked for those only); a pin whose details
+// the JSON API did not give (check.Vulns.Missing) is named under Errors,
+// and its open security merge request is kept as it is (input).
 func (run *projectRun) listVulnerabilities() {
 	if src := run.r.cfg.Vulnerabilities.Source; (src != config.VulnOSV && src != config.VulnPyPI) || run.vulnDown {
 		return
@@ -84,7 +87,11 @@ func (run *projectRun) listVulnerabilities() {
 			continue
 		}
 		for _, e := range p.Vulns.Errors {
-			run.problems = append(run.problems, dashboard.Problem{Kind: dashboard.ProblemVulnData, Subject: p.Pin.Name, Message: e.Error()})
+			msg := e.Error()
+			if errors.Is(e, check.ErrVulnDetailsMissing) {
+				msg += "; this run opened no security update for it and kept an open one as it is"
+			}
+			run.problems = append(run.problems, dashboard.Problem{Kind: dashboard.ProblemVulnData, Subject: p.Pin.Name, Message: msg})
 		}
 	}
 	run.model.Vulnerabilities = vulnerable(run.reports, len(run.files) > 1)

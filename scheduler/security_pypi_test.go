@@ -76,3 +76,63 @@ func TestSecurityUpdateFromPyPI(t *testing.T) {
 		t.Errorf("second run changed the MRs: %q %s", got.Title, got.SHA())
 	}
 }
+
+// With the default source, a JSON API that answers 404 or an HTML page
+// for the pinned version leaves its vulnerabilities missing, not none:
+// the open security MR is kept as it is (not retitled to the plain
+// update, not closed), on a weekday as on the weekend; the dashboard
+// names the pin under Errors, and the other pins go on as usual.
+func TestSecurityPyPIDetailsMissing(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		fault indexsim.Fault
+		want  string
+	}{
+		{"404", indexsim.Fault{Status: 404}, "404 Not Found"},
+		{"HTML", indexsim.Fault{Body: "<html>sign in</html>", ContentType: "text/html"}, "something other than JSON (text/html)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := pypiEnv(t, unlimited)
+			e.mustRun()
+			sha := e.mrFor(brRequests).SHA()
+
+			tt.fault.Count, tt.fault.PathPrefix = 1000, "/pypi/requests/2.31.0/"
+			e.idx.Inject(tt.fault)
+			// A day on, so the cached answer is asked again (detailsTrust).
+			for _, day := range []time.Time{wednesday.Add(25 * time.Hour), saturday} {
+				e.clock.Set(day)
+				rep := e.mustRun()
+				mr := e.mrFor(brRequests)
+				if mr.Title != secTitle || mr.SHA() != sha || rep.MRsClosed != 0 {
+					t.Errorf("%s: security MR changed without data: %q %s, %d closed", day.Weekday(), mr.Title, mr.SHA(), rep.MRsClosed)
+				}
+				body := e.dashboard().Description
+				errs := section(body, "Errors")
+				for _, want := range []string{"vulnerability data unavailable: `requests`", "requests 2.31.0: vulnerability details missing", tt.want, "kept an open one as it is"} {
+					if !strings.Contains(errs, want) {
+						t.Errorf("%s: Errors lack %q:\n%s", day.Weekday(), want, body)
+					}
+				}
+				if strings.Count(errs, "vulnerability details missing") != 1 {
+					t.Errorf("%s: Errors name other pins:\n%s", day.Weekday(), errs)
+				}
+				if !hasBox(section(body, "Open"), "rebase", brRequests) {
+					t.Errorf("%s: security MR not listed as open:\n%s", day.Weekday(), body)
+				}
+				vulns := section(body, "Vulnerabilities")
+				if !strings.Contains(vulns, "| certifi | `2023.7.22` |") || strings.Contains(vulns, "| requests |") {
+					t.Errorf("%s: Vulnerabilities section, want certifi only:\n%s", day.Weekday(), body)
+				}
+			}
+			// The weekend run opened the other pins' updates as usual.
+			if open := e.openMRs(); open[brUrllib3].Title != "Update urllib3 to 2.2.3" || open[brRequests].Title != secTitle {
+				t.Errorf("weekend MRs %v, want the others opened beside the security MR", slices.Sorted(maps.Keys(open)))
+			}
+			if !slices.ContainsFunc(e.idx.Log(), func(r indexsim.Request) bool {
+				return strings.HasPrefix(r.Path, "/pypi/requests/2.31.0/") && r.Status == map[bool]int{true: 404, false: 200}[tt.fault.Status == 404]
+			}) {
+				t.Errorf("the JSON API was not asked for requests 2.31.0 under the fault: %v", e.idx.Log())
+			}
+		})
+	}
+}
