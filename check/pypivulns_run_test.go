@@ -23,7 +23,7 @@ func TestPyPIVulnerabilities(t *testing.T) {
 	rep := Run(context.Background(), newClient(t, sim), f, Options{Now: now, PyPIVulns: true})
 	checkVulnRows(t, rep, []string{
 		"requests 2.32.3 security=yes fixes=PYSEC-2026-1 vulns=PYSEC-2026-1(CVE-2026-1,GHSA-aaaa-bbbb-cccc;;fixed 2.32.3)",
-		"requests 3.0.0 security=no fixes= vulns=PYSEC-2026-1(CVE-2026-1,GHSA-aaaa-bbbb-cccc;;fixed 2.32.3)",
+		"requests 3.0.0 security=no fixes=PYSEC-2026-1 vulns=PYSEC-2026-1(CVE-2026-1,GHSA-aaaa-bbbb-cccc;;fixed 2.32.3)",
 		"six  security=no fixes= vulns=",
 		"Django 4.2.9 security=no fixes= vulns=PYSEC-2026-3(;;fixed )",
 		"Django 5.0 security=no fixes= vulns=PYSEC-2026-3(;;fixed )",
