@@ -11,6 +11,7 @@ import (
 
 	"github.com/pinwheel-dev/pinwheel/constraints"
 	"github.com/pinwheel-dev/pinwheel/internal/termtext"
+	"github.com/pinwheel-dev/pinwheel/plan"
 )
 
 // Row is one printed row of `pinwheel check`: a pin with one offered
@@ -29,19 +30,18 @@ type Row struct {
 	// UpdateType is major, minor or patch; "" without an update.
 	UpdateType string `json:"update_type"`
 	// Major marks the separate major-update row (Renovate's split).
-	Major       bool                 `json:"major"`
-	Pending     bool                 `json:"pending"`
-	EligibleAt  *time.Time           `json:"eligible_at"`
-	ReleaseDate *time.Time           `json:"release_date"`
-	Fixes       []FixedVulnerability `json:"vulnerabilities_fixed"`
-	Ignored     bool                 `json:"ignored"`
-	Error       string               `json:"error"`
+	Major       bool       `json:"major"`
+	Pending     bool       `json:"pending"`
+	EligibleAt  *time.Time `json:"eligible_at"`
+	ReleaseDate *time.Time `json:"release_date"`
+	Ignored     bool       `json:"ignored"`
+	Error       string     `json:"error"`
 	// Vulnerabilities are the OSV advisories affecting the pinned version
 	// (vulnerabilities: source osv, or pypi for a pin with an update), on every
 	// row of the pin.
 	Vulnerabilities []Vulnerability `json:"vulnerabilities"`
 	// Security marks a security update; FixIDs are the ids of the
-	// advisories the row's update fixes.
+	// advisories the row's update fixes (fixIDs).
 	Security bool     `json:"security"`
 	FixIDs   []string `json:"fixes"`
 }
@@ -72,12 +72,20 @@ func vulnRows(v *Vulns) []Vulnerability {
 	return out
 }
 
-// FixedVulnerability is a known vulnerability of the pinned version that
-// the row's update fixes.
-type FixedVulnerability struct {
-	ID      string `json:"id"`
-	Summary string `json:"summary,omitempty"`
-	Link    string `json:"link,omitempty"`
+// fixIDs are the ids of the advisories that moving the pin to u fixes:
+// the security update's (u.Fixes, from the vulnerabilities source), or
+// else those of the JSON API's vulnerabilities of the pinned version with
+// a fixed_in at or below u.To (Result.Fixes), as the merge request
+// describes it (mrbot: its Fixes give way to the advisories).
+func fixIDs(res Result, u plan.Update) []string {
+	ids := append([]string{}, u.Fixes...)
+	if len(ids) > 0 {
+		return ids
+	}
+	for _, v := range res.Fixes(u) {
+		ids = append(ids, v.ID)
+	}
+	return ids
 }
 
 // Rows lists the report as printed rows, in file order: one per offered or
@@ -86,7 +94,7 @@ type FixedVulnerability struct {
 func (r *Report) Rows() []Row {
 	rows := []Row{}
 	for _, res := range r.Results {
-		base := Row{Name: res.Pin.Name, Line: res.Pin.Line, Marker: res.Pin.Marker, Current: res.Pin.Version, Fixes: []FixedVulnerability{},
+		base := Row{Name: res.Pin.Name, Line: res.Pin.Line, Marker: res.Pin.Marker, Current: res.Pin.Version,
 			Vulnerabilities: vulnRows(res.Vulns), FixIDs: []string{}}
 		switch {
 		case res.Err != nil:
@@ -110,11 +118,7 @@ func (r *Report) Rows() []Row {
 			if u.Pending {
 				row.EligibleAt = &u.EligibleAt
 			}
-			row.Fixes = []FixedVulnerability{}
-			row.Security, row.FixIDs = u.Security, append([]string{}, u.Fixes...)
-			for _, v := range res.Fixes(u) {
-				row.Fixes = append(row.Fixes, FixedVulnerability{ID: v.ID, Summary: v.Summary, Link: v.Link})
-			}
+			row.Security, row.FixIDs = u.Security, fixIDs(res, u)
 			rows = append(rows, row)
 		}
 	}
@@ -165,12 +169,6 @@ func WriteTable(w io.Writer, rows []Row) error {
 		if r.ReleaseDate != nil {
 			released = r.ReleaseDate.Format(time.DateOnly)
 		}
-		ids := r.FixIDs
-		if len(ids) == 0 {
-			for _, v := range r.Fixes {
-				ids = append(ids, v.ID)
-			}
-		}
 		note := ""
 		switch {
 		case r.Error != "":
@@ -201,7 +199,7 @@ func WriteTable(w io.Writer, rows []Row) error {
 		if len(lines[r.Name]) > 1 {
 			name = fmt.Sprintf("%s (line %d)", name, r.Line)
 		}
-		cells := []string{name, r.Current, dash(r.Latest), dash(r.UpdateType), released, dash(strings.Join(ids, ",")), note}
+		cells := []string{name, r.Current, dash(r.Latest), dash(r.UpdateType), released, dash(strings.Join(r.FixIDs, ",")), note}
 		for i, c := range cells {
 			// A tab would also break the table's columns.
 			cells[i] = termtext.Escape(c)

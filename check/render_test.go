@@ -2,8 +2,10 @@ package check
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -35,8 +37,8 @@ func TestRowsJSONContract(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &rows); err != nil {
 		t.Fatalf("not a JSON array: %v\n%s", err, buf.String())
 	}
-	keys := []string{"name", "line", "current", "latest", "update_type", "major", "pending",
-		"eligible_at", "release_date", "vulnerabilities_fixed", "ignored", "error"}
+	keys := []string{"name", "line", "marker", "current", "latest", "update_type", "major", "pending",
+		"eligible_at", "release_date", "ignored", "error", "vulnerabilities", "security", "fixes"}
 	want := []struct {
 		name, latest, errText string
 		major, ignored        bool
@@ -57,6 +59,9 @@ func TestRowsJSONContract(t *testing.T) {
 				t.Errorf("row %d lacks key %q", i, k)
 			}
 		}
+		if len(row) != len(keys) {
+			t.Errorf("row %d has %d keys, want only %v: %v", i, len(row), keys, row)
+		}
 		if row["name"] != w.name || row["latest"] != w.latest || row["error"] != w.errText ||
 			row["major"] != w.major || row["ignored"] != w.ignored {
 			t.Errorf("row %d = %v, want %+v", i, row, w)
@@ -64,6 +69,41 @@ func TestRowsJSONContract(t *testing.T) {
 	}
 	if rep.FailedLookups() != 1 {
 		t.Errorf("FailedLookups = %d, want 1", rep.FailedLookups())
+	}
+}
+
+// TestRowsFixes: a row's fixes are the ids of the advisories its update
+// fixes: the security update's from the vulnerabilities source, and on
+// the other rows (or without a source) the JSON API's vulnerabilities of
+// the pin fixed at or below the row's version, as the table's FIXES
+// column shows them.
+func TestRowsFixes(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		opts Options
+		want string
+	}{
+		{"no source", Options{Now: now}, "2.32.4 security=false fixes=GHSA-test-0001; 3.0.0 security=false fixes=GHSA-test-0001,GHSA-test-0002"},
+		{"source pypi", Options{Now: now, PyPIVulns: true}, "2.32.4 security=false fixes=GHSA-test-0001; 3.0.0 security=true fixes=GHSA-test-0001,GHSA-test-0002"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sim := newIndex(t)
+			rep := Run(context.Background(), newClient(t, sim), constraints.Parse([]byte("requests==2.32.3\n")), tt.opts)
+			var got []string
+			for _, r := range rep.Rows() {
+				got = append(got, fmt.Sprintf("%s security=%v fixes=%s", r.Latest, r.Security, strings.Join(r.FixIDs, ",")))
+			}
+			if strings.Join(got, "; ") != tt.want {
+				t.Errorf("rows\n%s\nwant\n%s", strings.Join(got, "; "), tt.want)
+			}
+			var table bytes.Buffer
+			if err := WriteTable(&table, rep.Rows()); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(table.String(), "GHSA-test-0001,GHSA-test-0002") {
+				t.Errorf("table's FIXES column lacks 3.0.0's fixes:\n%s", table.String())
+			}
+		})
 	}
 }
 

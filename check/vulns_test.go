@@ -41,6 +41,21 @@ func TestQueryVulnerabilities(t *testing.T) {
 	if st.QueryBatchCalls != 1 || st.RecordFetches != 2 {
 		t.Errorf("stats = %+v, want 1 querybatch and 2 record fetches", st)
 	}
+	checkVulnRows(t, rep, []string{
+		"requests 2.32.3 security=yes fixes=PYSEC-2026-1 vulns=PYSEC-2026-1(CVE-2026-1,GHSA-aaaa-bbbb-cccc;HIGH;fixed 2.32.3)",
+		"requests 3.0.0 security=no fixes= vulns=PYSEC-2026-1(CVE-2026-1,GHSA-aaaa-bbbb-cccc;HIGH;fixed 2.32.3)",
+		"six  security=no fixes= vulns=PYSEC-2026-2(;;fixed )",
+		"Django 4.2.9 security=no fixes= vulns=",
+		"Django 5.0 security=no fixes= vulns=",
+	}, "PYSEC-2026-1  security", "vulnerable, no fixed release yet: PYSEC-2026-2")
+}
+
+// checkVulnRows compares the rows of rep, as `pinwheel check --format
+// json` prints them and read back, one line each ("name latest
+// security=yes|no fixes=ids vulns=id(aliases;severity;fixed v),..."),
+// with want, and checks that its table contains each of tableHas.
+func checkVulnRows(t *testing.T, rep *Report, want []string, tableHas ...string) {
+	t.Helper()
 	var out bytes.Buffer
 	if err := WriteJSON(&out, rep.Rows()); err != nil {
 		t.Fatal(err)
@@ -58,13 +73,6 @@ func TestQueryVulnerabilities(t *testing.T) {
 		got = append(got, r.Name+" "+r.Latest+" security="+map[bool]string{true: "yes", false: "no"}[r.Security]+
 			" fixes="+strings.Join(r.FixIDs, ",")+" vulns="+strings.Join(vulns, ","))
 	}
-	want := []string{
-		"requests 2.32.3 security=yes fixes=PYSEC-2026-1 vulns=PYSEC-2026-1(CVE-2026-1,GHSA-aaaa-bbbb-cccc;HIGH;fixed 2.32.3)",
-		"requests 3.0.0 security=no fixes= vulns=PYSEC-2026-1(CVE-2026-1,GHSA-aaaa-bbbb-cccc;HIGH;fixed 2.32.3)",
-		"six  security=no fixes= vulns=PYSEC-2026-2(;;fixed )",
-		"Django 4.2.9 security=no fixes= vulns=",
-		"Django 5.0 security=no fixes= vulns=",
-	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
@@ -72,9 +80,9 @@ func TestQueryVulnerabilities(t *testing.T) {
 	if err := WriteTable(&table, rep.Rows()); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"PYSEC-2026-1  security", "vulnerable, no fixed release yet: PYSEC-2026-2"} {
-		if !strings.Contains(table.String(), want) {
-			t.Errorf("table lacks %q:\n%s", want, table.String())
+	for _, w := range tableHas {
+		if !strings.Contains(table.String(), w) {
+			t.Errorf("table lacks %q:\n%s", w, table.String())
 		}
 	}
 }
