@@ -144,3 +144,50 @@ func TestSecurityFixDeclinedOnVulnerabilityBranch(t *testing.T) {
 		}
 	}
 }
+
+// Once the fix split off is no lower than the stream MR's version and no
+// plain update is left, the stream MR carries the fix (retitled, or
+// rebuilt up to it) and the vulnerability MR is closed: one MR per
+// package, never two carrying the same fix (issue #10 review).
+func TestSecurityFixJoinsStreamMR(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(e *env)
+		title string
+		same  bool // the stream branch keeps its commit
+	}{
+		{"fix at the stream's version: retitled", func(e *env) {
+			e.idx.AddOSVVuln(requestsAdvisory("PYSEC-2026-8", released, []indexsim.OSVEvent{{Introduced: "0"}, {Fixed: "2.33.0"}}))
+			e.idx.AddOSVVuln(requestsAdvisory("PYSEC-2026-7", released.Add(time.Hour), []indexsim.OSVEvent{{Introduced: "0"}, {Fixed: "2.32.4"}}))
+		}, "Update requests to 2.33.0 [security]", true},
+		{"fix above the stream's version: rebuilt up", func(e *env) {
+			e.release("requests", "2.33.1", released)
+			e.idx.AddOSVVuln(requestsAdvisory("PYSEC-2026-8", released, []indexsim.OSVEvent{{Introduced: "0"}, {Fixed: "2.33.1"}}))
+			e.idx.AddOSVVuln(requestsAdvisory("PYSEC-2026-7", released.Add(time.Hour), append(slices.Clip(reintroduced), indexsim.OSVEvent{Fixed: "2.33.1"})))
+		}, "Update requests to 2.33.1 [security]", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, plain := streamMREnv(t, reintroduced)
+			e.mustRun()
+			if _, ok := e.openMRs()[brRequestsVuln]; !ok {
+				t.Fatalf("no vulnerability MR: %v", keys(e.openMRs()))
+			}
+			tc.setup(e)
+			for run := 1; run <= 2; run++ {
+				e.clock.Add(time.Hour)
+				e.mustRun()
+				open := e.openMRs()
+				if _, ok := open[brRequestsVuln]; ok {
+					t.Errorf("run %d: vulnerability MR still open beside the stream MR", run)
+				}
+				got := e.mrFor(brRequests)
+				if got.Title != tc.title || (got.SHA() == plain.SHA()) != tc.same {
+					t.Errorf("run %d: stream MR %q at %s (was %s), want %q", run, got.Title, got.SHA(), plain.SHA(), tc.title)
+				}
+				if !strings.Contains(got.Description, "PYSEC-2026-8") {
+					t.Errorf("run %d: stream MR does not list the advisory:\n%s", run, got.Description)
+				}
+			}
+		})
+	}
+}
