@@ -43,7 +43,7 @@ func (run *projectRun) tidy(ctx context.Context, computed map[string]bool) error
 		if mr.State != "opened" || computed[branch] && !run.idle[branch] {
 			continue
 		}
-		reason, ok := run.obsolete(branch, mr)
+		reason, ok := run.obsolete(branch, mr, computed)
 		if !ok {
 			run.model.Open = append(run.model.Open, dashboard.Entry{Branch: branch, Title: mr.Title, MR: mrEntry(mr)})
 			continue
@@ -122,7 +122,9 @@ func (run *projectRun) closeObsolete(ctx context.Context, branch string, mr stat
 // config's ignore: people took the package in hand, and the merge request
 // is theirs to close), while only an unmanaged line (a range, a URL)
 // names it, or when its title no longer says which update it carries.
-func (run *projectRun) obsolete(branch string, mr state.MergeRequestRecord) (string, bool) {
+// A security merge request on a vulnerability branch is obsolete too
+// once its stream's carries the fix (supersededFix).
+func (run *projectRun) obsolete(branch string, mr state.MergeRequestRecord, computed map[string]bool) (string, bool) {
 	if _, ok := mrbot.ParseGroupTitle(mr.Title); ok && isGroupBranch(run.p.BranchPrefix, branch) {
 		return run.obsoleteGroup(branch, mr)
 	}
@@ -165,13 +167,40 @@ func (run *projectRun) obsolete(branch string, mr state.MergeRequestRecord) (str
 		}
 		return fmt.Sprintf("%s on %s no longer pins %s", run.p.Constraints, run.target, name), true
 	}
+	below := false
 	for _, p := range pins {
 		v, err := pep440.Parse(p.Version)
-		if p.Ignored || err != nil || v.Compare(want) < 0 {
+		if p.Ignored || err != nil {
 			return "", false
 		}
+		below = below || v.Compare(want) < 0
+	}
+	if below {
+		return run.supersededFix(branch, name, want, computed)
 	}
 	return fmt.Sprintf("%s on %s already pins %s %s or newer", run.p.Constraints, run.target, name, version), true
+}
+
+// supersededFix says why the merge request on a vulnerability branch is
+// no longer needed: the stream branch's open merge request is a security
+// update (it fixes every advisory known this run) to want or newer, so
+// the two would carry the same fix. Only what this run decided for the
+// stream counts (computed, not idle, built: a rebuild that failed or was
+// left to a person's commits kept its old title), and nothing is closed
+// in a run without vulnerability data.
+func (run *projectRun) supersededFix(branch, name string, want pep440.Version, computed map[string]bool) (string, bool) {
+	stream, ok := strings.CutSuffix(branch, vulnSuffix)
+	if !ok || run.vulnDown || !computed[stream] || run.idle[stream] {
+		return "", false
+	}
+	mr, ok := run.rec.MergeRequests[stream]
+	if !ok || mr.State != "opened" || !mrbot.IsSecurityTitle(mr.Title) {
+		return "", false
+	}
+	if carried, ok := titleVersion(mr.Title); !ok || carried.Compare(want) < 0 {
+		return "", false
+	}
+	return fmt.Sprintf("the security MR !%d (%s) updates %s to the same fix or a newer one", mr.IID, mr.Title, name), true
 }
 
 // leadingName is the project name a requirement line starts with (PEP 508).

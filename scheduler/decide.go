@@ -256,7 +256,11 @@ func decide(in DecisionInput) Decision {
 //     above both (a plain update that fixed all before a newer advisory)
 //     goes on to 2–4, so it is never rebuilt down;
 //  2. the vulnerability branch has an open merge request: split (the
-//     stream branch carries the plain update, or nothing if none);
+//     stream branch carries the plain update, or nothing if none),
+//     unless there is no plain update and the open merge request
+//     carries the fix or an older version: it then carries the fix, now
+//     a security one, rather than sit beside the vulnerability branch's
+//     (which tidy closes: supersededFix);
 //  3. the open merge request's plain update fixes all too: it stays at
 //     the plain update, now a security one (title, advisories);
 //  4. an open merge request otherwise: split;
@@ -264,20 +268,23 @@ func decide(in DecisionInput) Decision {
 func route(in DecisionInput) (*Candidate, bool) {
 	mr, plain := in.Record, in.Plain
 	open := in.HasRecord && mr.State == "opened"
-	if open && mrbot.IsSecurityTitle(mr.Title) {
-		if carried, ok := titleVersion(mr.Title); ok {
-			if notAbove(carried, in.Offered) {
-				return in.Offered, false
-			}
-			if plain != nil && plain.Update.Security && notAbove(carried, plain) {
-				return plain, false
-			}
+	carried, known := titleVersion(mr.Title)
+	known = known && open
+	if known && mrbot.IsSecurityTitle(mr.Title) {
+		if notAbove(carried, in.Offered) {
+			return in.Offered, false
+		}
+		if plain != nil && plain.Update.Security && notAbove(carried, plain) {
+			return plain, false
 		}
 	}
 	switch {
+	case in.VulnOpen && plain == nil && known && notAbove(carried, in.Offered):
+		return in.Offered, false
 	case in.VulnOpen:
 		// With no plain update the stream branch carries nothing: the
-		// fix is on the vulnerability branch already.
+		// fix is on the vulnerability branch already (and an open merge
+		// request above it is never rebuilt down to it).
 		return plain, true
 	case open && plain != nil && plain.Update.Security:
 		return plain, false

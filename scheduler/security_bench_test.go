@@ -1,12 +1,9 @@
 package scheduler_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
-	"time"
 
-	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/indexsim"
 	"github.com/pinwheel-dev/pinwheel/osv"
 )
@@ -70,8 +67,7 @@ func addAdvisories(e *env, pins int) {
 			Modified: released, CVSSV3: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N", Ranges: [][]indexsim.OSVEvent{events},
 		})
 	}
-	e.cfg.Vulnerabilities = config.Vulnerabilities{Source: config.VulnOSV, OSVURL: e.idx.OSVURL(), Labels: []string{"security"}}
-	e.osv = &osv.Options{URL: e.idx.OSVURL(), Sleep: func(context.Context, time.Duration) error { return nil }}
+	e.useOSV()
 }
 
 // groupOSVRuns runs BenchmarkRunGroup's project (Saturday, one group taking

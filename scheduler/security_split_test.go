@@ -1,18 +1,46 @@
 package scheduler_test
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/pinwheel-dev/pinwheel/config"
+	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 	"github.com/pinwheel-dev/pinwheel/indexsim"
-	"github.com/pinwheel-dev/pinwheel/osv"
 )
 
 const brRequestsVuln = brRequests + "-vulnerability"
+
+// reintroduced are the ranges of an advisory fixed in 2.32.4 and
+// introduced again in 2.33.0: only the vulnerability branch's 2.32.4
+// fixes it.
+var reintroduced = []indexsim.OSVEvent{{Introduced: "0"}, {Fixed: "2.32.4"}, {Introduced: "2.33.0"}}
+
+// requestsAdvisory is an OSV advisory of requests over one range.
+func requestsAdvisory(id string, modified time.Time, events []indexsim.OSVEvent) indexsim.OSVVuln {
+	return indexsim.OSVVuln{ID: id, Package: "requests", Summary: "leak", Modified: modified, Ranges: [][]indexsim.OSVEvent{events}}
+}
+
+// streamMREnv is newEnv after a Saturday run that opened the normal MR to
+// requests 2.33.0 (returned), with the clock then on the Wednesday after
+// (outside the window) and OSV on, giving requests the advisory
+// PYSEC-2026-7 over events.
+func streamMREnv(t *testing.T, events []indexsim.OSVEvent) (*env, gitlabsim.MergeRequest) {
+	t.Helper()
+	e := newEnv(t, unlimited)
+	e.release("requests", "2.33.0", released)
+	e.clock.Set(saturday)
+	e.mustRun()
+	plain := e.mrFor(brRequests)
+	if plain.Title != "Update requests to 2.33.0" {
+		t.Fatalf("stream MR %q, want the normal update to 2.33.0", plain.Title)
+	}
+	e.idx.AddOSVVuln(requestsAdvisory("PYSEC-2026-7", released, events))
+	e.useOSV()
+	e.clock.Set(saturday.AddDate(0, 0, 4))
+	return e, plain
+}
 
 // An advisory appearing while a normal MR to a newer release is open never
 // rebuilds that MR down to the fix (issue #10): the fix gets its own MR
@@ -27,28 +55,15 @@ func TestSecurityUpdateSplitsFromOpenPlainMR(t *testing.T) {
 		plainTitle string
 		vuln       bool
 	}{
-		{"2.33.0 still affected: split", []indexsim.OSVEvent{{Introduced: "0"}, {Fixed: "2.32.4"}, {Introduced: "2.33.0"}},
-			"Update requests to 2.33.0", true},
+		{"2.33.0 still affected: split", reintroduced, "Update requests to 2.33.0", true},
 		{"2.33.0 fixes it too: retitled", []indexsim.OSVEvent{{Introduced: "0"}, {Fixed: "2.32.4"}},
 			"Update requests to 2.33.0 [security]", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, unlimited)
-			e.release("requests", "2.33.0", released)
-			e.clock.Set(saturday)
-			e.mustRun()
-			plain := e.mrFor(brRequests)
-			if plain.Title != "Update requests to 2.33.0" {
-				t.Fatalf("stream MR %q, want the normal update to 2.33.0", plain.Title)
-			}
+			e, plain := streamMREnv(t, tt.events)
 			sha := plain.SHA()
 			before := len(e.openMRs())
-
-			e.idx.AddOSVVuln(indexsim.OSVVuln{ID: "PYSEC-2026-7", Package: "requests", Summary: "leak", Modified: released, Ranges: [][]indexsim.OSVEvent{tt.events}})
-			e.cfg.Vulnerabilities = config.Vulnerabilities{Source: config.VulnOSV, OSVURL: e.idx.OSVURL(), Labels: []string{"security"}}
-			e.osv = &osv.Options{URL: e.idx.OSVURL(), MaxRetries: 2, Sleep: func(context.Context, time.Duration) error { return nil }}
-			e.clock.Set(saturday.AddDate(0, 0, 4)) // a Wednesday, outside the window
 			for run := 1; run <= 2; run++ {
 				e.mustRun()
 				got := e.mrFor(brRequests)
@@ -107,16 +122,7 @@ func TestSecurityUpdateSplitsFromOpenPlainMR(t *testing.T) {
 // both: the next runs open neither again, on either branch, although the
 // fix would bypass the window (issue #10 review).
 func TestSecurityFixDeclinedOnVulnerabilityBranch(t *testing.T) {
-	e := newEnv(t, unlimited)
-	e.release("requests", "2.33.0", released)
-	e.clock.Set(saturday)
-	e.mustRun()
-	plain := e.mrFor(brRequests)
-	e.idx.AddOSVVuln(indexsim.OSVVuln{ID: "PYSEC-2026-7", Package: "requests", Summary: "leak", Modified: released,
-		Ranges: [][]indexsim.OSVEvent{{{Introduced: "0"}, {Fixed: "2.32.4"}, {Introduced: "2.33.0"}}}})
-	e.cfg.Vulnerabilities = config.Vulnerabilities{Source: config.VulnOSV, OSVURL: e.idx.OSVURL(), Labels: []string{"security"}}
-	e.osv = &osv.Options{URL: e.idx.OSVURL(), MaxRetries: 2, Sleep: func(context.Context, time.Duration) error { return nil }}
-	e.clock.Set(saturday.AddDate(0, 0, 4)) // a Wednesday, outside the window
+	e, plain := streamMREnv(t, reintroduced)
 	e.mustRun()
 	vuln, ok := e.openMRs()[brRequestsVuln]
 	if !ok {
@@ -136,5 +142,52 @@ func TestSecurityFixDeclinedOnVulnerabilityBranch(t *testing.T) {
 				t.Errorf("run %d: %s opened again on %s", run, mr.Title, branch)
 			}
 		}
+	}
+}
+
+// Once the fix split off is no lower than the stream MR's version and no
+// plain update is left, the stream MR carries the fix (retitled, or
+// rebuilt up to it) and the vulnerability MR is closed: one MR per
+// package, never two carrying the same fix (issue #10 review).
+func TestSecurityFixJoinsStreamMR(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(e *env)
+		title string
+		same  bool // the stream branch keeps its commit
+	}{
+		{"fix at the stream's version: retitled", func(e *env) {
+			e.idx.AddOSVVuln(requestsAdvisory("PYSEC-2026-8", released, []indexsim.OSVEvent{{Introduced: "0"}, {Fixed: "2.33.0"}}))
+			e.idx.AddOSVVuln(requestsAdvisory("PYSEC-2026-7", released.Add(time.Hour), []indexsim.OSVEvent{{Introduced: "0"}, {Fixed: "2.32.4"}}))
+		}, "Update requests to 2.33.0 [security]", true},
+		{"fix above the stream's version: rebuilt up", func(e *env) {
+			e.release("requests", "2.33.1", released)
+			e.idx.AddOSVVuln(requestsAdvisory("PYSEC-2026-8", released, []indexsim.OSVEvent{{Introduced: "0"}, {Fixed: "2.33.1"}}))
+			e.idx.AddOSVVuln(requestsAdvisory("PYSEC-2026-7", released.Add(time.Hour), append(slices.Clip(reintroduced), indexsim.OSVEvent{Fixed: "2.33.1"})))
+		}, "Update requests to 2.33.1 [security]", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, plain := streamMREnv(t, reintroduced)
+			e.mustRun()
+			if _, ok := e.openMRs()[brRequestsVuln]; !ok {
+				t.Fatalf("no vulnerability MR: %v", keys(e.openMRs()))
+			}
+			tc.setup(e)
+			for run := 1; run <= 2; run++ {
+				e.clock.Add(time.Hour)
+				e.mustRun()
+				open := e.openMRs()
+				if _, ok := open[brRequestsVuln]; ok {
+					t.Errorf("run %d: vulnerability MR still open beside the stream MR", run)
+				}
+				got := e.mrFor(brRequests)
+				if got.Title != tc.title || (got.SHA() == plain.SHA()) != tc.same {
+					t.Errorf("run %d: stream MR %q at %s (was %s), want %q", run, got.Title, got.SHA(), plain.SHA(), tc.title)
+				}
+				if !strings.Contains(got.Description, "PYSEC-2026-8") {
+					t.Errorf("run %d: stream MR does not list the advisory:\n%s", run, got.Description)
+				}
+			}
+		})
 	}
 }

@@ -12,17 +12,36 @@ import (
 	"time"
 
 	"github.com/pinwheel-dev/pinwheel/config"
+	"github.com/pinwheel-dev/pinwheel/gitlabsim"
 	"github.com/pinwheel-dev/pinwheel/indexsim"
 	"github.com/pinwheel-dev/pinwheel/osv"
 )
 
-// osvEnv is newEnv with vulnerabilities from the index simulator's OSV:
-// requests 2.31.0 has an advisory fixed in 2.32.0 (released yesterday,
-// younger than requests' minimum release age), certifi one with no fix.
-func osvEnv(t *testing.T, projectYAML string) *env {
+// securityEnv is newEnv with requests 2.32.0 released yesterday, younger
+// than requests' minimum release age: on a weekday only a security
+// update offers it.
+func securityEnv(t *testing.T, projectYAML string) *env {
 	t.Helper()
 	e := newEnv(t, projectYAML)
 	e.release("requests", "2.32.0", wednesday.Add(-24*time.Hour))
+	e.cfg.Packages = []config.PackageRule{{Name: "requests", MinimumReleaseAge: config.Duration(7 * 24 * time.Hour)}}
+	return e
+}
+
+// useOSV turns vulnerabilities (source osv) on, from the index
+// simulator's OSV, with security MRs labelled security and retries that
+// do not wait.
+func (e *env) useOSV() {
+	e.cfg.Vulnerabilities = config.Vulnerabilities{Source: config.VulnOSV, OSVURL: e.idx.OSVURL(), Labels: []string{"security"}}
+	e.osv = &osv.Options{URL: e.idx.OSVURL(), MaxRetries: 2, Sleep: func(context.Context, time.Duration) error { return nil }}
+}
+
+// osvEnv is securityEnv with vulnerabilities from the index simulator's
+// OSV: requests 2.31.0 has an advisory fixed in 2.32.0, certifi one with
+// no fix.
+func osvEnv(t *testing.T, projectYAML string) *env {
+	t.Helper()
+	e := securityEnv(t, projectYAML)
 	e.idx.AddOSVVuln(indexsim.OSVVuln{
 		ID: "GHSA-9wx4-h78v-vm56", Package: "requests", Aliases: []string{"CVE-2024-35195", "PYSEC-2024-60"},
 		Summary: "Session verify=False persists", Modified: released, CVSSV3: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
@@ -32,19 +51,20 @@ func osvEnv(t *testing.T, projectYAML string) *env {
 		ID: "PYSEC-2026-99", Package: "certifi", Summary: "bad root", Modified: released, DatabaseSeverity: "MODERATE",
 		Ranges: [][]indexsim.OSVEvent{{{Introduced: "0"}}},
 	})
-	e.cfg.Vulnerabilities = config.Vulnerabilities{Source: config.VulnOSV, OSVURL: e.idx.OSVURL(), Labels: []string{"security"}}
-	e.cfg.Packages = []config.PackageRule{{Name: "requests", MinimumReleaseAge: config.Duration(7 * 24 * time.Hour)}}
-	e.osv = &osv.Options{URL: e.idx.OSVURL(), MaxRetries: 2, Sleep: func(context.Context, time.Duration) error { return nil }}
+	e.useOSV()
 	return e
 }
 
 const secTitle = "Update requests to 2.32.0 [security]"
 
-// A weekday run opens the security MR only: the others wait for the
-// window, and the release age does not hold the fix back.
-func TestSecurityUpdateOnWeekday(t *testing.T) {
-	e := osvEnv(t, unlimited)
-	rep := e.mustRun()
+// wantOnlySecurityMR checks a securityEnv's weekday run: the security MR
+// to requests 2.32.0 is the only open MR, labelled security, with the
+// branch pinning the fix, its description holding each of description
+// and the dashboard's Vulnerabilities section each of vulnerabilities;
+// and the next run changes nothing. It returns the MR and the dashboard
+// as the first run left them.
+func wantOnlySecurityMR(t *testing.T, e *env, description, vulnerabilities []string) (gitlabsim.MergeRequest, string) {
+	t.Helper()
 	open := e.openMRs()
 	if len(open) != 1 {
 		t.Fatalf("open MRs %v, want only the security MR", slices.Sorted(maps.Keys(open)))
@@ -53,7 +73,7 @@ func TestSecurityUpdateOnWeekday(t *testing.T) {
 	if mr.Title != secTitle || !slices.Contains(mr.Labels, "security") {
 		t.Errorf("MR %q labels %v, want %q labelled security", mr.Title, mr.Labels, secTitle)
 	}
-	for _, want := range []string{"### Security advisories fixed", "GHSA-9wx4-h78v-vm56", "`CVE-2024-35195`, `PYSEC-2024-60`", "HIGH 7.5"} {
+	for _, want := range append([]string{"### Security advisories fixed"}, description...) {
 		if !strings.Contains(mr.Description, want) {
 			t.Errorf("description lacks %q:\n%s", want, mr.Description)
 		}
@@ -62,23 +82,33 @@ func TestSecurityUpdateOnWeekday(t *testing.T) {
 		t.Errorf("branch constraints:\n%s", got)
 	}
 	body := e.dashboard().Description
-	if !hasBox(section(body, "Awaiting Schedule"), "unschedule", brUrllib3) {
-		t.Errorf("urllib3 not awaiting the schedule:\n%s", body)
-	}
 	vulns := section(body, "Vulnerabilities")
-	for _, want := range []string{"| requests | `2.31.0` |", "`2.32.0` |", "| certifi | `2023.7.22` | [PYSEC-2026-99](https://osv.dev/vulnerability/PYSEC-2026-99) | MODERATE | no fixed release yet |"} {
+	for _, want := range vulnerabilities {
 		if !strings.Contains(vulns, want) {
 			t.Errorf("Vulnerabilities section lacks %q:\n%s", want, body)
 		}
-	}
-	if rep.OSV.QueryBatchCalls != 1 || rep.OSV.RecordFetches != 2 {
-		t.Errorf("OSV stats %+v, want 1 querybatch and 2 record fetches", rep.OSV)
 	}
 	// The next run keeps it as is: nothing doubled.
 	sha := mr.SHA()
 	e.mustRun()
 	if got := e.mrFor(brRequests); got.SHA() != sha || len(e.openMRs()) != 1 {
 		t.Errorf("second run changed the MRs: %q %s", got.Title, got.SHA())
+	}
+	return mr, body
+}
+
+// A weekday run opens the security MR only: the others wait for the
+// window, and the release age does not hold the fix back.
+func TestSecurityUpdateOnWeekday(t *testing.T) {
+	e := osvEnv(t, unlimited)
+	rep := e.mustRun()
+	if rep.OSV.QueryBatchCalls != 1 || rep.OSV.RecordFetches != 2 {
+		t.Errorf("OSV stats %+v, want 1 querybatch and 2 record fetches", rep.OSV)
+	}
+	_, body := wantOnlySecurityMR(t, e, []string{"GHSA-9wx4-h78v-vm56", "`CVE-2024-35195`, `PYSEC-2024-60`", "HIGH 7.5"},
+		[]string{"| requests | `2.31.0` |", "`2.32.0` |", "| certifi | `2023.7.22` | [PYSEC-2026-99](https://osv.dev/vulnerability/PYSEC-2026-99) | MODERATE | no fixed release yet |"})
+	if !hasBox(section(body, "Awaiting Schedule"), "unschedule", brUrllib3) {
+		t.Errorf("urllib3 not awaiting the schedule:\n%s", body)
 	}
 }
 
