@@ -64,7 +64,7 @@ func TestDemo(t *testing.T) {
 		{"GitLab merges it", "!5 \"Update PyYAML to 6.0.2\" is merged", "5 rebuilt", "PyYAML      6.0.2"},
 		{"@alice closes !6", "Closed / Ignored", "[ ] Update six to 1.17.0", "💬 @pinwheel on !6"},
 		{"1 closed as no longer needed", "!3 \"Update urllib3 to 2.5.0 - autoclosed\" is closed", "already pins urllib3 2.5.0"},
-		{"@alice comments on !2", "answer a command on MR !2", "💬 @pinwheel on !2:", "@alice rebuilt this merge request on the current main."},
+		{"@alice comments on !2", "answer a command on MR !2", "💬 @pinwheel on !2:", "@alice this merge request's branch was already on the current main; there was nothing to rebuild."},
 		{"pinwheel triggered pipeline #", "is pending for commit", "of group/app passed for commit", "cki_lib_pip_url             git+http://gitlab.test/group/cki-lib.git@"},
 		{"$ pinwheel deploy --project group/cki-lib --sha ", "production: (new branch) → ", "$ pinwheel rollback --project group/cki-lib\n",
 			"branch production of group/cki-lib is at", "environment production: http://gitlab.test/group/cki-lib/-/environments/1",

@@ -237,19 +237,35 @@ const commandWaiting = "waiting"
 const commandNextRun = "next-run"
 
 // waitingCommand is a rebase or recreate this run ticked: done once act
-// consumed box, then answered with text.
+// consumed box, then answered with text; or with unchanged, when set and
+// the branch's recorded head is still before (act found the branch on
+// the current target with these files and wrote nothing).
 type waitingCommand struct {
 	c          *mrCommand
 	kind, text string
 	box        dashboard.Box
+	unchanged  string
+	before     string
 }
 
 // wait ticks box for this run and leaves the command pending until act
 // has consumed it.
 func (c *mrCommand) wait(kind mrcmd.Kind, box dashboard.Box, text string) (string, error) {
-	c.run.ticks = c.run.ticks.With(box)
-	c.run.waiting = append(c.run.waiting, waitingCommand{c: c, kind: string(kind), text: text, box: box})
+	return c.waitFor(waitingCommand{c: c, kind: string(kind), text: text, box: box})
+}
+
+func (c *mrCommand) waitFor(w waitingCommand) (string, error) {
+	c.run.ticks = c.run.ticks.With(w.box)
+	c.run.waiting = append(c.run.waiting, w)
 	return commandWaiting, nil
+}
+
+// reply is the answer to a waiting command act carried out.
+func (w waitingCommand) reply(run *projectRun) string {
+	if w.unchanged != "" && w.before != "" && run.rec.MergeRequests[w.box.Branch].BuiltSHA == w.before {
+		return w.unchanged
+	}
+	return w.text
 }
 
 // answerWaiting answers the commands act carried out and marks them done;
@@ -261,7 +277,7 @@ func (run *projectRun) answerWaiting(ctx context.Context) error {
 			log.Info("merge request command not carried out in this run; the next run tries again")
 			continue
 		}
-		if err := w.c.answer(ctx, w.text); err != nil {
+		if err := w.c.answer(ctx, w.reply(run)); err != nil {
 			if ctx.Err() != nil {
 				return err
 			}
@@ -338,8 +354,13 @@ func (c *mrCommand) do(ctx context.Context, cmd mrcmd.Command) (string, error) {
 		if edited {
 			return c.refuse(ctx, fmt.Sprintf("someone else pushed to %s, so pinwheel leaves it alone. `@%s recreate` rebuilds it and drops their commits.", mdtext.Code(branch, mdtext.Short), c.self))
 		}
-		return c.wait(cmd.Kind, dashboard.Box{Kind: dashboard.KindRebase, Branch: branch},
-			fmt.Sprintf("rebuilt this merge request on the current %s.", mdtext.Code(run.target, mdtext.Short)))
+		target := mdtext.Code(run.target, mdtext.Short)
+		return c.waitFor(waitingCommand{
+			c: c, kind: string(cmd.Kind), box: dashboard.Box{Kind: dashboard.KindRebase, Branch: branch},
+			text:      fmt.Sprintf("rebuilt this merge request on the current %s.", target),
+			unchanged: fmt.Sprintf("this merge request's branch was already on the current %s; there was nothing to rebuild.", target),
+			before:    known,
+		})
 	case cmd.Kind == mrcmd.Recreate && st == "opened":
 		return c.wait(cmd.Kind, dashboard.Box{Kind: dashboard.KindRebase, Branch: branch},
 			fmt.Sprintf("recreated this merge request from the current %s; commits others pushed to it are dropped.", mdtext.Code(run.target, mdtext.Short)))

@@ -64,7 +64,7 @@ func TestCommandRebaseAnsweredAfterRebuild(t *testing.T) {
 	if c := e.commit(head); len(c.Parents) != 1 || c.Parents[0] != main {
 		t.Errorf("branch not rebuilt on main %s: parents %v", main, c.Parents)
 	}
-	if got := e.replies(iid); len(got) != 1 || !strings.Contains(got[0], "rebuilt this merge request") {
+	if got := e.replies(iid); len(got) != 1 || !strings.Contains(got[0], "rebuilt this merge request on the current `main`") {
 		t.Errorf("replies = %q, want one after the rebuild", got)
 	}
 }

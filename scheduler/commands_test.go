@@ -112,7 +112,17 @@ func TestCommands(t *testing.T) {
 			if c := e.commit(head); len(c.Parents) != 1 || c.Parents[0] != main {
 				t.Errorf("branch not rebuilt on main %s: parents %v", main, c.Parents)
 			}
-			if !strings.Contains(reply, "rebuilt this merge request on the current `main`") {
+			if !strings.Contains(reply, "rebuilt this merge request on the current `main`") || strings.Contains(reply, "already") {
+				t.Errorf("reply %q", reply)
+			}
+		}},
+		{"rebase with nothing to rebuild", "@pinwheel rebase", nil, func(t *testing.T, e *env, iid int, reply string) {
+			main, _ := e.gl.Branch(e.proj, "main")
+			head, _ := e.gl.Branch(e.proj, brRequests)
+			if c := e.commit(head); len(c.Parents) != 1 || c.Parents[0] != main || !strings.HasPrefix(c.Message, "Update requests to 2.32.4") {
+				t.Errorf("branch head %q on %v, want pinwheel's commit on main %s", c.Message, c.Parents, main)
+			}
+			if !strings.Contains(reply, "was already on the current `main`; there was nothing to rebuild") || strings.Contains(reply, "rebuilt this") {
 				t.Errorf("reply %q", reply)
 			}
 		}},
@@ -471,7 +481,7 @@ func TestCommandMarkerNotSpoofed(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("replies = %q, want the help and the rebase answer", got)
 	}
-	if strings.Contains(got[0], "<!-- pinwheel-command:"+next) || !strings.Contains(got[1], "rebuilt") {
+	if strings.Contains(got[0], "<!-- pinwheel-command:"+next) || !strings.Contains(got[1], "nothing to rebuild") {
 		t.Errorf("replies = %q", got)
 	}
 }
