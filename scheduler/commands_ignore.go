@@ -152,6 +152,23 @@ func (run *projectRun) rekey(r state.IgnoreRule) (state.IgnoreRule, error) {
 	return r, db.DeleteIgnore(run.p.Path, old)
 }
 
+// lift lifts a rule whose unignore box is ticked, once pinwheel's note
+// on its merge request says so (noteLift); a dry run only tells.
+func (run *projectRun) lift(ctx context.Context, r state.IgnoreRule) (bool, error) {
+	if !run.r.deps.DryRun {
+		ok, err := run.noteLift(ctx, r)
+		if err != nil || !ok {
+			return false, err
+		}
+		if err := run.r.deps.State.DeleteIgnore(run.p.Path, r.Key); err != nil {
+			return false, err
+		}
+	}
+	run.consume(dashboard.KindUnignore, r.Key)
+	run.log.WithField("rule", r.Key).Info("ignore rule lifted from the dashboard")
+	return true, nil
+}
+
 // ignoredWhat says in words what a rule covers.
 func ignoredWhat(ig plan.Ignore) string {
 	switch ig.Scope {
@@ -186,17 +203,13 @@ func (run *projectRun) ignores(ctx context.Context, rules map[string]plan.Rule) 
 			return nil, err
 		}
 		if run.ticks.Has(dashboard.KindUnignore, r.Key) {
-			if !run.r.deps.DryRun {
-				if err := run.noteLift(ctx, r); err != nil {
-					return nil, err
-				}
-				if err := db.DeleteIgnore(run.p.Path, r.Key); err != nil {
-					return nil, err
-				}
+			lifted, err := run.lift(ctx, r)
+			if err != nil {
+				return nil, err
 			}
-			run.consume(dashboard.KindUnignore, r.Key)
-			run.log.WithField("rule", r.Key).Info("ignore rule lifted from the dashboard")
-			continue
+			if lifted {
+				continue
+			}
 		}
 		ig, err := plan.ParseIgnore(r.Scope, r.Value)
 		var what string

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"unicode"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
@@ -63,11 +64,16 @@ func verdict(body, key string) int {
 }
 
 // noteLift answers on the rule's merge request that the rule was lifted
-// (see verdict). A merge request that refuses the note (gone, locked)
-// keeps the lift from nobody: only a failure of GitLab itself stops it.
-func (run *projectRun) noteLift(ctx context.Context, r state.IgnoreRule) error {
+// (see verdict) and reports whether the rule may go. A merge request
+// that is gone may: nothing there confirms the rule any more. Any other
+// refusal (a locked discussion, a 403 or 422) keeps the rule, since its
+// confirmation would outlive it and a marker written back into the
+// description would bring it back on a new state file; the box stays
+// ticked, the run says why under Errors and the next run tries again.
+// A failure of GitLab itself is an error.
+func (run *projectRun) noteLift(ctx context.Context, r state.IgnoreRule) (bool, error) {
 	if r.MRIID <= 0 || run.rec.UserID == 0 {
-		return nil
+		return true, nil
 	}
 	marker := ruleLift(r)
 	ig, err := plan.ParseIgnore(r.Scope, r.Value)
@@ -78,13 +84,16 @@ func (run *projectRun) noteLift(ctx context.Context, r state.IgnoreRule) error {
 	body := fmt.Sprintf("The rule ignoring %s of %s was lifted from the dependency dashboard; pinwheel offers these updates again.\n\n%s\n",
 		what, mdtext.Code(r.Package, mdtext.Short), marker)
 	err = run.bot.Reply(ctx, r.MRIID, run.rec.UserID, marker, body)
-	if fatal(err) {
-		return fmt.Errorf("note the lift of ignore rule %s: %w", r.Key, err)
+	switch {
+	case err == nil || status(err) == http.StatusNotFound:
+		return true, nil
+	case fatal(err):
+		return false, fmt.Errorf("note the lift of ignore rule %s: %w", r.Key, err)
 	}
-	if err != nil {
-		run.log.WithField("rule", r.Key).WithError(err).Warn("could not note the lift on its merge request")
-	}
-	return nil
+	run.log.WithField("rule", r.Key).WithError(err).Warn("could not note the lift on its merge request; the rule stays")
+	run.problems = append(run.problems, dashboard.Problem{Kind: dashboard.ProblemAPI, Subject: r.Key, Message: fmt.Sprintf(
+		"the rule's box is ticked, but GitLab refused pinwheel's note on !%d saying it is lifted (%v); the rule stays until that note can be written (a locked discussion must be unlocked), and the next run tries again", r.MRIID, err)})
+	return false, nil
 }
 
 // recoverIgnores adds to the stored rules those the dashboard lists (in
@@ -113,7 +122,7 @@ func (run *projectRun) recoverIgnores(ctx context.Context, stored []state.Ignore
 			run.log.WithField("rule", m.Key).Warn("dashboard lists an ignore rule pinwheel cannot read; skipped")
 			continue
 		}
-		ok, err := run.confirmed(ctx, notes, m.MRIID, m.Key)
+		by, ok, err := run.confirmed(ctx, notes, m.MRIID, m.Key)
 		if err != nil {
 			return nil, err
 		}
@@ -122,7 +131,7 @@ func (run *projectRun) recoverIgnores(ctx context.Context, stored []state.Ignore
 			continue
 		}
 		rule := state.IgnoreRule{
-			Key: m.Key, Package: m.Package, Scope: m.Scope, Value: ig.Value(), By: m.By, MRIID: int64(m.MRIID), Created: run.now,
+			Key: m.Key, Package: m.Package, Scope: m.Scope, Value: ig.Value(), By: by, MRIID: int64(m.MRIID), Created: run.now,
 		}
 		if !run.r.deps.DryRun {
 			if err := run.r.deps.State.PutIgnore(run.p.Path, rule); err != nil {
@@ -137,13 +146,14 @@ func (run *projectRun) recoverIgnores(ctx context.Context, stored []state.Ignore
 }
 
 // confirmed reports whether one of pinwheel's notes on !iid confirms the
-// rule key; notes caches the notes read per merge request. A merge
-// request that is gone confirms nothing; any other failure is an error
-// (the run fails and the next one tries again) rather than a genuine
-// rule dropped.
-func (run *projectRun) confirmed(ctx context.Context, notes map[int][]string, iid int, key string) (bool, error) {
+// rule key, and whom that note answers (the marker's name is editable
+// text; the note's leading mention is pinwheel's own); notes caches the
+// notes read per merge request. A merge request that is gone confirms
+// nothing; any other failure is an error (the run fails and the next one
+// tries again) rather than a genuine rule dropped.
+func (run *projectRun) confirmed(ctx context.Context, notes map[int][]string, iid int, key string) (by string, ok bool, err error) {
 	if iid <= 0 || run.rec.UserID == 0 {
-		return false, nil
+		return "", false, nil
 	}
 	bodies, ok := notes[iid]
 	if !ok {
@@ -155,7 +165,7 @@ func (run *projectRun) confirmed(ctx context.Context, notes map[int][]string, ii
 				break
 			}
 			if err != nil {
-				return false, fmt.Errorf("read the notes of !%d to confirm ignore rule %s: %w", iid, key, err)
+				return "", false, fmt.Errorf("read the notes of !%d to confirm ignore rule %s: %w", iid, key, err)
 			}
 			for _, n := range page {
 				if !n.System && n.Author.ID == run.rec.UserID {
@@ -174,13 +184,29 @@ func (run *projectRun) confirmed(ctx context.Context, notes map[int][]string, ii
 		}
 		notes[iid] = bodies
 	}
-	last := 0
+	last, from := 0, ""
 	for _, b := range bodies {
 		if v := verdict(b, key); v != 0 {
-			last = v
+			last, from = v, b
 		}
 	}
-	return last == 1, nil
+	if last != 1 {
+		return "", false, nil
+	}
+	return mentioned(from), true, nil
+}
+
+// mentioned is the username a note of pinwheel's answers: its leading
+// "@name", or "" when it has none.
+func mentioned(body string) string {
+	first, _, _ := strings.Cut(body, " ")
+	name, ok := strings.CutPrefix(first, "@")
+	if !ok || name == "" || strings.ContainsFunc(name, func(r rune) bool {
+		return !(r == '_' || r == '-' || r == '.' || unicode.IsLetter(r) || unicode.IsDigit(r))
+	}) {
+		return ""
+	}
+	return name
 }
 
 // refuseRule logs and lists a dashboard rule nobody confirmed.

@@ -3,6 +3,7 @@ package scheduler_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -12,9 +13,12 @@ import (
 
 // forgedMarker is the dashboard marker of the rule "ignore requests
 // 2.32.4" set on !iid, as someone who can edit the issue writes it.
-func forgedMarker(iid int) string {
+func forgedMarker(iid int) string { return forgedMarkerBy(iid, "dev") }
+
+// forgedMarkerBy is forgedMarker naming by as the rule's author.
+func forgedMarkerBy(iid int, by string) string {
 	data, _ := json.Marshal(map[string]any{
-		"k": "ignore/requests/version/2.32.4", "p": "requests", "s": "version", "v": "2.32.4", "b": "dev", "m": iid,
+		"k": "ignore/requests/version/2.32.4", "p": "requests", "s": "version", "v": "2.32.4", "b": by, "m": iid,
 	})
 	return "<!-- pinwheel-ignore:" + base64.RawURLEncoding.EncodeToString(data) + " -->"
 }
@@ -122,6 +126,95 @@ func TestIgnoreRecoveryNeedsPinwheelsAnswer(t *testing.T) {
 			e.step(t, "normal run")
 			if n := e.gl.Stats().ByEndpoint["GET /projects/:id/merge_requests/:iid/notes"]; n != 0 {
 				t.Errorf("a normal run read merge request notes %d times", n)
+			}
+		})
+	}
+}
+
+// A recovered rule names whom pinwheel's confirming note answered, not
+// the name in the dashboard's marker, which anyone who can edit the
+// issue may change.
+func TestIgnoreRecoveryAuthorFromNote(t *testing.T) {
+	const key = "ignore/requests/version/2.32.4"
+	e := openAll(t)
+	iid := e.mrFor(brRequests).IID
+	e.comment(e.person("dev", gitlabsim.DeveloperAccess), iid, "@pinwheel ignore this version")
+	e.step(t, "ignore")
+	is := e.dashboard()
+	genuine := regexp.MustCompile(`<!-- pinwheel-ignore:[A-Za-z0-9_-]+ -->`)
+	if len(genuine.FindAllString(is.Description, -1)) != 1 {
+		t.Fatalf("want one rule marker:\n%s", is.Description)
+	}
+	if err := e.gl.EditIssue(e.proj, is.IID, func(i *gitlabsim.Issue) {
+		i.Description = genuine.ReplaceAllLiteralString(i.Description, forgedMarkerBy(iid, "mallory"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	e.freshState()
+	e.step(t, "recovery")
+	rules := e.ignoreRules()
+	if len(rules) != 1 || rules[0].Key != key || rules[0].By != "dev" {
+		t.Fatalf("recovered rules = %+v, want %s by dev", rules, key)
+	}
+	if closed := section(e.dashboard().Description, "Closed / Ignored"); strings.Contains(closed, "mallory") || !strings.Contains(closed, "dev") {
+		t.Errorf("dashboard names the forged author:\n%s", closed)
+	}
+}
+
+// Lifting a rule needs pinwheel's note on its merge request saying so
+// (without it, the confirmation outlives the rule). A refused note keeps
+// the rule, the box ticked and the reason under Errors, and the next run
+// lifts it; a merge request that is gone lets the rule go at once.
+func TestIgnoreLiftNoteRefused(t *testing.T) {
+	const key = "ignore/requests/version/2.32.4"
+	tests := []struct {
+		name   string
+		status int
+		match  string
+		lifted bool
+	}{
+		{"forbidden", 403, "POST /projects/:id/merge_requests/:iid/notes", false},
+		{"unprocessable", 422, "POST /projects/:id/merge_requests/:iid/notes", false},
+		{"merge request gone", 404, "GET /projects/:id/merge_requests/:iid/notes", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := openAll(t)
+			iid := e.mrFor(brRequests).IID
+			e.comment(e.person("dev", gitlabsim.DeveloperAccess), iid, "@pinwheel ignore this version")
+			e.step(t, "ignore")
+			e.tick("unignore", key)
+			e.gl.FailNext(1, tt.status, tt.match)
+			e.step(t, "unignore refused")
+			body := e.dashboard().Description
+			if got := len(e.ignoreRules()) == 0; got != tt.lifted {
+				t.Fatalf("lifted = %v, want %v: %+v", got, tt.lifted, e.ignoreRules())
+			}
+			if tt.lifted {
+				if hasBox(body, "unignore", key) {
+					t.Errorf("lifted rule still listed:\n%s", body)
+				}
+				return
+			}
+			if !strings.Contains(body, " - [x] <!-- unignore-branch="+key+" -->") {
+				t.Errorf("box not kept ticked:\n%s", body)
+			}
+			if errs := section(body, "Errors"); !strings.Contains(errs, key) || !strings.Contains(errs, "the rule stays") {
+				t.Errorf("refusal not under Errors:\n%s", body)
+			}
+			if _, ok := e.openMRs()[brRequests]; ok {
+				t.Errorf("the kept rule was not applied")
+			}
+			e.step(t, "unignore again")
+			if rules := e.ignoreRules(); len(rules) != 0 {
+				t.Fatalf("rule not lifted on the next run: %+v", rules)
+			}
+			notes := e.gl.MRNotes(e.proj, iid)
+			if !strings.Contains(notes[len(notes)-1].Body, "was lifted from the dependency dashboard") {
+				t.Errorf("no note of the lift: %q", notes[len(notes)-1].Body)
+			}
+			if errs := section(e.dashboard().Description, "Errors"); strings.Contains(errs, key) {
+				t.Errorf("stale error:\n%s", errs)
 			}
 		})
 	}
