@@ -109,8 +109,9 @@ func (run *projectRun) closeObsolete(ctx context.Context, branch string, mr stat
 	if run.r.deps.DryRun {
 		return nil
 	}
-	mr.State, mr.Title, mr.Noted = "closed", closed.Title, true
-	run.rec.MergeRequests[branch] = mr
+	run.changeRecord(branch, func(r *state.MergeRequestRecord) {
+		r.State, r.Title, r.Noted = "closed", closed.Title, true
+	})
 	return nil
 }
 

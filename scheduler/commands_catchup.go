@@ -69,6 +69,16 @@ func (run *projectRun) notedOwn(iid int64) {
 	}
 }
 
+// changeRecord changes the record of branch's merge request after a bot
+// call. It reads the record afresh rather than writing back a copy taken
+// before the call: the call's note was counted into it (notedOwn), and
+// the copy would undo that and make the next run read the notes again.
+func (run *projectRun) changeRecord(branch string, change func(*state.MergeRequestRecord)) {
+	rec := run.rec.MergeRequests[branch]
+	change(&rec)
+	run.rec.MergeRequests[branch] = rec
+}
+
 // catchUpCommands records and answers the commands on the merge requests
 // updated since the last run that no webhook brought.
 func (run *projectRun) catchUpCommands(ctx context.Context) error {

@@ -77,8 +77,9 @@ func (c *mrCommand) ignore(ctx context.Context, cmd mrcmd.Command) (string, erro
 		if run.rec.MergeRequests == nil {
 			run.rec.MergeRequests = map[string]state.MergeRequestRecord{}
 		}
-		mr.IID, mr.State, mr.Title, mr.Noted = c.mr.IID, "closed", closed.Title, true
-		run.rec.MergeRequests[branch] = mr
+		run.changeRecord(branch, func(r *state.MergeRequestRecord) {
+			r.IID, r.State, r.Title, r.Noted = c.mr.IID, "closed", closed.Title, true
+		})
 		run.touched[branch] = true
 	}
 	return c.done(ctx, "pinwheel offers no update of "+strings.Join(whats, ", ")+" from now on, and closes this merge request."+listed)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pinwheel-dev/pinwheel/dashboard"
 	"github.com/pinwheel-dev/pinwheel/mrbot"
+	"github.com/pinwheel-dev/pinwheel/state"
 )
 
 // execute does what d decided for s through mrbot and lists s on the
@@ -138,8 +139,7 @@ func (run *projectRun) closed(ctx context.Context, s *slot, d Decision) error {
 	}
 	run.touched[s.branch] = true
 	if !run.r.deps.DryRun {
-		mr.Noted = true
-		run.rec.MergeRequests[s.branch] = mr
+		run.changeRecord(s.branch, func(r *state.MergeRequestRecord) { r.Noted = true })
 	}
 	return nil
 }

@@ -299,8 +299,7 @@ func (run *projectRun) ackGroupClosed(ctx context.Context, s *slot, d Decision) 
 		run.rec.ClosedGroups[s.branch] = map[string]string{}
 	}
 	maps.Copy(run.rec.ClosedGroups[s.branch], closed)
-	mr.Noted = true
-	run.rec.MergeRequests[s.branch] = mr
+	run.changeRecord(s.branch, func(r *state.MergeRequestRecord) { r.Noted = true })
 	return nil
 }
 
