@@ -41,6 +41,12 @@ func (run *projectRun) dryExecute(s *slot, d Decision) error {
 		run.action(fmt.Sprintf("commit to branch %s: %s", s.branch, firstLineOf(s.message(d.Want.Update))))
 		run.action(fmt.Sprintf("update MR !%d: %q", mr.IID, d.Title))
 		run.report.MRsUpdated++
+		// The rest of the run (tidy) sees the merge request as the
+		// update leaves it: retitled [security], it supersedes the
+		// leftover vulnerability MR, which a real run then closes. The
+		// record is this run's copy; a dry run saves none.
+		mr.Title = d.Title
+		run.rec.MergeRequests[s.branch] = mr
 		d.Entry.MR = mrEntry(mr)
 	}
 	for _, k := range d.Consume {

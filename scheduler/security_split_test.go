@@ -1,6 +1,7 @@
 package scheduler_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -173,6 +174,16 @@ func TestSecurityFixJoinsStreamMR(t *testing.T) {
 				t.Fatalf("no vulnerability MR: %v", keys(e.openMRs()))
 			}
 			tc.setup(e)
+			// A dry run first says what the real run then does.
+			vuln := e.mrFor(brRequestsVuln).IID
+			e.clock.Add(time.Hour)
+			dry := strings.Join(e.runCtx(t.Context(), true).Actions, "\n")
+			if !strings.Contains(dry, fmt.Sprintf("close MR !%d as no longer needed", vuln)) || !strings.Contains(dry, tc.title) {
+				t.Errorf("dry run does not show the vulnerability MR closing beside %q:\n%s", tc.title, dry)
+			}
+			if _, ok := e.openMRs()[brRequestsVuln]; !ok {
+				t.Fatal("the dry run closed the vulnerability MR")
+			}
 			for run := 1; run <= 2; run++ {
 				e.clock.Add(time.Hour)
 				e.mustRun()
