@@ -36,9 +36,10 @@ type Row struct {
 	ReleaseDate *time.Time `json:"release_date"`
 	Ignored     bool       `json:"ignored"`
 	Error       string     `json:"error"`
-	// Vulnerabilities are the OSV advisories affecting the pinned version
-	// (vulnerabilities: source osv, or pypi for a pin with an update), on every
-	// row of the pin.
+	// Vulnerabilities are the advisories affecting the pinned version
+	// (from OSV with vulnerabilities: source osv, from the JSON API's
+	// vulnerabilities with source pypi, there for a pin with an update
+	// only), on every row of the pin.
 	Vulnerabilities []Vulnerability `json:"vulnerabilities"`
 	// Security marks a security update; FixIDs are the ids of the
 	// advisories the row's update fixes (fixIDs).
@@ -123,6 +124,18 @@ func (r *Report) Rows() []Row {
 		}
 	}
 	return rows
+}
+
+// VulnErrors are the report's pins' vulnerability data errors
+// (Vulns.Errors), in file order: their rows lack that data.
+func (r *Report) VulnErrors() []error {
+	var out []error
+	for _, res := range r.Results {
+		if res.Vulns != nil {
+			out = append(out, res.Vulns.Errors...)
+		}
+	}
+	return out
 }
 
 // FailedLookups counts the pins whose look-up failed.

@@ -118,7 +118,8 @@ func addPyPIVulns(res *Result, releases []registry.Release, opts Options) {
 	}
 	if res.detailsMissing != nil {
 		foldSecurity(res, releases, opts, nil, []error{
-			fmt.Errorf("%s %s: %w: %w", res.Pin.Name, res.Pin.Version, ErrVulnDetailsMissing, res.detailsMissing),
+			fmt.Errorf("%s %s: %w: %w (an index without PyPI's JSON API has none: set vulnerabilities.source to osv, or off)",
+				res.Pin.Name, res.Pin.Version, ErrVulnDetailsMissing, res.detailsMissing),
 		})
 		return
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/pinwheel-dev/pinwheel/check"
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/constraints"
+	"github.com/pinwheel-dev/pinwheel/internal/termtext"
 	"github.com/pinwheel-dev/pinwheel/osv"
 	"github.com/pinwheel-dev/pinwheel/registry"
 	"github.com/pinwheel-dev/pinwheel/state"
@@ -148,6 +149,14 @@ func runCheck(cmd *cobra.Command, fl checkFlags, path string) error {
 		// The rows are printed without security data; the exit status
 		// says they are incomplete.
 		fmt.Fprintf(cmd.ErrOrStderr(), "%s: %v; the rows lack vulnerability data\n", path, vulnErr)
+	}
+	// Per pin: an advisory that could not be read, or no data at all.
+	vulnErrs := rep.VulnErrors()
+	for _, e := range vulnErrs {
+		fmt.Fprintf(cmd.ErrOrStderr(), "%s: %s\n", termtext.Escape(path), termtext.Escape(e.Error()))
+	}
+	if vulnErr == nil && len(vulnErrs) > 0 {
+		vulnErr = fmt.Errorf("vulnerability data incomplete (%d error(s) above)", len(vulnErrs))
 	}
 	failed := rep.FailedLookups()
 	if vulnErr != nil && failed == 0 && len(file.Errors()) == 0 {

@@ -191,6 +191,33 @@ func TestCheckOSV(t *testing.T) {
 	}
 }
 
+// Under source pypi, a pin whose pinned version the JSON API does not
+// answer has its vulnerability data missing: stderr names the pin and
+// the setting to change, the rows are printed, and the exit status (1)
+// says they are incomplete.
+func TestCheckPyPIDetailsMissing(t *testing.T) {
+	sim := checkIndex(t)
+	sim.Inject(indexsim.Fault{Count: 1, PathPrefix: "/pypi/requests/2.32.3/", Status: 404})
+	out, errOut, err := runCheckCmd(t, "--index-url", sim.IndexURL(), "--format", "json",
+		writeConstraints(t, "requests==2.32.3\nsix==1.16.0\n"))
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 1 {
+		t.Fatalf("err = %v, want exit code 1", err)
+	}
+	for _, want := range []string{"requests 2.32.3: vulnerability details missing", "404", "vulnerabilities.source to osv"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	var rows []check.Row
+	if err := json.Unmarshal([]byte(out), &rows); err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) == 0 || rows[0].Name != "requests" || rows[0].Latest == "" || rows[0].Security || len(rows[0].Vulnerabilities) != 0 {
+		t.Errorf("rows = %+v, want requests' update without security data", rows)
+	}
+}
+
 // A file that is not text is refused whole: the refusal is all that is
 // printed (no empty table), and it is a usage error.
 func TestCheckRefusesABinaryFile(t *testing.T) {
