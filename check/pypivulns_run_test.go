@@ -38,20 +38,13 @@ func TestPyPIVulnerabilities(t *testing.T) {
 // an error naming the pin), not none, and no security update; the other
 // pins go on as usual.
 func TestPyPIVulnerabilityDetailsMissing(t *testing.T) {
-	for _, tt := range []struct {
-		name  string
-		fault indexsim.Fault
-		want  string
-	}{
-		{"404", indexsim.Fault{Status: 404}, "404 Not Found"},
-		{"HTML", indexsim.Fault{Body: "<html>sign in</html>", ContentType: "text/html"}, "something other than JSON (text/html)"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, tt := range indexsim.NoJSONAPI {
+		t.Run(tt.Name, func(t *testing.T) {
 			sim := newIndex(t)
 			sim.AddVulnerability("requests", "2.31.0", indexsim.Vulnerability{ID: "PYSEC-2026-1", FixedIn: []string{"2.32.3"}})
 			sim.AddVulnerability("Django", "4.2.0", indexsim.Vulnerability{ID: "PYSEC-2026-3", FixedIn: []string{"4.2.9"}})
-			tt.fault.Count, tt.fault.PathPrefix = 1, "/pypi/requests/2.31.0/"
-			sim.Inject(tt.fault)
+			tt.Fault.Count, tt.Fault.PathPrefix = 1, "/pypi/requests/2.31.0/"
+			sim.Inject(tt.Fault)
 			f := constraints.ParseFile("constraints.txt", []byte("requests==2.31.0\nDjango==4.2.0\n"))
 			rep := Run(context.Background(), newClient(t, sim), f, Options{Now: now, PyPIVulns: true})
 
@@ -60,7 +53,7 @@ func TestPyPIVulnerabilityDetailsMissing(t *testing.T) {
 				t.Fatalf("requests: err %v, vulns %+v, security %v; want details missing, no security update", req.Err, req.Vulns, req.SecurityUpdate())
 			}
 			msg := req.Vulns.Errors[0].Error()
-			for _, want := range []string{"requests 2.31.0: vulnerability details missing", tt.want} {
+			for _, want := range []string{"requests 2.31.0: vulnerability details missing", tt.Says} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("error %q lacks %q", msg, want)
 				}

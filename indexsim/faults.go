@@ -133,3 +133,17 @@ func realSleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
+
+// NoJSONAPI is how an index without PyPI's JSON API (a private index
+// serving the Simple API only) answers a version's JSON URL: a 404, or
+// an HTML page (its login or home page) with 200. Inject a case's Fault
+// with Count and PathPrefix set; Says is part of the error pinwheel's
+// registry client reports for it.
+var NoJSONAPI = []struct {
+	Name  string
+	Fault Fault
+	Says  string
+}{
+	{"404", Fault{Status: http.StatusNotFound}, "404 Not Found"},
+	{"HTML", Fault{Body: "<html>sign in</html>", ContentType: "text/html"}, "something other than JSON (text/html)"},
+}

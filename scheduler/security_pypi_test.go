@@ -54,21 +54,14 @@ func TestSecurityUpdateFromPyPI(t *testing.T) {
 // update, not closed), on a weekday as on the weekend; the dashboard
 // names the pin under Errors, and the other pins go on as usual.
 func TestSecurityPyPIDetailsMissing(t *testing.T) {
-	for _, tt := range []struct {
-		name  string
-		fault indexsim.Fault
-		want  string
-	}{
-		{"404", indexsim.Fault{Status: 404}, "404 Not Found"},
-		{"HTML", indexsim.Fault{Body: "<html>sign in</html>", ContentType: "text/html"}, "something other than JSON (text/html)"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, tt := range indexsim.NoJSONAPI {
+		t.Run(tt.Name, func(t *testing.T) {
 			e := pypiEnv(t, unlimited)
 			e.mustRun()
 			sha := e.mrFor(brRequests).SHA()
 
-			tt.fault.Count, tt.fault.PathPrefix = 1000, "/pypi/requests/2.31.0/"
-			e.idx.Inject(tt.fault)
+			tt.Fault.Count, tt.Fault.PathPrefix = 1000, "/pypi/requests/2.31.0/"
+			e.idx.Inject(tt.Fault)
 			// A day on, so the cached answer is asked again (detailsTrust).
 			for _, day := range []time.Time{wednesday.Add(25 * time.Hour), saturday} {
 				e.clock.Set(day)
@@ -79,7 +72,7 @@ func TestSecurityPyPIDetailsMissing(t *testing.T) {
 				}
 				body := e.dashboard().Description
 				errs := section(body, "Errors")
-				for _, want := range []string{"vulnerability data unavailable: `requests`", "requests 2.31.0: vulnerability details missing", tt.want, "kept an open one as it is"} {
+				for _, want := range []string{"vulnerability data unavailable: `requests`", "requests 2.31.0: vulnerability details missing", tt.Says, "kept an open one as it is"} {
 					if !strings.Contains(errs, want) {
 						t.Errorf("%s: Errors lack %q:\n%s", day.Weekday(), want, body)
 					}
@@ -100,7 +93,7 @@ func TestSecurityPyPIDetailsMissing(t *testing.T) {
 				t.Errorf("weekend MRs %v, want the others opened beside the security MR", slices.Sorted(maps.Keys(open)))
 			}
 			if !slices.ContainsFunc(e.idx.Log(), func(r indexsim.Request) bool {
-				return strings.HasPrefix(r.Path, "/pypi/requests/2.31.0/") && r.Status == map[bool]int{true: 404, false: 200}[tt.fault.Status == 404]
+				return strings.HasPrefix(r.Path, "/pypi/requests/2.31.0/") && r.Status == map[bool]int{true: 404, false: 200}[tt.Fault.Status == 404]
 			}) {
 				t.Errorf("the JSON API was not asked for requests 2.31.0 under the fault: %v", e.idx.Log())
 			}
