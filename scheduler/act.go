@@ -131,6 +131,7 @@ func (run *projectRun) input(s *slot, t ticked, inWindow bool) DecisionInput {
 		if c != nil && !c.Ignored && hasMR && mr.State == "opened" {
 			files, err := run.changes(s, c.Update)
 			c.Blob, c.Err = run.blob(files), err
+			c.Versions = versionsOf(s, c.Update)
 		}
 		return c
 	}

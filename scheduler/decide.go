@@ -1,6 +1,8 @@
 package scheduler
 
 import (
+	"maps"
+
 	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/dashboard"
 	"github.com/pinwheel-dev/pinwheel/mrbot"
@@ -76,6 +78,11 @@ type Candidate struct {
 	// Err is why the files cannot carry it (a contentError); it fails the
 	// slot only when the decision needs the files.
 	Err error
+	// Versions are a group's members (PEP 503 name -> version) as the
+	// merge request's record keeps them; nil for a single update. A
+	// member a person updated to the group's own version leaves the
+	// files as they were, so Blob alone would not see it go.
+	Versions map[string]string
 	// Packages are a group's packages and versions; Ignored says they are
 	// all versions closed without merging (nothing to propose).
 	Packages []dashboard.PackageUpdate
@@ -360,7 +367,8 @@ func keepCurrent(in DecisionInput, d Decision, approved bool) Decision {
 	// left pinwheel's own head there, with the MR still to retitle. The
 	// build looks at the head commit itself and leaves a person's alone
 	// (mrbot.ErrEdited) until they tick rebase.
-	stale := mr.Title != d.Title || mr.BuiltSHA == "" || mr.Blob != d.Want.Blob
+	stale := mr.Title != d.Title || mr.BuiltSHA == "" || mr.Blob != d.Want.Blob ||
+		d.Want.Versions != nil && !maps.Equal(mr.Versions, d.Want.Versions)
 	d.Section = SectionOpen
 	if !rebase && !stale {
 		d.Action = ActLeave

@@ -105,3 +105,36 @@ func TestDecideGroupInvariants(t *testing.T) {
 		}
 	}
 }
+
+// TestDecideGroupMembers: an open group MR whose files are current is
+// rebuilt when the members it carries are not the candidate's (one was
+// updated by a person to the group's own version), and left alone when
+// they are.
+func TestDecideGroupMembers(t *testing.T) {
+	pkgs := []dashboard.PackageUpdate{{Name: "requests", From: "2.31.0", To: "2.32.5"}}
+	tests := []struct {
+		name     string
+		recorded map[string]string
+		want     map[string]string
+		action   Action
+	}{
+		{"same members", map[string]string{"requests": "2.32.5"}, map[string]string{"requests": "2.32.5"}, ActLeave},
+		{"a member left", map[string]string{"requests": "2.32.5", "idna": "3.10"}, map[string]string{"requests": "2.32.5"}, ActUpdate},
+		{"a member joined", map[string]string{"requests": "2.32.5"}, map[string]string{"requests": "2.32.5", "idna": "3.10"}, ActUpdate},
+		{"not recorded (older state)", nil, map[string]string{"requests": "2.32.5"}, ActUpdate},
+		{"single update", nil, nil, ActLeave},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := openMR("Update web dependencies", "b")
+			rec.Versions = tt.recorded
+			d := decide(DecisionInput{
+				Branch: "pinwheel/group-web", Name: "web", Group: "web", HasRecord: true, Record: rec,
+				Offered: &Candidate{Update: &plan.Update{}, Packages: pkgs, Blob: "b", Versions: tt.want},
+			})
+			if d.Action != tt.action {
+				t.Errorf("action %v, want %v", d.Action, tt.action)
+			}
+		})
+	}
+}

@@ -99,8 +99,26 @@ func TestGroupLifecycle(t *testing.T) {
 		t.Errorf("after urllib3 removed: !%d, %d rows\n%s", got.IID, tableRows(got.Description), e.fileOn(brWeb))
 	}
 
-	// A person updates requests and idna: nothing left, the MR is closed.
-	main = strings.Replace(strings.Replace(e.fileOn("main"), "requests==2.31.0", "requests==2.32.5", 1), "idna==3.4 ", "idna==3.10 ", 1)
+	// A person updates idna to the very version the group offers: the
+	// branch's files stay the same, but the MR no longer carries idna.
+	main = strings.Replace(e.fileOn("main"), "idna==3.4 ", "idna==3.10 ", 1)
+	e.gl.Commit(e.proj, "main", "Update idna by hand", map[string]string{"constraints.txt": main})
+	e.clock.Add(time.Hour)
+	e.mustRun()
+	got = e.mrFor(brWeb)
+	if got.IID != mr.IID || tableRows(got.Description) != 1 || strings.Contains(got.Description, "idna") || !strings.Contains(got.Description, "requests") {
+		t.Errorf("after idna updated by hand: !%d, %d rows\n%s", got.IID, tableRows(got.Description), got.Description)
+	}
+	if open := section(e.dashboard().Description, "Open"); strings.Contains(open, "`idna`") {
+		t.Errorf("dashboard still lists idna in the group:\n%s", open)
+	}
+	e.clock.Add(time.Hour)
+	if rep = e.mustRun(); rep.Writes != 0 {
+		t.Errorf("quiet run after idna left the group wrote: %v", rep.Actions)
+	}
+
+	// A person updates requests: nothing left, the MR is closed.
+	main = strings.Replace(e.fileOn("main"), "requests==2.31.0", "requests==2.32.5", 1)
 	e.gl.Commit(e.proj, "main", "Update by hand", map[string]string{"constraints.txt": main})
 	e.clock.Add(time.Hour)
 	e.mustRun()
