@@ -21,6 +21,9 @@ func TestPyPIVulnerabilities(t *testing.T) {
 		Summary: "leaks credentials", FixedIn: []string{"2.32.3"},
 	})
 	sim.AddVulnerability("Django", "4.2.0", indexsim.Vulnerability{ID: "PYSEC-2026-3", Summary: "no fix"})
+	// Beside one with no fix, one 4.2.9 fixes: the security update fixes
+	// that one, and the other's fixed_in stays empty.
+	sim.AddVulnerability("Django", "4.2.0", indexsim.Vulnerability{ID: "PYSEC-2026-4", Summary: "fixed", FixedIn: []string{"4.2.9"}})
 	sim.AddVulnerability("six", "1.16.0", indexsim.Vulnerability{ID: "PYSEC-2026-2", Summary: "not asked"})
 	f := constraints.ParseFile("constraints.txt", []byte("requests==2.31.0\nsix==1.16.0\nDjango==4.2.0\n"))
 	rep := Run(context.Background(), newClient(t, sim), f, Options{Now: now, PyPIVulns: true})
@@ -28,8 +31,8 @@ func TestPyPIVulnerabilities(t *testing.T) {
 		"requests 2.32.3 security=yes fixes=PYSEC-2026-1 vulns=PYSEC-2026-1(CVE-2026-1,GHSA-aaaa-bbbb-cccc;;fixed 2.32.3)",
 		"requests 3.0.0 security=no fixes=PYSEC-2026-1 vulns=PYSEC-2026-1(CVE-2026-1,GHSA-aaaa-bbbb-cccc;;fixed 2.32.3)",
 		"six  security=no fixes= vulns=",
-		"Django 4.2.9 security=no fixes= vulns=PYSEC-2026-3(;;fixed )",
-		"Django 5.0 security=no fixes= vulns=PYSEC-2026-3(;;fixed )",
+		"Django 4.2.9 security=yes fixes=PYSEC-2026-4 vulns=PYSEC-2026-3(;;fixed ),PYSEC-2026-4(;;fixed 4.2.9)",
+		"Django 5.0 security=no fixes=PYSEC-2026-4 vulns=PYSEC-2026-3(;;fixed ),PYSEC-2026-4(;;fixed 4.2.9)",
 	}, "PYSEC-2026-1  security")
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -55,8 +56,8 @@ type Vulnerability struct {
 	// Severity is the CVSS rating and score, or the database's word; ""
 	// when OSV gives none.
 	Severity string `json:"severity"`
-	// FixedIn is the pin's security update, "" when no release fixes all
-	// of its advisories yet.
+	// FixedIn is the pin's security update when it fixes this advisory,
+	// "" when no release fixes it yet.
 	FixedIn string `json:"fixed_in"`
 	Link    string `json:"link"`
 }
@@ -68,7 +69,11 @@ func vulnRows(v *Vulns) []Vulnerability {
 	}
 	for _, a := range v.Affecting {
 		aliases := append([]string{}, a.Aliases...)
-		out = append(out, Vulnerability{ID: a.ID, Aliases: aliases, Summary: a.Summary, Severity: a.SeverityText(), FixedIn: v.FixedIn, Link: a.Link()})
+		fixed := v.FixedIn
+		if slices.Contains(v.Unfixed, a.ID) {
+			fixed = ""
+		}
+		out = append(out, Vulnerability{ID: a.ID, Aliases: aliases, Summary: a.Summary, Severity: a.SeverityText(), FixedIn: fixed, Link: a.Link()})
 	}
 	return out
 }

@@ -19,8 +19,11 @@ type Vulns struct {
 	// by id.
 	Affecting []osv.Advisory
 	// FixedIn is the security update's version, "" when no release fixes
-	// them all yet (or the index's releases are unknown).
+	// any of them yet (or the index's releases are unknown).
 	FixedIn string
+	// Unfixed are the ids of Affecting that no release fixes yet
+	// (plan.SecurityResult.Unfixed): the security update leaves them open.
+	Unfixed []string
 	// Errors are advisories that could not be read or evaluated: the data
 	// for the pin is incomplete, never "not vulnerable". One matching
 	// ErrVulnDetailsMissing says there is none at all (Missing).
@@ -140,7 +143,7 @@ func foldSecurity(res *Result, releases []registry.Release, opts Options, adviso
 	}
 	var sec plan.SecurityResult
 	res.Plan, sec = plan.SecurityUpdate(res.Plan, res.Pin.Version, releases, opts.Rule(res.Pin.Key), python, advisories)
-	v.Affecting, v.Errors = sec.Affecting, append(v.Errors, sec.Problems...)
+	v.Affecting, v.Errors, v.Unfixed = sec.Affecting, append(v.Errors, sec.Problems...), sec.Unfixed
 	if sec.Update != nil {
 		v.FixedIn = sec.Update.Version.String()
 	}

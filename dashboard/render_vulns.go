@@ -15,8 +15,11 @@ type Vulnerable struct {
 	File       string
 	Advisories []Advisory
 	// FixedIn is the security update's version; "" when no release fixes
-	// every advisory yet.
+	// any advisory yet.
 	FixedIn string
+	// Unfixed are the ids of Advisories no release fixes yet; the
+	// security update leaves them open.
+	Unfixed []string
 }
 
 // Advisory is one advisory of a Vulnerable pin.
@@ -71,6 +74,13 @@ func writeVulnerabilities(b *strings.Builder, vulns []Vulnerable, limit int) {
 		fixed := "no fixed release yet"
 		if v.FixedIn != "" {
 			fixed = mdtext.Cell(v.FixedIn, mdtext.Short)
+			if len(v.Unfixed) > 0 {
+				var ids []string
+				for _, id := range v.Unfixed {
+					ids = append(ids, mdtext.CellText(id, mdtext.Short))
+				}
+				fixed += " (not " + strings.Join(ids, ", ") + ": no fixed release yet)"
+			}
 		}
 		severity := "-"
 		if len(sev) > 0 {

@@ -81,6 +81,9 @@ type Update struct {
 	// of From it fixes.
 	Security   bool
 	Advisories []Advisory
+	// Unfixed are the ids of From's advisories no release fixes yet: a
+	// security update leaves them open.
+	Unfixed []string
 	// Files are the files the commit changes.
 	Files []string
 	// Pins are the lines that pin the package (under different markers,
@@ -229,8 +232,19 @@ func Description(u Update, now time.Time) string {
 // wait for the schedule, and one table row per advisory fixed.
 func writeAdvisories(b *strings.Builder, u Update) {
 	b.WriteString("\n### Security advisories fixed\n\n")
-	b.WriteString("This is a security update: " + mdtext.Code(u.To, mdtext.Short) + " is the lowest release that fixes every known vulnerability of " +
-		mdtext.Code(u.From, mdtext.Short) + ", so pinwheel opened this MR without waiting for the schedule, the release age or the MR limits.\n\n")
+	fixed := "every known vulnerability of " + mdtext.Code(u.From, mdtext.Short)
+	if len(u.Unfixed) > 0 {
+		fixed += " that a release fixes"
+	}
+	b.WriteString("This is a security update: " + mdtext.Code(u.To, mdtext.Short) + " is the lowest release that fixes " + fixed +
+		", so pinwheel opened this MR without waiting for the schedule, the release age or the MR limits.\n\n")
+	if len(u.Unfixed) > 0 {
+		ids := make([]string, 0, len(u.Unfixed))
+		for _, id := range u.Unfixed {
+			ids = append(ids, mdtext.Code(id, mdtext.Short))
+		}
+		b.WriteString("It does not fix " + strings.Join(ids, ", ") + ": no release does yet. The dependency dashboard lists them under Vulnerabilities.\n\n")
+	}
 	b.WriteString("| Advisory | Aliases | Severity | Summary |\n|---|---|---|---|\n")
 	for _, a := range u.Advisories {
 		id := mdtext.Cell(a.ID, mdtext.Short)

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -21,10 +22,15 @@ type SecurityResult struct {
 	// nothing affects the pin.
 	Candidates []SecurityFix
 	// Update is the security update: the lowest release that fixes all of
-	// Affecting within the pin's major version, or else the lowest of a
-	// later major that does. nil when no release fixes them all (the pin
-	// stays vulnerable: "no fixed release yet").
+	// Affecting that any release fixes (all but Unfixed) within the pin's
+	// major version, or else the lowest of a later major that does. nil
+	// when no release fixes any ("no fixed release yet").
 	Update *SecurityFix
+	// Unfixed are the ids of Affecting that no release a security update
+	// may be fixes, sorted: the pin stays vulnerable to them whatever it
+	// moves to, and they do not hold back the fix of the others (as
+	// Dependabot, which updates per advisory, would not).
+	Unfixed []string
 	// Problems are advisories whose ranges could not be evaluated; they are
 	// left out of Affecting, so the data for the pin is incomplete.
 	Problems []error
@@ -38,6 +44,9 @@ type SecurityFix struct {
 	Fixes []string
 	// All is true when Version fixes every affecting advisory.
 	All bool
+	// Eligible is false for a pre-release of a final pin: pip would not
+	// pick it, so it is never the security update.
+	Eligible bool
 	// Major is true when Version is of a later major than the pin.
 	Major bool
 }
@@ -87,20 +96,44 @@ func Security(pinned pep440.Version, advisories []osv.Advisory, candidates []pep
 		fix := SecurityFix{Version: c, Major: pep440.Classify(pinned, c) == pep440.Major}
 		fix.Fixes = fixedBy(res.Affecting, c)
 		fix.All = len(fix.Fixes) == len(res.Affecting)
+		fix.Eligible = !c.IsPrerelease() || pinned.IsPrerelease()
 		res.Candidates = append(res.Candidates, fix)
 	}
+	fixable := map[string]bool{}
+	for _, c := range res.Candidates {
+		for _, id := range c.Fixes {
+			fixable[id] = fixable[id] || c.Eligible
+		}
+	}
+	for _, a := range res.Affecting {
+		if !fixable[a.ID] {
+			res.Unfixed = append(res.Unfixed, a.ID)
+		}
+	}
+	if len(res.Unfixed) == len(res.Affecting) {
+		return res
+	}
 	// Candidates are ascending and every release of the pin's major sorts
-	// before every release of a later one, so the first that fixes all is
-	// the same-major fix when there is one, else the later-major one.
+	// before every release of a later one, so the first that fixes all
+	// that can be fixed is the same-major fix when there is one, else the
+	// later-major one.
 	for i := range res.Candidates {
 		c := &res.Candidates[i]
-		if c.All && (!c.Version.IsPrerelease() || pinned.IsPrerelease()) {
+		if c.Eligible && res.fixesFixable(c.Fixes) {
 			fix := *c
 			res.Update = &fix
 			break
 		}
 	}
 	return res
+}
+
+// fixesFixable reports whether fixes (ids of Affecting) holds every
+// affecting advisory but Unfixed.
+func (res SecurityResult) fixesFixable(fixes []string) bool {
+	return len(fixes) > 0 && len(fixes) >= len(res.Affecting)-len(res.Unfixed) && !slices.ContainsFunc(fixes, func(id string) bool {
+		return slices.Contains(res.Unfixed, id)
+	})
 }
 
 // fixedBy are the ids of affecting that do not affect v, in order.
@@ -202,7 +235,7 @@ func inRange(v pep440.Version, r osv.Range) (bool, error) {
 // (non-major, or major for a fix only a later major has), and a pending
 // update of that stream no newer than it. The replaced offered update,
 // when newer than the fix, is kept as its Plain. res is returned unchanged when
-// nothing affects the pin, the rule ignores it, or no release fixes all.
+// nothing affects the pin, the rule ignores it, or no release fixes any.
 func SecurityUpdate(res Result, current string, releases []registry.Release, rule Rule, python []pep440.Version, advisories []osv.Advisory) (Result, SecurityResult) {
 	pin, err := pep440.Parse(current)
 	if err != nil || res.Ignored {
@@ -230,7 +263,7 @@ func SecurityUpdate(res Result, current string, releases []registry.Release, rul
 		if !o.Pending && o.Major == u.Major && o.ToVersion.Compare(u.ToVersion) > 0 {
 			plain := o
 			plain.Fixes = fixedBy(sec.Affecting, o.ToVersion)
-			plain.Security = len(plain.Fixes) == len(sec.Affecting)
+			plain.Security = sec.fixesFixable(plain.Fixes)
 			if !plain.Security {
 				plain.Fixes = nil
 			}

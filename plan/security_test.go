@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +67,7 @@ func TestSecurity(t *testing.T) {
 		affecting  string // ids
 		update     string // "" for none
 		fixes      string // fixesString
+		unfixed    string // ids no eligible release fixes
 		problems   int
 	}{
 		{name: "one range, fixed", pinned: "4.1", advs: []osv.Advisory{adv("A", rng("i:0", "f:4.2.1"))},
@@ -108,12 +110,22 @@ func TestSecurity(t *testing.T) {
 			advs:       []osv.Advisory{adv("A", rng("i:0", "f:1!1.1"))},
 			candidates: []string{"2.0", "1!1.1", "2!0.1"}, affecting: "A", update: "1!1.1", fixes: "1!1.1:A* 2!0.1:A*M"},
 		{name: "no fix yet", pinned: "1.0", advs: []osv.Advisory{adv("A", rng("i:0"))},
-			candidates: []string{"1.1", "2.0"}, affecting: "A", fixes: "1.1: 2.0:M"},
+			candidates: []string{"1.1", "2.0"}, affecting: "A", fixes: "1.1: 2.0:M", unfixed: "A"},
+		// An advisory no release fixes does not hold back the others' fix.
 		{name: "no fix yet beside a fixed one", pinned: "1.0",
 			advs:       []osv.Advisory{adv("A", rng("i:0")), adv("B", rng("i:0", "f:1.1"))},
-			candidates: []string{"1.1"}, affecting: "A,B", fixes: "1.1:B"},
+			candidates: []string{"1.1"}, affecting: "A,B", update: "1.1", fixes: "1.1:B", unfixed: "A"},
+		{name: "no fix yet beside one fixed in the same major and a later one", pinned: "4.1",
+			advs:       []osv.Advisory{adv("A", rng("i:0")), adv("B", rng("i:0", "f:4.2")), adv("C", rng("i:0", "f:4.3"))},
+			candidates: []string{"4.2", "4.3", "5.0"}, affecting: "A,B,C", update: "4.3", fixes: "4.2:B 4.3:B,C 5.0:B,CM", unfixed: "A"},
+		{name: "no fix yet beside one only a later major fixes", pinned: "4.1",
+			advs:       []osv.Advisory{adv("A", rng("i:0")), adv("B", rng("i:0", "f:5.0"))},
+			candidates: []string{"4.2", "5.0"}, affecting: "A,B", update: "5.0", fixes: "4.2: 5.0:BM", unfixed: "A"},
+		{name: "one fixed only by a pre-release counts as unfixed", pinned: "1.0",
+			advs:       []osv.Advisory{adv("A", rng("i:0", "f:1.1rc1", "i:1.1")), adv("B", rng("i:0", "f:1.1"))},
+			candidates: []string{"1.1rc1", "1.1"}, affecting: "A,B", update: "1.1", fixes: "1.1rc1:A 1.1:B", unfixed: "A"},
 		{name: "no newer release at all", pinned: "1.0", advs: []osv.Advisory{adv("A", rng("i:0", "f:1.1"))},
-			candidates: []string{"0.9", "1.0"}, affecting: "A"},
+			candidates: []string{"0.9", "1.0"}, affecting: "A", unfixed: "A"},
 		{name: "withdrawn advisory", pinned: "1.0", advs: []osv.Advisory{withdrawn(adv("A", rng("i:0", "f:1.1")))}, candidates: []string{"1.1"}},
 		{name: "withdrawn beside a standing one", pinned: "1.0",
 			advs:       []osv.Advisory{withdrawn(adv("A", rng("i:0", "f:2.0"))), adv("B", rng("i:0", "f:1.1"))},
@@ -121,7 +133,7 @@ func TestSecurity(t *testing.T) {
 		{name: "pre-release fix skipped for a final pin", pinned: "1.0", advs: []osv.Advisory{adv("A", rng("i:0", "f:1.1rc1"))},
 			candidates: []string{"1.1rc1", "1.1"}, affecting: "A", update: "1.1", fixes: "1.1rc1:A* 1.1:A*"},
 		{name: "only a pre-release fixes", pinned: "1.0", advs: []osv.Advisory{adv("A", rng("i:0", "f:1.1rc1"))},
-			candidates: []string{"1.1rc1"}, affecting: "A", fixes: "1.1rc1:A*"},
+			candidates: []string{"1.1rc1"}, affecting: "A", fixes: "1.1rc1:A*", unfixed: "A"},
 		{name: "pre-release pin may move to a pre-release", pinned: "1.1b1", advs: []osv.Advisory{adv("A", rng("i:0", "f:1.1rc1"))},
 			candidates: []string{"1.1rc1", "1.1"}, affecting: "A", update: "1.1rc1", fixes: "1.1rc1:A* 1.1:A*"},
 		{name: "a pre-release of the fixed version is still affected", pinned: "1.0", advs: []osv.Advisory{adv("A", rng("i:0", "f:1.1"))},
@@ -144,9 +156,13 @@ func TestSecurity(t *testing.T) {
 			got := ""
 			if res.Update != nil {
 				got = res.Update.Version.String()
-				if !res.Update.All {
-					t.Error("the update does not fix all")
+				// It fixes every affecting advisory but the unfixed.
+				if all := strings.Join(slices.Sorted(slices.Values(append(slices.Clone(res.Update.Fixes), res.Unfixed...))), ","); all != tt.affecting {
+					t.Errorf("the update's fixes %v and the unfixed %v are not all of %s", res.Update.Fixes, res.Unfixed, tt.affecting)
 				}
+			}
+			if got := strings.Join(res.Unfixed, ","); got != tt.unfixed {
+				t.Errorf("unfixed = %q, want %q", got, tt.unfixed)
 			}
 			if got != tt.update {
 				t.Errorf("update = %q, want %q", got, tt.update)

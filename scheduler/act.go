@@ -378,7 +378,7 @@ func (run *projectRun) description(s *slot, want *plan.Update) string {
 	u := mrbot.Update{
 		Name: s.name, From: want.From, To: want.To, Type: string(want.Type),
 		Released: want.ReleaseDate, Fixes: s.res.Fixes(*want),
-		Security: want.Security, Advisories: securityAdvisories(s, want),
+		Security: want.Security, Advisories: securityAdvisories(s, want), Unfixed: securityUnfixed(s, want),
 	}
 	if s.res.Project != nil {
 		u.Links = s.res.Project.Links

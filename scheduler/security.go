@@ -107,7 +107,7 @@ func vulnerable(reports []*check.Report, withFile bool) []dashboard.Vulnerable {
 			if res.Vulns == nil || len(res.Vulns.Affecting) == 0 {
 				continue
 			}
-			v := dashboard.Vulnerable{Name: res.Pin.Name, Version: res.Pin.Version, FixedIn: res.Vulns.FixedIn}
+			v := dashboard.Vulnerable{Name: res.Pin.Name, Version: res.Pin.Version, FixedIn: res.Vulns.FixedIn, Unfixed: res.Vulns.Unfixed}
 			if withFile && rep.File != nil {
 				v.File = rep.File.Name()
 			}
@@ -145,6 +145,15 @@ func (run *projectRun) mrLabels(want *plan.Update) []string {
 }
 
 // securityAdvisories are the advisories want fixes, for its description.
+// securityUnfixed are the ids of the pin's advisories a security update
+// leaves open: no release fixes them yet.
+func securityUnfixed(s *slot, want *plan.Update) []string {
+	if !want.Security || s.res.Vulns == nil {
+		return nil
+	}
+	return s.res.Vulns.Unfixed
+}
+
 func securityAdvisories(s *slot, want *plan.Update) []mrbot.Advisory {
 	if !want.Security {
 		return nil

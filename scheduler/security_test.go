@@ -112,6 +112,24 @@ func TestSecurityUpdateOnWeekday(t *testing.T) {
 	}
 }
 
+// An advisory no release fixes yet does not hold back the fix of the
+// others: the weekday run opens the security MR for the one 2.32.0
+// fixes, and the MR and the dashboard name the one it leaves open.
+func TestSecurityUpdateBesideUnfixed(t *testing.T) {
+	e := osvEnv(t, unlimited)
+	e.idx.AddOSVVuln(indexsim.OSVVuln{
+		ID: "PYSEC-2026-42", Package: "requests", Modified: released,
+		Ranges: [][]indexsim.OSVEvent{{{Introduced: "0"}}},
+	})
+	e.mustRun()
+	mr, _ := wantOnlySecurityMR(t, e,
+		[]string{"GHSA-9wx4-h78v-vm56", "fixes every known vulnerability of `2.31.0` that a release fixes", "It does not fix `PYSEC-2026-42`: no release does yet."},
+		[]string{"| requests | `2.31.0` |", "`2.32.0` (not PYSEC-2026-42: no fixed release yet) |"})
+	if strings.Contains(strings.SplitN(mr.Description, "It does not fix", 2)[0], "PYSEC-2026-42") {
+		t.Errorf("the unfixed advisory is listed as fixed:\n%s", mr.Description)
+	}
+}
+
 // The security MR bypasses the rate limits and still counts toward them.
 func TestSecurityUpdateBypassesLimits(t *testing.T) {
 	e := osvEnv(t, "    limits: {open_mrs: 0, new_mrs_per_run: 1}\n")
