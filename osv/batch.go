@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"sync"
+	"time"
 
 	"github.com/pinwheel-dev/pinwheel/pkgname"
 )
@@ -175,14 +176,20 @@ func (c *Client) records(ctx context.Context, queries []query, st *Stats) (map[s
 	}
 	out := make(map[string]record, len(order))
 	var fetch []string
+	var restamp []cachedRecord
 	for _, id := range order {
-		if body, ok := c.cached(id, listed[id]); ok {
-			out[id] = record{body: body}
+		if rec, ok := c.cached(id, listed[id]); ok {
+			out[id] = record{body: rec.body}
 			st.CacheHits++
+			if c.opts.Clock().Sub(rec.stored) >= RestampAfter {
+				restamp = append(restamp, rec)
+			}
 			continue
 		}
 		fetch = append(fetch, id)
 	}
+	c.restamp(restamp)
+	st.Restamps += len(restamp)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	ids := make(chan string)
@@ -216,19 +223,50 @@ func (c *Client) records(ctx context.Context, queries []query, st *Stats) (map[s
 	return out, nil
 }
 
-func (c *Client) cached(id, modified string) ([]byte, bool) {
+// cachedRecord is a record the Cache holds at the modified time listed.
+type cachedRecord struct {
+	id, modified string
+	body         []byte
+	stored       time.Time
+}
+
+func (c *Client) cached(id, modified string) (cachedRecord, bool) {
 	if c.opts.Cache == nil || modified == "" {
-		return nil, false
+		return cachedRecord{}, false
 	}
-	m, body, ok, err := c.opts.Cache.GetRecord(id)
+	m, body, stored, ok, err := c.opts.Cache.GetRecord(id)
 	if err != nil {
 		c.log.WithField("advisory", id).WithError(err).Warn("read OSV record from the cache; fetching it")
-		return nil, false
+		return cachedRecord{}, false
 	}
 	if !ok || !sameModified(m, modified) {
-		return nil, false
+		return cachedRecord{}, false
 	}
-	return body, true
+	return cachedRecord{id: id, modified: m, body: body, stored: stored}, true
+}
+
+// restamp stores reused records again, Concurrency at a time so that the
+// store can group the writes (bbolt's Batch), so that pruning by age keeps
+// them. A failure is logged: the record was read all the same.
+func (c *Client) restamp(recs []cachedRecord) {
+	var wg sync.WaitGroup
+	jobs := make(chan cachedRecord)
+	for range min(c.opts.Concurrency, len(recs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range jobs {
+				if err := c.opts.Cache.PutRecord(r.id, r.modified, r.body); err != nil {
+					c.log.WithField("advisory", r.id).WithError(err).Warn("restamp OSV record in the cache")
+				}
+			}
+		}()
+	}
+	for _, r := range recs {
+		jobs <- r
+	}
+	close(jobs)
+	wg.Wait()
 }
 
 // fetch gets one record and caches it when it is the record asked for.

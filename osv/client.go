@@ -47,11 +47,20 @@ const DefaultBatchSize = 1000
 // stored under. Package state's OSVCache implements it. A record is reused
 // only while OSV reports the same modified time for its id.
 type Cache interface {
-	// GetRecord returns the record stored for id; ok is false when none is.
-	GetRecord(id string) (modified string, body []byte, ok bool, err error)
-	// PutRecord stores body as the record of id at modified.
+	// GetRecord returns the record stored for id and when it was last
+	// stored; ok is false when none is.
+	GetRecord(id string) (modified string, body []byte, stored time.Time, ok bool, err error)
+	// PutRecord stores body as the record of id at modified, stamped with
+	// the store's time.
 	PutRecord(id, modified string, body []byte) error
 }
+
+// RestampAfter is how long a record that keeps being reused from the Cache
+// goes without being rewritten: a Check stores it again once it is older,
+// so its stored time says it is still in use. A store that drops records
+// by age (state.OSVCache.Prune, a week in the daemon) must use a longer
+// age.
+const RestampAfter = 24 * time.Hour
 
 // Options configure a Client. Zero values take the defaults given.
 type Options struct {
@@ -175,6 +184,9 @@ type Stats struct {
 	RecordFetches int
 	// CacheHits is the number of records taken from the Cache.
 	CacheHits int
+	// Restamps is the number of those stored again, being older than
+	// RestampAfter.
+	Restamps int
 }
 
 // Report is the outcome of Check.

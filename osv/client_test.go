@@ -152,6 +152,46 @@ func TestCheckReusesRecordsWhileModifiedIsUnchanged(t *testing.T) {
 	}
 }
 
+// A record reused from the cache is stored again once a day, so that
+// pruning the cache by age keeps the records still in use.
+func TestCheckRestampsReusedRecords(t *testing.T) {
+	now := day
+	clock := func() time.Time { return now }
+	sim := newSim(t)
+	db, err := state.Open(filepath.Join(t.TempDir(), "state.db"), state.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c := newClient(t, sim, osv.Options{Cache: db.OSVCache(), Clock: clock})
+	pins := []osv.Pin{{"django", "4.1"}}
+	steps := []struct {
+		name    string
+		advance time.Duration
+		want    osv.Stats
+		stored  time.Time // of PYSEC-2024-10 afterwards
+	}{
+		{"cold", 0, osv.Stats{QueryBatchCalls: 1, RecordFetches: 2}, day},
+		{"an hour on", time.Hour, osv.Stats{QueryBatchCalls: 1, CacheHits: 2}, day},
+		{"a day on", osv.RestampAfter, osv.Stats{QueryBatchCalls: 1, CacheHits: 2, Restamps: 2}, day.Add(time.Hour + osv.RestampAfter)},
+		{"an hour later", time.Hour, osv.Stats{QueryBatchCalls: 1, CacheHits: 2}, day.Add(time.Hour + osv.RestampAfter)},
+	}
+	for _, s := range steps {
+		now = now.Add(s.advance)
+		rep, err := c.Check(context.Background(), pins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Stats != s.want {
+			t.Errorf("%s: %+v, want %+v", s.name, rep.Stats, s.want)
+		}
+		rec, ok, err := db.OSVCache().Get("PYSEC-2024-10")
+		if err != nil || !ok || !rec.Stored.Equal(s.stored) {
+			t.Errorf("%s: stored %v (%v, %v), want %v", s.name, rec.Stored, ok, err, s.stored)
+		}
+	}
+}
+
 func TestCheckFollowsPageTokensPerQuery(t *testing.T) {
 	sim := indexsim.New(indexsim.Options{})
 	t.Cleanup(sim.Close)

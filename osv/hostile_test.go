@@ -163,3 +163,34 @@ func TestEndlessPagingStops(t *testing.T) {
 		t.Errorf("calls %d, errors %v", calls, rep.Results[0].Errors)
 	}
 }
+
+// A record whose only severity is a CVSS v4 vector, as GitHub's advisories
+// now publish, gets a rating and score, read fresh and read from the cache.
+func TestCheckScoresCVSSV4OnlyRecord(t *testing.T) {
+	sim := newSim(t)
+	const id = "GHSA-v4v4-v4v4-v4v4"
+	sim.ListOSV("django", "4.1", id, m)
+	sim.SetOSVBody(id, []byte(`{"id":"`+id+`","modified":"`+m+`","severity":[{"type":"CVSS_V4","score":"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N"}],"affected":[`+djangoAffected+`]}`))
+	db, err := state.Open(filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c := newClient(t, sim, osv.Options{Cache: db.OSVCache()})
+	for _, pass := range []string{"fresh", "cached"} {
+		rep, err := c.Check(context.Background(), []osv.Pin{{"django", "4.1"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		found := false
+		for _, a := range rep.Results[0].Advisories {
+			if a.ID == id {
+				got, found = a.SeverityText(), true
+			}
+		}
+		if !found || got != "CRITICAL 9.3" {
+			t.Errorf("%s: %s severity = %q (found %v), want \"CRITICAL 9.3\"", pass, id, got, found)
+		}
+	}
+}

@@ -18,8 +18,8 @@
 // nothing new costs a handful of GET requests and no write, and a lost
 // state file costs one full listing. A run prunes the records of
 // long-merged or closed merge requests; Runner.PruneCache drops stale
-// index responses when its caller says (the daemon's timer, the end of
-// `pinwheel run`), so the file stays bounded over months.
+// index responses and OSV records when its caller says (the daemon's
+// timer, the end of `pinwheel run`), so the file stays bounded over months.
 //
 // A run is safe to interrupt between any two GitLab calls; the next run
 // converges. In the daemon it also stops between two updates once the

@@ -196,6 +196,9 @@ func (e *env) runner(dryRun bool) (*scheduler.Runner, *state.DB) {
 			if e.osv != nil {
 				opts := *e.osv
 				opts.Cache = db.OSVCache()
+				if opts.Clock == nil {
+					opts.Clock = e.clock.Now // as app wires deps.Clock
+				}
 				var err error
 				if deps.OSV, err = osv.New(opts); err != nil {
 					e.t.Fatal(err)

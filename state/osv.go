@@ -86,9 +86,9 @@ func (c *OSVCache) Put(rec OSVRecord) error {
 }
 
 // GetRecord is Get in osv.Cache's terms.
-func (c *OSVCache) GetRecord(id string) (modified string, body []byte, ok bool, err error) {
+func (c *OSVCache) GetRecord(id string) (modified string, body []byte, stored time.Time, ok bool, err error) {
 	rec, ok, err := c.Get(id)
-	return rec.Modified, rec.Body, ok, err
+	return rec.Modified, rec.Body, rec.Stored, ok, err
 }
 
 // PutRecord is Put in osv.Cache's terms.
@@ -97,9 +97,9 @@ func (c *OSVCache) PutRecord(id, modified string, body []byte) error {
 }
 
 // Prune deletes the records stored before cutoff (advisories of packages
-// no longer pinned) and returns how many it removed. Records a run still
-// lists are re-stored only when they change, so cutoff should be far back
-// (months), or records still in use get fetched again once.
+// no longer pinned) and returns how many it removed. Package osv stores a
+// record it keeps reusing again once a day (osv.RestampAfter), so a cutoff
+// further back than that keeps the records still in use.
 func (c *OSVCache) Prune(cutoff time.Time) (removed int, err error) {
 	err = c.db.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketOSV)

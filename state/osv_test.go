@@ -20,9 +20,9 @@ func TestOSVCacheGetPut(t *testing.T) {
 	if err := c.PutRecord("PYSEC-1", "2024-02-01T00:00:00Z", []byte(`{"id":"PYSEC-1","v":2}`)); err != nil {
 		t.Fatal(err)
 	}
-	m, body, ok, err := c.GetRecord("PYSEC-1")
-	if err != nil || !ok || m != "2024-02-01T00:00:00Z" || string(body) != `{"id":"PYSEC-1","v":2}` {
-		t.Errorf("GetRecord = %q, %s, %v, %v; want the second put", m, body, ok, err)
+	m, body, stored, ok, err := c.GetRecord("PYSEC-1")
+	if err != nil || !ok || m != "2024-02-01T00:00:00Z" || string(body) != `{"id":"PYSEC-1","v":2}` || !stored.Equal(now) {
+		t.Errorf("GetRecord = %q, %s, %v, %v, %v; want the second put at %v", m, body, stored, ok, err, now)
 	}
 	rec, _, _ := c.Get("PYSEC-1")
 	if !rec.Stored.Equal(now) || rec.ID != "PYSEC-1" {
@@ -41,7 +41,7 @@ func TestOSVCacheGetPut(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, body, ok, _ := db.OSVCache().GetRecord("PYSEC-1"); !ok || string(body) != `{"id":"PYSEC-1","v":2}` {
+	if _, body, _, ok, _ := db.OSVCache().GetRecord("PYSEC-1"); !ok || string(body) != `{"id":"PYSEC-1","v":2}` {
 		t.Errorf("after reopening: %s, %v", body, ok)
 	}
 }
