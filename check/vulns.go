@@ -35,6 +35,13 @@ type Vulns struct {
 // the pinned version). The pin's vulnerabilities are unknown, not none.
 var ErrVulnDetailsMissing = errors.New("vulnerability details missing")
 
+// Incomplete reports whether some of the pin's vulnerability data is
+// missing (Errors): an advisory could not be read or evaluated, or none
+// could (Missing). A nil Vulns is not incomplete.
+func (v *Vulns) Incomplete() bool {
+	return v != nil && len(v.Errors) > 0
+}
+
 // Missing reports whether the pin's vulnerability data is missing
 // altogether (ErrVulnDetailsMissing): nothing may be closed or downgraded
 // for it. A nil Vulns (no source, or a pin never asked about) is not

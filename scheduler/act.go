@@ -115,7 +115,7 @@ func (run *projectRun) vulnClosed(branch string) string {
 func (run *projectRun) input(s *slot, t ticked, inWindow bool) DecisionInput {
 	mr, hasMR := run.rec.MergeRequests[s.branch]
 	in := DecisionInput{
-		Branch: s.branch, Name: s.name,
+		Branch: s.branch, Name: s.name, Pinned: s.res.Pin.Version,
 		Record: mr, HasRecord: hasMR, ClosedVersion: run.rec.ClosedUpdates[s.branch],
 		VulnClosedVersion: run.vulnClosed(s.branch),
 		Ticks: Ticks{
@@ -125,6 +125,7 @@ func (run *projectRun) input(s *slot, t ticked, inWindow bool) DecisionInput {
 		},
 		InWindow: inWindow, Limits: run.p.Limits, OpenMRs: run.openCount, CreatedThisRun: run.createdThis,
 		Group: s.group, Security: s.security, NoVulnData: run.vulnDown || s.res.Vulns.Missing(),
+		VulnIncomplete: s.res.Vulns.Incomplete(),
 	}
 	withBlob := func(c *Candidate) *Candidate {
 		// Only an open merge request's branch is compared with the files.

@@ -102,6 +102,8 @@ type DecisionInput struct {
 	Branch string
 	// Name is the package as the file writes it (the title names it).
 	Name string
+	// Pinned is the version the target's file pins ("" for a group).
+	Pinned string
 	// Offered is the update to offer now, Pending a newer one still too
 	// young; either may be nil.
 	Offered, Pending *Candidate
@@ -144,6 +146,12 @@ type DecisionInput struct {
 	// without the data the slot offers the plain update or nothing, and
 	// nothing may be rebuilt or closed for want of data.
 	NoVulnData bool
+	// VulnIncomplete says the pin's data lacks some advisories (a record
+	// that could not be read or evaluated, check.Vulns.Errors): an open
+	// security merge request may then move up to a security update at or
+	// above its version, never down, to the plain update or closed, since
+	// the advisory left out may be one only its version fixes.
+	VulnIncomplete bool
 	// Group is the name of the group the slot stands for ("" for a
 	// single package).
 	Group string
@@ -208,8 +216,12 @@ func decide(in DecisionInput) Decision {
 		d.Want, d.Split = route(in)
 		want = d.Want
 	}
-	if mr := in.Record; in.NoVulnData && in.HasRecord && mr.State == "opened" && mrbot.IsSecurityTitle(mr.Title) {
-		d.Action, d.Section, d.Want = ActLeave, SectionOpen, nil
+	// Without the data (or part of it) an open security merge request
+	// the pin is still below stays as it is (or only moves up); one the
+	// pin reached is obsolete whatever the data, and cleanup closes it.
+	if mr := in.Record; in.HasRecord && mr.State == "opened" && mrbot.IsSecurityTitle(mr.Title) && below(in.Pinned, mr.Title) &&
+		(in.NoVulnData || in.VulnIncomplete && !raises(mr.Title, want)) {
+		d.Action, d.Section, d.Want, d.Split = ActLeave, SectionOpen, nil, false
 		d.Entry = dashboard.Entry{Branch: in.Branch, Title: mr.Title, MR: mrEntry(mr)}
 		return d
 	}
@@ -299,6 +311,21 @@ func route(in DecisionInput) (*Candidate, bool) {
 		return plain, true
 	}
 	return in.Offered, false
+}
+
+// below reports whether the pinned version is below the version the
+// title names; true when either cannot be read (the cautious answer).
+func below(pinned, title string) bool {
+	carried, ok := titleVersion(title)
+	pin, err := pep440.Parse(pinned)
+	return !ok || err != nil || pin.Compare(carried) < 0
+}
+
+// raises reports whether want is a security update at or above the
+// version the title names.
+func raises(title string, want *Candidate) bool {
+	carried, ok := titleVersion(title)
+	return ok && want != nil && want.Update.Security && notAbove(carried, want)
 }
 
 // notAbove reports whether v is at most the candidate's version.

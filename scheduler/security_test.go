@@ -130,6 +130,77 @@ func TestSecurityUpdateBesideUnfixed(t *testing.T) {
 	}
 }
 
+// An advisory whose record cannot be read this run leaves the pin's data
+// incomplete: the open security MR is not rebuilt down to the fix of the
+// advisories that were read (still open to the other), and the next run,
+// with the record back, changes nothing.
+func TestSecurityIncompleteDataNeverDowngrades(t *testing.T) {
+	e := securityEnv(t, unlimited)
+	e.release("requests", "2.31.5", released.AddDate(0, -1, 0))
+	a := indexsim.OSVVuln{ID: "GHSA-aaaa-aaaa-aaaa", Package: "requests", Modified: released,
+		Ranges: [][]indexsim.OSVEvent{{{Introduced: "0"}, {Fixed: "2.32.0"}}}}
+	e.idx.AddOSVVuln(a)
+	e.idx.AddOSVVuln(indexsim.OSVVuln{ID: "GHSA-bbbb-bbbb-bbbb", Package: "requests", Modified: released,
+		Ranges: [][]indexsim.OSVEvent{{{Introduced: "0"}, {Fixed: "2.31.5"}}}})
+	e.cfg.Packages[0].MinimumReleaseAge = config.Duration(30 * 24 * time.Hour)
+	e.useOSV()
+	e.mustRun()
+	mr := e.mrFor(brRequests)
+	if mr.Title != secTitle {
+		t.Fatalf("first run: %q, want %q", mr.Title, secTitle)
+	}
+	// OSV amends A; every fetch of its record fails this run.
+	a.Modified = released.Add(time.Hour)
+	e.idx.AddOSVVuln(a)
+	e.idx.Inject(indexsim.Fault{Count: 3, PathPrefix: "/v1/vulns/" + a.ID, Status: 500})
+	for run := 1; run <= 2; run++ {
+		e.clock.Add(time.Hour)
+		e.mustRun()
+		got := e.mrFor(brRequests)
+		if got.Title != secTitle || got.SHA() != mr.SHA() {
+			t.Errorf("run %d: the security MR became %q at %s (was %s)", run, got.Title, got.SHA(), mr.SHA())
+		}
+		if open := e.openMRs(); len(open) != 1 {
+			t.Errorf("run %d: open MRs %v, want the security MR only", run, keys(open))
+		}
+		errs := section(e.dashboard().Description, "Errors")
+		if hasErr := strings.Contains(errs, a.ID); hasErr != (run == 1) {
+			t.Errorf("run %d: unreadable record under Errors = %v:\n%s", run, hasErr, errs)
+		}
+	}
+}
+
+// A security MR whose version a person pinned by hand is done with,
+// whatever the vulnerability data: with OSV down it is closed as
+// obsolete, or, when the stream has a newer release, carries that as a
+// plain update; it never stays a fix the pin already has.
+func TestSecurityMRReachedWithoutData(t *testing.T) {
+	for _, tt := range []struct {
+		name, pin string
+		title     string // "" for closed
+	}{
+		{"pinned past the fix, nothing newer", "requests==2.32.4", ""},
+		{"pinned at the fix, a newer release", "requests==2.32.0", "Update requests to 2.32.4"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := osvEnv(t, unlimited)
+			e.mustRun()
+			iid := e.mrFor(brRequests).IID
+			e.idx.Inject(indexsim.Fault{Count: 100, PathPrefix: "/v1/", Status: 500})
+			e.editMain(t, "requests==2.31.0", tt.pin)
+			e.clock.Add(time.Hour)
+			e.mustRun()
+			st, title, _ := e.mrByIID(t, iid)
+			if tt.title == "" && st != "closed" || tt.title != "" && (st != "opened" || title != tt.title) {
+				t.Errorf("security MR %q is %s, want %q (closed when empty)", title, st, tt.title)
+			}
+			if errs := section(e.dashboard().Description, "Errors"); !strings.Contains(errs, "vulnerability data unavailable") {
+				t.Errorf("OSV down not under Errors:\n%s", errs)
+			}
+		})
+	}
+}
+
 // The security MR bypasses the rate limits and still counts toward them.
 func TestSecurityUpdateBypassesLimits(t *testing.T) {
 	e := osvEnv(t, "    limits: {open_mrs: 0, new_mrs_per_run: 1}\n")
