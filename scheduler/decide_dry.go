@@ -43,10 +43,15 @@ func (run *projectRun) dryExecute(s *slot, d Decision) error {
 		run.report.MRsUpdated++
 		// The rest of the run (tidy) sees the merge request as the
 		// update leaves it: retitled [security], it supersedes the
-		// leftover vulnerability MR, which a real run then closes. The
-		// record is this run's copy; a dry run saves none.
-		mr.Title = d.Title
-		run.rec.MergeRequests[s.branch] = mr
+		// leftover vulnerability MR, which a real run then closes. Not
+		// when the branch's head is not pinwheel's build: a real update
+		// then likely finds someone else's commits and leaves it (a
+		// rebase tick rebuilds it all the same). The record is this
+		// run's copy; a dry run saves none.
+		if d.Action == ActRebase || mr.SHA == mr.BuiltSHA {
+			mr.Title = d.Title
+			run.rec.MergeRequests[s.branch] = mr
+		}
 		d.Entry.MR = mrEntry(mr)
 	}
 	for _, k := range d.Consume {

@@ -150,6 +150,27 @@ func TestSecurityFixDeclinedOnVulnerabilityBranch(t *testing.T) {
 // plain update is left, the stream MR carries the fix (retitled, or
 // rebuilt up to it) and the vulnerability MR is closed: one MR per
 // package, never two carrying the same fix (issue #10 review).
+// The dry run does not promise to close the vulnerability MR beside a
+// stream MR someone else pushed to: the real run leaves both as they are.
+func TestSecurityFixJoinsEditedStreamMRDryRun(t *testing.T) {
+	e, _ := streamMREnv(t, reintroduced)
+	e.mustRun()
+	vuln := e.mrFor(brRequestsVuln).IID
+	e.idx.AddOSVVuln(requestsAdvisory("PYSEC-2026-8", released, []indexsim.OSVEvent{{Introduced: "0"}, {Fixed: "2.33.0"}}))
+	e.idx.AddOSVVuln(requestsAdvisory("PYSEC-2026-7", released.Add(time.Hour), []indexsim.OSVEvent{{Introduced: "0"}, {Fixed: "2.32.4"}}))
+	e.gl.Commit(e.proj, brRequests, "A person's fix", map[string]string{"NOTES.md": "mine\n"})
+	e.clock.Add(time.Hour)
+	dry := strings.Join(e.runCtx(t.Context(), true).Actions, "\n")
+	if strings.Contains(dry, fmt.Sprintf("close MR !%d", vuln)) {
+		t.Errorf("dry run closes the vulnerability MR beside an edited stream MR:\n%s", dry)
+	}
+	e.clock.Add(time.Hour)
+	e.mustRun()
+	if _, ok := e.openMRs()[brRequestsVuln]; !ok {
+		t.Errorf("the real run closed the vulnerability MR beside an edited stream MR")
+	}
+}
+
 func TestSecurityFixJoinsStreamMR(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
