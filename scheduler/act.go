@@ -115,7 +115,7 @@ func (run *projectRun) vulnClosed(branch string) string {
 func (run *projectRun) input(s *slot, t ticked, inWindow bool) DecisionInput {
 	mr, hasMR := run.rec.MergeRequests[s.branch]
 	in := DecisionInput{
-		Branch: s.branch, Name: s.name, Pinned: s.res.Pin.Version,
+		Branch: s.branch, Name: s.name, Pinned: s.lowestPin(),
 		Record: mr, HasRecord: hasMR, ClosedVersion: run.rec.ClosedUpdates[s.branch],
 		VulnClosedVersion: run.vulnClosed(s.branch),
 		Ticks: Ticks{

@@ -188,11 +188,18 @@ func (run *projectRun) obsolete(branch string, mr state.MergeRequestRecord, comp
 // the two would carry the same fix. Only what this run decided for the
 // stream counts (computed, not idle, built: a rebuild that failed or was
 // left to a person's commits kept its old title), and nothing is closed
-// in a run without vulnerability data.
+// in a run without vulnerability data, or with the pin's incomplete (a
+// stream merge request left as it was may not fix what is missing).
 func (run *projectRun) supersededFix(branch, name string, want pep440.Version, computed map[string]bool) (string, bool) {
 	stream, ok := strings.CutSuffix(branch, vulnSuffix)
 	if !ok || run.vulnDown || !computed[stream] || run.idle[stream] {
 		return "", false
+	}
+	key := pkgname.Normalize(name)
+	for _, res := range run.results.Results {
+		if res.Pin.Key == key && res.Vulns.Incomplete() {
+			return "", false
+		}
 	}
 	mr, ok := run.rec.MergeRequests[stream]
 	if !ok || mr.State != "opened" || !mrbot.IsSecurityTitle(mr.Title) {

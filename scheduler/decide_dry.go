@@ -51,6 +51,8 @@ func (run *projectRun) dryExecute(s *slot, d Decision) error {
 		if d.Action == ActRebase || mr.SHA == mr.BuiltSHA {
 			mr.Title = d.Title
 			run.rec.MergeRequests[s.branch] = mr
+		} else {
+			d.Entry.Title = mr.Title
 		}
 		d.Entry.MR = mrEntry(mr)
 	}

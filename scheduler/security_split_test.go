@@ -171,6 +171,37 @@ func TestSecurityFixJoinsEditedStreamMRDryRun(t *testing.T) {
 	}
 }
 
+// With the pin's data incomplete (an advisory's record unreadable), the
+// vulnerability MR beside a stream MR left as it was is kept: the stream
+// MR may not fix what is missing. With the data back it is still the one.
+func TestSecurityIncompleteDataKeepsVulnerabilityMR(t *testing.T) {
+	e, _ := streamMREnv(t, []indexsim.OSVEvent{{Introduced: "0"}, {Fixed: "2.32.4"}})
+	e.mustRun()
+	if got := e.mrFor(brRequests).Title; got != "Update requests to 2.33.0 [security]" {
+		t.Fatalf("stream MR %q", got)
+	}
+	// A person pushes to the stream MR; the advisory comes back in 2.33.0,
+	// so the fix goes on the vulnerability branch.
+	e.gl.Commit(e.proj, brRequests, "A person's fix", map[string]string{"NOTES.md": "mine\n"})
+	e.idx.AddOSVVuln(requestsAdvisory("PYSEC-2026-7", released.Add(time.Hour), reintroduced))
+	e.clock.Add(time.Hour)
+	e.mustRun()
+	vuln, ok := e.openMRs()[brRequestsVuln]
+	if !ok {
+		t.Fatalf("no vulnerability MR: %v", keys(e.openMRs()))
+	}
+	e.idx.AddOSVVuln(requestsAdvisory("PYSEC-2026-9", released, []indexsim.OSVEvent{{Introduced: "0"}, {Fixed: "2.32.4"}}))
+	e.idx.Inject(indexsim.Fault{Count: 3, PathPrefix: "/v1/vulns/PYSEC-2026-9", Status: 500})
+	for _, step := range []string{"record unreadable", "record back"} {
+		e.clock.Add(time.Hour)
+		e.mustRun()
+		if got, ok := e.openMRs()[brRequestsVuln]; !ok || got.IID != vuln.IID {
+			st, title, _ := e.mrByIID(t, vuln.IID)
+			t.Errorf("%s: vulnerability MR !%d is %s %q; open now: %v", step, vuln.IID, st, title, keys(e.openMRs()))
+		}
+	}
+}
+
 func TestSecurityFixJoinsStreamMR(t *testing.T) {
 	for _, tc := range []struct {
 		name  string

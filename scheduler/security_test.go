@@ -201,6 +201,26 @@ func TestSecurityMRReachedWithoutData(t *testing.T) {
 	}
 }
 
+// A pin on several lines is below its security MR while any line is:
+// with OSV down and one line moved to the fix by hand, the MR stays as
+// it is.
+func TestSecurityMRWithoutDataSeveralLines(t *testing.T) {
+	e := osvEnv(t, unlimited)
+	e.editMain(t, "requests==2.31.0", "requests==2.31.0 ; python_version >= \"3.9\"\nrequests==2.31.0 ; python_version < \"3.9\"")
+	e.mustRun()
+	mr := e.mrFor(brRequests)
+	if mr.Title != secTitle {
+		t.Fatalf("MR %q, want %q", mr.Title, secTitle)
+	}
+	e.idx.Inject(indexsim.Fault{Count: 100, PathPrefix: "/v1/", Status: 500})
+	e.editMain(t, "requests==2.31.0 ; python_version >= \"3.9\"", "requests==2.32.0 ; python_version >= \"3.9\"")
+	e.clock.Add(time.Hour)
+	e.mustRun()
+	if got := e.mrFor(brRequests); got.Title != mr.Title || got.SHA() != mr.SHA() {
+		t.Errorf("security MR changed without data while a line is still below it: %q", got.Title)
+	}
+}
+
 // The security MR bypasses the rate limits and still counts toward them.
 func TestSecurityUpdateBypassesLimits(t *testing.T) {
 	e := osvEnv(t, "    limits: {open_mrs: 0, new_mrs_per_run: 1}\n")

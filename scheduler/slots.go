@@ -5,6 +5,7 @@ import (
 
 	"github.com/pinwheel-dev/pinwheel/check"
 	"github.com/pinwheel-dev/pinwheel/constraints"
+	"github.com/pinwheel-dev/pinwheel/pep440"
 	"github.com/pinwheel-dev/pinwheel/plan"
 )
 
@@ -81,6 +82,20 @@ func (s *slot) vulnerability() *slot {
 		v.lines[i] = l
 	}
 	return &v
+}
+
+// lowestPin is the lowest version the slot's lines pin, "" when none
+// parses: what decide's Pinned compares a merge request's version with.
+func (s *slot) lowestPin() string {
+	var low *pep440.Version
+	out := ""
+	for _, l := range s.lines {
+		v, err := pep440.Parse(l.pin.Version)
+		if err == nil && (low == nil || v.Compare(*low) < 0) {
+			low, out = &v, l.pin.Version
+		}
+	}
+	return out
 }
 
 // computeSlots groups the check's updates by package and stream, in file
