@@ -191,31 +191,12 @@ func (c *Client) records(ctx context.Context, queries []query, st *Stats) (map[s
 	c.restamp(restamp)
 	st.Restamps += len(restamp)
 	var mu sync.Mutex
-	var wg sync.WaitGroup
-	ids := make(chan string)
-	for range min(c.opts.Concurrency, len(fetch)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for id := range ids {
-				rec := c.fetch(ctx, id)
-				mu.Lock()
-				out[id] = rec
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, id := range fetch {
-		select {
-		case ids <- id:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	close(ids)
-	wg.Wait()
+	forEach(ctx, c.opts.Concurrency, fetch, func(id string) {
+		rec := c.fetch(ctx, id)
+		mu.Lock()
+		out[id] = rec
+		mu.Unlock()
+	})
 	st.RecordFetches += len(fetch)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("fetch OSV records: %w", err)
@@ -249,21 +230,35 @@ func (c *Client) cached(id, modified string) (cachedRecord, bool) {
 // store can group the writes (bbolt's Batch), so that pruning by age keeps
 // them. A failure is logged: the record was read all the same.
 func (c *Client) restamp(recs []cachedRecord) {
+	forEach(context.Background(), c.opts.Concurrency, recs, func(r cachedRecord) {
+		if err := c.opts.Cache.PutRecord(r.id, r.modified, r.body); err != nil {
+			c.log.WithField("advisory", r.id).WithError(err).Warn("restamp OSV record in the cache")
+		}
+	})
+}
+
+// forEach calls f on the items, n at a time, and returns once every call
+// started has returned; once ctx is done it starts no more.
+func forEach[T any](ctx context.Context, n int, items []T, f func(T)) {
 	var wg sync.WaitGroup
-	jobs := make(chan cachedRecord)
-	for range min(c.opts.Concurrency, len(recs)) {
+	jobs := make(chan T)
+	for range min(n, len(items)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for r := range jobs {
-				if err := c.opts.Cache.PutRecord(r.id, r.modified, r.body); err != nil {
-					c.log.WithField("advisory", r.id).WithError(err).Warn("restamp OSV record in the cache")
-				}
+			for it := range jobs {
+				f(it)
 			}
 		}()
 	}
-	for _, r := range recs {
-		jobs <- r
+	for _, it := range items {
+		select {
+		case jobs <- it:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
 	}
 	close(jobs)
 	wg.Wait()
