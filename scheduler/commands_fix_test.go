@@ -144,16 +144,10 @@ func TestCommandCaughtUpWithoutWebhook(t *testing.T) {
 			e.clock.Add(time.Hour)
 			e.step(t, "after")
 			e.clock.Add(time.Hour)
-			var notes int
-			e.hook = func(r *http.Request) error {
-				if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/notes") && strings.Contains(r.URL.Path, "/merge_requests/") {
-					notes++
-				}
-				return nil
-			}
+			notes := e.countNoteReads()
 			e.step(t, "nothing changed")
-			if notes != 0 {
-				t.Errorf("a run with nothing changed read MR notes %d times", notes)
+			if *notes != 0 {
+				t.Errorf("a run with nothing changed read MR notes %d times", *notes)
 			}
 			if got := e.replies(iid); len(got) != 1 {
 				t.Errorf("replies = %q, want still one", got)
@@ -319,13 +313,7 @@ func TestCommandCaughtUpBesidePinwheelPush(t *testing.T) {
 			e.step(t, "settled")
 			dev := e.person("dev", gitlabsim.DeveloperAccess)
 			iid := e.mrFor(brRequests).IID
-			var notes int
-			e.hook = func(r *http.Request) error {
-				if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/notes") && strings.Contains(r.URL.Path, "/merge_requests/") {
-					notes++
-				}
-				return nil
-			}
+			notes := e.countNoteReads()
 			e.release("requests", "2.32.5", e.clock.Now().AddDate(0, 0, -10))
 			e.clock.Add(time.Minute)
 			if tc.beforePush {
@@ -339,13 +327,13 @@ func TestCommandCaughtUpBesidePinwheelPush(t *testing.T) {
 				t.Fatalf("title %q: pinwheel did not update the MR", mr.Title)
 			}
 			if !tc.beforePush {
-				if notes != 0 {
-					t.Errorf("the run that pushed read MR notes %d times", notes)
+				if *notes != 0 {
+					t.Errorf("the run that pushed read MR notes %d times", *notes)
 				}
 				e.clock.Add(time.Minute)
 				e.step(t, "after the own push")
-				if notes != 0 {
-					t.Errorf("the run after pinwheel's own push read MR notes %d times", notes)
+				if *notes != 0 {
+					t.Errorf("the run after pinwheel's own push read MR notes %d times", *notes)
 				}
 				e.clock.Add(time.Minute)
 				if _, ok := e.gl.PostMRNote(e.proj, iid, dev, "@pinwheel rebase"); !ok {
@@ -358,13 +346,13 @@ func TestCommandCaughtUpBesidePinwheelPush(t *testing.T) {
 				t.Fatalf("replies = %q, want one to @dev", got)
 			}
 			// pinwheel's answer is counted as its own: no re-read after.
-			notes = 0
+			*notes = 0
 			e.clock.Add(time.Minute)
 			e.step(t, "after the answer")
 			e.clock.Add(time.Minute)
 			e.step(t, "nothing changed")
-			if notes != 0 {
-				t.Errorf("a run after the answer read MR notes %d times", notes)
+			if *notes != 0 {
+				t.Errorf("a run after the answer read MR notes %d times", *notes)
 			}
 			if got := e.replies(iid); len(got) != 1 {
 				t.Errorf("replies = %q, want still one", got)
