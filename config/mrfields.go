@@ -48,11 +48,16 @@ func (d *decoder) usernames(dst *[]string) field {
 // "_", "-" and ".", not starting with "-".
 var username = regexp.MustCompile(`^[A-Za-z0-9_.][A-Za-z0-9_.-]*$`)
 
+// IsUsername reports whether name can be a GitLab username.
+func IsUsername(name string) bool {
+	return username.MatchString(name) && len(name) <= 255
+}
+
 func checkUsername(name string) error {
 	if strings.HasPrefix(name, "@") {
 		return fmt.Errorf("%q: write the username without the @", name)
 	}
-	if !username.MatchString(name) || len(name) > 255 {
+	if !IsUsername(name) {
 		return fmt.Errorf("%q is not a GitLab username", name)
 	}
 	return nil

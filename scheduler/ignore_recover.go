@@ -7,10 +7,10 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"unicode"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go/v2"
 
+	"github.com/pinwheel-dev/pinwheel/config"
 	"github.com/pinwheel-dev/pinwheel/dashboard"
 	"github.com/pinwheel-dev/pinwheel/mdtext"
 	"github.com/pinwheel-dev/pinwheel/pkgname"
@@ -201,9 +201,7 @@ func (run *projectRun) confirmed(ctx context.Context, notes map[int][]string, ii
 func mentioned(body string) string {
 	first, _, _ := strings.Cut(body, " ")
 	name, ok := strings.CutPrefix(first, "@")
-	if !ok || name == "" || strings.ContainsFunc(name, func(r rune) bool {
-		return !(r == '_' || r == '-' || r == '.' || unicode.IsLetter(r) || unicode.IsDigit(r))
-	}) {
+	if !ok || !config.IsUsername(name) {
 		return ""
 	}
 	return name
